@@ -1,0 +1,34 @@
+# The README's two commands. Both set up a virtual environment in .venv first.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test lint setup docs bench
+
+$(BIN)/derm: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+setup: $(BIN)/derm
+
+# Set up and run the main job on the bundled sample data (no Slack or Excel credentials needed).
+demo: setup
+	$(BIN)/derm check examples/claims.yaml || true
+	$(BIN)/derm check --text "$$(cat examples/pasted.txt)" || true
+	$(BIN)/derm suggest examples/suggest-mohs.json
+
+# Set up and run the tests, lint and type checks (the command CI runs).
+test: setup lint
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check derm_core slack_bot excel_addin tests benchmarks
+	$(BIN)/mypy derm_core
+
+docs: setup
+	$(BIN)/derm rule --markdown > docs/rules.md
+
+bench: setup
+	$(BIN)/python benchmarks/check_throughput.py

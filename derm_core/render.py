@@ -1,0 +1,114 @@
+"""Human-readable output: check reports, suggestions and rule documentation, as rich renderables or plain text."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from rich.console import Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from .engine import Rule
+from .models import ClaimReport, Finding, Report, SuggestedLine
+
+STATUS_STYLE = {"clean": "bold green", "warning": "bold yellow", "error": "bold red"}
+SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+
+
+def lines_text(lines: Iterable[SuggestedLine]) -> str:
+    """``17000 x1 + 17003-XS x4``."""
+    return " + ".join(f"{s.code}{''.join('-' + m for m in s.modifiers)} x{s.units}" for s in lines)
+
+
+def finding_text(f: Finding) -> str:
+    where = f"lines {', '.join(str(i + 1) for i in f.lines)}" if len(f.lines) > 1 else (f"line {f.lines[0] + 1}" if f.lines else "claim")
+    out = f"[{f.severity}] {f.rule} ({f.category.value}, {where}): {f.message}"
+    if f.fix:
+        out += f"\n    Fix: {f.fix}"
+    if f.suggested_lines:
+        out += f"\n    Bill: {lines_text(f.suggested_lines)}"
+    return out
+
+
+def claim_text(c: ClaimReport) -> str:
+    parts = [f"Claim {c.claim_id}: {c.status.upper()}"]
+    parts += [finding_text(f) for f in c.findings]
+    if c.unchecked:
+        parts.append("Not checked: " + "; ".join(u.reason for u in c.unchecked))
+    return "\n".join(parts)
+
+
+def report_table(report: Report) -> Group:
+    items: list = [Text(f"Ruleset {report.ruleset.version} · {report.data.get('icd10cm')}", style="dim")]
+    for c in report.claims:
+        table = Table(show_header=True, header_style="bold", expand=True, show_lines=True)
+        table.add_column("Sev", width=7)
+        table.add_column("Rule", width=7)
+        table.add_column("Lines", width=6)
+        table.add_column("Finding")
+        table.add_column("Fix")
+        for f in c.findings:
+            fix = f.fix or ""
+            if f.suggested_lines:
+                fix += f"\nBill: {lines_text(f.suggested_lines)}"
+            table.add_row(
+                Text(f.severity, style=SEVERITY_STYLE[f.severity]),
+                f.rule,
+                ",".join(str(i + 1) for i in f.lines) or "claim",
+                f"{f.message}\n[dim]{f.category.value}[/dim]",
+                fix,
+            )
+        body: list = [table] if c.findings else [Text("No findings.", style="green")]
+        if c.unchecked:
+            body.append(Text("Not checked: " + "; ".join(u.reason for u in c.unchecked), style="dim"))
+        items.append(
+            Panel(Group(*body), title=Text(f"Claim {c.claim_id} · {c.status.upper()}", style=STATUS_STYLE[c.status]), title_align="left")
+        )
+    return Group(*items)
+
+
+def rule_doc(r: Rule, example: dict | None = None, corrected: dict | None = None, markdown: bool = False) -> str:
+    """The rule's documentation, the same text for ``derm rule`` and ``/derm rule``, and docs/rules.md."""
+    h = "## " if markdown else ""
+    lines = [
+        f"{h}{r.id}: {r.title}",
+        "",
+        f"Category: {r.category.value} · severity: {r.severity}" + (f" · likely denial: {r.likely_denial}" if r.likely_denial else ""),
+        "",
+    ]
+    for para in r.doc.split("\n\n"):
+        para = " ".join(para.split())
+        for label in ("What it does:", "Why is this bad?"):
+            if para.startswith(label):
+                para = (f"**{label}**" if markdown else label) + para[len(label) :]
+        lines += [para, ""]
+    fence = ("```yaml", "```") if markdown else ("", "")
+    if example:
+        lines += ["**Example** (fails):" if markdown else "Example (fails):", fence[0], _claim_lines(example), fence[1]]
+    if corrected:
+        lines += ["**Use instead:**" if markdown else "Use instead:", fence[0], _claim_lines(corrected), fence[1]]
+    if r.references:
+        lines += ["References: " + "; ".join(r.references), ""]
+    return "\n".join(line for line in lines if line is not None).strip() + "\n"
+
+
+def _claim_lines(claim: dict) -> str:
+    out = []
+    payer = claim.get("payer")
+    if payer:
+        out.append(f"payer: {payer.get('name') or payer.get('type')}")
+    if claim.get("diagnoses"):
+        out.append(f"diagnoses: {', '.join(map(str, claim['diagnoses']))}")
+    for ln in claim.get("lines", []):
+        mods = "".join(f"-{m}" for m in ln.get("modifiers", []))
+        facts = ln.get("facts") or {}
+        extra = f"  ({', '.join(f'{k}: {v}' for k, v in facts.items())})" if facts else ""
+        dx = f" dx {', '.join(map(str, ln['dx']))}" if ln.get("dx") else ""
+        out.append(f"  {ln['code']}{mods} x{ln.get('units', 1)}{dx}{extra}")
+    return "\n".join(out)
+
+
+def to_json(model) -> str:
+    return json.dumps(model.model_dump(mode="json"), indent=2)

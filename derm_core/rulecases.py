@@ -1,0 +1,94 @@
+"""Each rule's own pass/fail cases (rules/cases/DRMxxx.yaml): tests, documentation examples, and the
+check a candidate ruleset must pass before it is published.
+
+A case file holds ``defaults`` (merged into every claim) and ``cases``, each with ``pass`` (the rule must
+not fire) or ``fail`` (it must fire) and, for fail cases, ``expect`` (lines, severity, suggested lines)
+and optionally ``fixed``: the corrected claim, which must pass.
+"""
+
+from __future__ import annotations
+
+import copy
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from .engine import all_rules, check_claim
+from .models import Claim
+from .ruleset import Ruleset
+
+BASE_CLAIM = {"payer": {"type": "medicare"}, "date_of_service": "2026-03-02", "rendering_npi": "1234567893"}
+
+
+def _merge(base: dict, claim: dict) -> dict:
+    out = copy.deepcopy(base)
+    out.update(copy.deepcopy(claim))
+    return out
+
+
+@cache
+def rule_cases() -> dict[str, dict[str, Any]]:
+    """Rule id -> its case file, parsed."""
+    folder = resources.files("derm_core.rules").joinpath("cases")
+    out = {}
+    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            data = yaml.safe_load(entry.read_text(encoding="utf-8"))
+            out[data["rule"]] = data
+    return out
+
+
+def case_claims(rule_id: str) -> list[tuple[str, str, dict, dict]]:
+    """(case name, kind 'pass'|'fail'|'fixed', claim dict, expectation) for one rule."""
+    data = rule_cases().get(rule_id)
+    if not data:
+        return []
+    base = _merge(BASE_CLAIM, data.get("defaults", {}))
+    out = []
+    for case in data["cases"]:
+        for kind in ("pass", "fail", "fixed"):
+            if kind in case:
+                out.append((case["name"], kind, _merge(base, case[kind]), case.get("expect", {})))
+    return out
+
+
+def example(rule_id: str) -> tuple[dict | None, dict | None]:
+    """The first failing case and its corrected claim, for the rule's documentation."""
+    data = rule_cases().get(rule_id)
+    for case in (data or {}).get("cases", []):
+        if "fail" in case:
+            return case["fail"], case.get("fixed")
+    return None, None
+
+
+def run_case(rule_id: str, kind: str, claim: dict, expect: dict, ruleset: Ruleset) -> str | None:
+    """None when the case holds, else what went wrong."""
+    report = check_claim(Claim.model_validate(claim), ruleset)
+    hits = [f for f in report.findings if f.rule == rule_id]
+    if kind in ("pass", "fixed"):
+        return f"{rule_id} fired: {hits[0].message}" if hits else None
+    if not hits:
+        return f"{rule_id} did not fire"
+    f = hits[0]
+    if "lines" in expect and f.lines != expect["lines"]:
+        return f"lines {f.lines} != {expect['lines']}"
+    if "severity" in expect and f.severity != expect["severity"]:
+        return f"severity {f.severity} != {expect['severity']}"
+    got = {(s.code, s.units) for h in hits for s in h.suggested_lines}
+    for s in expect.get("suggested", []):
+        if (str(s["code"]), s.get("units", 1)) not in got:
+            return f"suggested {s} not in {sorted(got)}"
+    return None
+
+
+def verify_ruleset(ruleset: Ruleset) -> list[str]:
+    """Run every rule's cases against a (candidate) ruleset; the failures, empty when it is sound."""
+    failures = []
+    for rule_id in all_rules():
+        for name, kind, claim, expect in case_claims(rule_id):
+            problem = run_case(rule_id, kind, claim, expect, ruleset)
+            if problem:
+                failures.append(f"{rule_id} {name} ({kind}): {problem}")
+    return failures

@@ -1,0 +1,74 @@
+"""Small helpers shared by the rules."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..coding import CodingError
+from ..engine import Ln
+from ..models import SuggestedLine
+
+DISTINCT = frozenset({"59", "XE", "XS", "XP", "XU"})
+ANATOMIC = frozenset({"RT", "LT", "E1", "E2", "E3", "E4", "FA", "TA"} | {f"F{i}" for i in range(1, 10)} | {f"T{i}" for i in range(1, 10)})
+LIABILITY = frozenset({"GA", "GY", "GZ"})
+
+
+def distinct(ln: Ln) -> bool:
+    """The line carries a modifier that marks a distinct lesion, site or encounter."""
+    return not ln.mods.isdisjoint(DISTINCT) or not ln.mods.isdisjoint(ANATOMIC)
+
+
+def same_lesion(a: Ln, b: Ln) -> bool | None:
+    """True or False when both lines name their lesion; None when either does not."""
+    if a.facts.lesion_id is None or b.facts.lesion_id is None:
+        return None
+    return a.facts.lesion_id == b.facts.lesion_id
+
+
+def first_fact(lines: Iterable[Ln], name: str) -> object | None:
+    """The first line's value of a family-level fact (facts sit on the family's primary line)."""
+    for ln in lines:
+        value = getattr(ln.facts, name)
+        if value is not None:
+            return value
+    return None
+
+
+def totals(lines: Iterable[Ln | SuggestedLine]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for ln in lines:
+        out[ln.code] = out.get(ln.code, 0) + ln.units
+    return out
+
+
+def show(lines: Iterable[Ln | SuggestedLine]) -> str:
+    """``17000 x1 + 17003 x14``."""
+    return " + ".join(
+        f"{ln.code}"
+        + (
+            "-" + "-".join(sorted(ln.mods if isinstance(ln, Ln) else ln.modifiers))
+            if (ln.mods if isinstance(ln, Ln) else ln.modifiers)
+            else ""
+        )
+        + f" x{ln.units}"
+        for ln in lines
+    )
+
+
+def try_code(fn: Callable[..., list[SuggestedLine]], *args: object) -> list[SuggestedLine] | None:
+    """The coding engine's lines, or None when the facts are not enough."""
+    try:
+        return fn(*args)
+    except (CodingError, KeyError):
+        return None
+
+
+def bad_dates(lines: list[Ln]) -> bool:
+    return any(ln.dos is None for ln in lines)
+
+
+def by_date(lines: Iterable[Ln]) -> dict[object, list[Ln]]:
+    out: dict[object, list[Ln]] = {}
+    for ln in lines:
+        out.setdefault(ln.dos, []).append(ln)
+    return out

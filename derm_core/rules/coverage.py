@@ -1,0 +1,225 @@
+"""Coverage: cosmetic screening, prior authorization, medical necessity, payer policies."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import icd
+from ..engine import Ctx, Hit, Ln, Skip, rule
+from ..models import Category, Severity, SuggestedLine
+from ._util import LIABILITY
+
+BENIGN_REMOVAL = ("skin_tags", "shave", "excision_benign", "destruction_benign")
+LCD_REFS = ("L34938", "L35498", "L34200")
+INDICATED_DX = ("L82.0",)  # inflamed seborrheic keratosis documents inflammation
+
+
+def _gy(ln: Ln, abn: bool | None) -> SuggestedLine:
+    return SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted((ln.mods - {"GA", "GZ"}) | {"GY"} | ({"GX"} if abn else set())))
+
+
+@rule(
+    "DRM901",
+    "Medicare benign lesion removal without a documented indication",
+    Category.cosmetic,
+    families=BENIGN_REMOVAL,
+    references=LCD_REFS + ("faq:cosmetic-or-medical",),
+    likely_denial="CO-50",
+)
+def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:
+    """What it does: Medicare covers removal of benign lesions (SK, tags, nevi, cysts, warts, molluscum) only
+    with a documented indication: bleeding, itching, pain, change, inflammation or infection, obstruction,
+    impaired vision or function, diagnostic uncertainty (suspected malignancy), recurrent trauma. Without one
+    (``symptoms: []``) and without GY/GA/GZ, the removal is treated as cosmetic.
+
+    Why is this bad? The claim is denied as not covered and the patient was not told they would owe it.
+    Bill GY (+GX with a voluntary ABN) for a cosmetic removal, or GA with an ABN when you expect a denial.
+    """
+    if not ctx.medicare:
+        return
+    for ln in ctx.fam(*BENIGN_REMOVAL):
+        f = ln.facts
+        if ln.mods & LIABILITY or f.pathology in ("malignant", "in_situ", "premalignant"):
+            continue
+        if ln.dx and any(icd.is_malignant(d) or icd.is_premalignant(d) for d in ln.dx):
+            continue
+        if ln.info and ln.info.is_addon:
+            continue
+        if any(d.startswith(INDICATED_DX) for d in ln.dx):
+            continue
+        if f.symptoms is None and f.purpose != "cosmetic":
+            yield Skip(f"{ln.code}: symptoms not documented; Medicare benign-lesion indication not checked", [ln.idx])
+            continue
+        if f.symptoms and f.purpose != "cosmetic":
+            continue
+        yield Hit(
+            [ln.idx],
+            f"{ln.code} for a benign lesion with no documented indication is cosmetic for Medicare (LCD L34938).",
+            "Document the indication (bleeding, itching, pain, change, inflammation...) if there was one; otherwise bill with GY "
+            "(+GX if a voluntary ABN was signed) so the patient is responsible.",
+            [_gy(ln, f.abn_signed)],
+        )
+
+
+def _cosmetic_reason(ctx: Ctx, ln: Ln) -> str | None:
+    if ln.info is not None and ln.info.cosmetic:
+        return f"{ln.code} is a cosmetic procedure"
+    rows = ctx.payer_rows(ctx.ruleset.cosmetic, ln.code, ln.dos)
+    if rows:
+        return f"{ln.code} is on this payer's cosmetic exclusion list" + (f" ({rows[0].note})" if rows[0].note else "")
+    if ln.facts.purpose == "cosmetic":
+        return f"{ln.code} is documented as cosmetic"
+    if ln.dx and any(d.startswith("Z41.1") for d in ln.dx):
+        return f"{ln.code} is coded as an encounter for cosmetic surgery (Z41.1)"
+    return None
+
+
+@rule(
+    "DRM902",
+    "Cosmetic service billed to insurance as covered",
+    Category.cosmetic,
+    families=None,
+    references=("COS", "MEDICARE-FAQS", "L34938"),
+    likely_denial="PR-204",
+)
+def cosmetic_service(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags cosmetic services (peels, dermabrasion, fillers, spider-vein sclerotherapy, hair
+    removal, the payer's cosmetic list, ``purpose: cosmetic`` or Z41.1) billed to an insurer. For Medicare
+    they need GY (+GX with a voluntary ABN); for other payers they are usually not covered at all.
+
+    Why is this bad? Cosmetic services are excluded benefits; billing them as covered is denied and, repeated, is an audit risk.
+    """
+    if ctx.payer_type in (None, "self_pay"):
+        return
+    for ln in ctx.lines:
+        if ln.info is not None and ln.info.family in BENIGN_REMOVAL and ctx.medicare:
+            continue  # DRM901 screens these for Medicare
+        reason = _cosmetic_reason(ctx, ln)
+        if reason is None or "GY" in ln.mods:
+            continue
+        if ctx.medicare:
+            yield Hit(
+                [ln.idx],
+                f"{reason}; Medicare excludes it.",
+                "Bill it with GY (+GX if a voluntary ABN was signed), or collect from the patient.",
+                [_gy(ln, ln.facts.abn_signed)],
+            )
+        else:
+            yield Hit(
+                [ln.idx],
+                f"{reason}; most plans exclude it.",
+                "Check the plan's exclusions; collect from the patient with a signed financial waiver if excluded.",
+                severity="warning",
+            )
+
+
+@rule(
+    "DRM950",
+    "Prior authorization required and not recorded",
+    Category.prior_auth,
+    references=("PA-06", "payer prior-authorization lists"),
+    likely_denial="CO-197",
+)
+def prior_authorization(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: checks each line against the payer's prior-authorization list in the ruleset
+    (admin-maintained: payer name or ``*``, code or range) and flags lines without an authorization number.
+
+    Why is this bad? Services that need authorization are denied without it, and usually cannot be authorized afterwards.
+    """
+    if ctx.claim.payer is None:
+        return
+    for ln in ctx.lines:
+        if ln.prior_auth:
+            continue
+        rows = ctx.payer_rows(ctx.ruleset.prior_authorization, ln.code, ln.dos)
+        if rows:
+            note = rows[0].note
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} needs prior authorization from {ctx.payer_name or ctx.payer_type} and none is recorded.",
+                "Obtain the authorization before the service and enter its number on the line." + (f" {note}" if note else ""),
+                source=f"ruleset {ctx.ruleset.version}: prior authorization {rows[0].payer} {rows[0].code}",
+            )
+
+
+SPECIFIC_DX_RULES = ("mohs", "excimer", "destruction_premalignant", "destruction_malignant", "excision_malignant")
+
+
+@rule(
+    "DRM960",
+    "Diagnosis does not support the procedure",
+    Category.medical_necessity,
+    "warning",
+    references=("LCD/article ICD-10 lists", "PHO-03"),
+    likely_denial="CO-11",
+)
+def diagnosis_supports(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: for codes with a known list of supporting diagnoses (phototherapy, photodynamic therapy,
+    chemodenervation for hyperhidrosis, biologics), flags lines where no diagnosis is on the list.
+
+    Why is this bad? The payer denies a service its diagnosis does not support.
+    """
+    for ln in ctx.lines:
+        info = ln.info
+        if info is None or not info.dx or info.family in SPECIFIC_DX_RULES or not ln.dx:
+            continue
+        if not any(d.startswith(info.dx) for d in ln.dx):
+            yield Hit(
+                [ln.idx],
+                f"{', '.join(ln.dx)} does not support {ln.code}.",
+                f"Link the diagnosis that supports {ln.code} (expected: {', '.join(info.dx[:6])}...).",
+            )
+
+
+@rule(
+    "DRM961",
+    "History code as the only diagnosis for a treated lesion",
+    Category.medical_necessity,
+    references=("ICD-10-CM guidelines (history codes)", "ICD-02"),
+    likely_denial="CO-11",
+)
+def history_only(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a procedure whose only diagnoses are personal-history codes (Z85.820, Z85.828).
+
+    Why is this bad? A history code says the cancer is gone; a lesion being treated needs its current diagnosis.
+    """
+    for ln in ctx.lines:
+        if ln.info is None or ln.info.is_em or ln.family in ("pathology", "drug"):
+            continue
+        if ln.dx and all(icd.is_history(d) for d in ln.dx):
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is billed only with the history code {', '.join(ln.dx)}.",
+                "Code the current lesion (e.g. C44.519 for a BCC of the trunk); history codes may be secondary.",
+            )
+
+
+@rule("DRM970", "Payer policy", Category.payer_policy, "warning", references=("payer policies (ruleset)",))
+def payer_policy(ctx: Ctx) -> Iterator[Hit | Skip]:
+    """What it does: applies the admin-maintained payer policies of the ruleset: codes a payer does not
+    cover, modifiers a payer requires (e.g. KX), allowed places of service, and notes.
+
+    Why is this bad? Payer-specific rules are the denials that general coding rules cannot see.
+    """
+    if ctx.claim.payer is None:
+        return
+    for ln in ctx.lines:
+        for row in ctx.payer_rows(ctx.ruleset.payer_policies, ln.code, ln.dos):
+            source = f"ruleset {ctx.ruleset.version}: {row.payer} {row.code} {row.kind}"
+            if row.kind == "requires_modifier" and row.value.upper() in ln.mods:
+                continue
+            if row.kind == "allowed_pos":
+                allowed = {p.strip() for p in row.value.split(",") if p.strip()}
+                if ctx.claim.place_of_service is None:
+                    yield Skip(f"{ln.code}: place of service missing; payer site-of-service policy not checked", [ln.idx])
+                    continue
+                if ctx.claim.place_of_service in allowed:
+                    continue
+            severity: Severity = "info" if row.kind == "note" else row.severity
+            yield Hit(
+                [ln.idx],
+                row.message,
+                None if row.kind == "note" else "Follow the payer's policy before submitting.",
+                severity=severity,
+                source=source,
+            )

@@ -1,0 +1,258 @@
+"""Data quality and code validity: NPIs, dates, units, codes, diagnoses, modifiers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import date
+
+from .. import icd
+from ..codes import invalid_entry, modifiers
+from ..coding import biopsies, premalignant_destruction
+from ..engine import Ctx, Hit, Skip, rule
+from ..models import Category, SuggestedLine
+from ._util import first_fact, try_code
+
+_CODE = re.compile(r"^(\d{4}[0-9FTU]|[A-V]\d{4})$")
+
+
+def npi_ok(npi: str) -> bool:
+    """10 digits with a valid Luhn check digit over the 80840 prefix.
+
+    >>> npi_ok("1234567893"), npi_ok("1234567890")
+    (True, False)
+    """
+    if len(npi) != 10 or not npi.isdigit():
+        return False
+    total = 24  # the constant for the 80840 prefix
+    for i, ch in enumerate(reversed(npi[:9])):
+        d = int(ch)
+        if i % 2 == 0:
+            d *= 2
+            d = d - 9 if d > 9 else d
+        total += d
+    return (10 - total % 10) % 10 == int(npi[9])
+
+
+@rule(
+    "DRM001",
+    "Rendering NPI is not a valid NPI",
+    Category.data_quality,
+    references=("CMS NPI standard (Luhn check digit)",),
+    likely_denial="CO-16",
+)
+def npi_check_digit(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: checks that each rendering NPI has 10 digits and a valid check digit.
+
+    Why is this bad? A mistyped NPI rejects the claim at the clearinghouse or payer front end.
+    """
+    npi = ctx.claim.rendering_npi
+    if npi is not None and not npi_ok(npi.strip()):
+        yield Hit([], f"Rendering NPI {npi} is not a valid NPI (10 digits with a check digit).", "Correct the rendering NPI.")
+    for ln, line in zip(ctx.lines, ctx.claim.lines, strict=True):
+        if line.rendering_npi is not None and not npi_ok(line.rendering_npi.strip()):
+            yield Hit([ln.idx], f"Line rendering NPI {line.rendering_npi} is not a valid NPI.", "Correct the NPI on this line.")
+
+
+@rule(
+    "DRM002",
+    "Date of service missing or in the future",
+    Category.data_quality,
+    references=("CMS claim processing manual ch. 1",),
+    likely_denial="CO-16",
+)
+def dates(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: checks that every line has a date of service and that none is in the future.
+
+    Why is this bad? A claim cannot be billed before the service, and a line without a date cannot be adjudicated.
+    """
+    today = date.today()
+    if ctx.claim.date_of_service is None and any(line.date_of_service is None for line in ctx.claim.lines):
+        yield Hit([], "The claim has no date of service.", "Add the date of service (YYYY-MM-DD).")
+    for ln in ctx.lines:
+        if ln.dos is not None and ln.dos > today:
+            yield Hit(
+                [ln.idx],
+                f"Line {ln.idx + 1} has a date of service in the future ({ln.dos}).",
+                "Bill the service after it is performed; check the date.",
+            )
+
+
+@rule("DRM003", "Units must be at least 1", Category.data_quality, likely_denial="CO-16")
+def units_positive(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags lines whose units are zero or negative.
+
+    Why is this bad? Zero units pay nothing and are rejected as a submission error.
+    """
+    for ln in ctx.lines:
+        if ln.units <= 0:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code or 'Line ' + str(ln.idx + 1)} has {ln.units} units.",
+                "Enter the number of units performed (at least 1).",
+            )
+
+
+@rule("DRM004", "Procedure code empty or malformed", Category.data_quality, likely_denial="CO-16")
+def code_shape(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags an empty code, or one that is neither a CPT (5 digits) nor a HCPCS Level II code (letter + 4 digits).
+
+    Why is this bad? The line cannot be priced or adjudicated.
+    """
+    for ln in ctx.lines:
+        if not ln.code:
+            yield Hit([ln.idx], f"Line {ln.idx + 1} has no procedure code.", "Enter the CPT or HCPCS code.")
+        elif not _CODE.match(ln.code):
+            yield Hit([ln.idx], f"Line {ln.idx + 1}: '{ln.code}' is not a CPT or HCPCS code.", "Enter a 5-character CPT or HCPCS code.")
+
+
+@rule("DRM005", "Too many or repeated modifiers", Category.data_quality, likely_denial="CO-4")
+def modifier_count(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags lines with more than four modifiers or the same modifier twice.
+
+    Why is this bad? The claim form has four modifier slots; a repeated modifier is a keying error.
+    """
+    for ln, line in zip(ctx.lines, ctx.claim.lines, strict=True):
+        if len(line.modifiers) > 4:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} has {len(line.modifiers)} modifiers; at most 4 fit on a line.",
+                "Keep the four that matter, pricing modifiers first.",
+            )
+        elif len(ln.mods) < len(line.modifiers):
+            yield Hit([ln.idx], f"{ln.code} repeats a modifier.", "Remove the repeated modifier.")
+
+
+@rule("DRM006", "Diagnosis pointer out of range", Category.data_quality, likely_denial="CO-16")
+def dx_pointer(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a line whose diagnosis pointer points past the claim's diagnosis list.
+
+    Why is this bad? The line ends up with no diagnosis, and the payer rejects it.
+    """
+    n = len(ctx.claim.diagnoses)
+    for ln, line in zip(ctx.lines, ctx.claim.lines, strict=True):
+        for d in line.dx or ():
+            if d.strip().isdigit() and not 1 <= int(d) <= n:
+                yield Hit(
+                    [ln.idx],
+                    f"{ln.code} points to diagnosis {d}, but the claim lists {n}.",
+                    "Point to a diagnosis on the claim (1 = A, 2 = B, ...).",
+                )
+
+
+def _replacement(ctx: Ctx, code: str, units: int, method: str | None) -> list[SuggestedLine]:
+    if code in ("17001", "17002"):
+        family = ctx.codes("17000", "17001", "17002", "17003", "17004")
+        n = first_fact(family, "lesion_count")
+        if not isinstance(n, int):
+            billed = ctx.codes("17000")
+            n = (1 if billed else 0) + sum(ln.units for ln in ctx.codes("17001", "17002", "17003"))
+        return [s for s in try_code(premalignant_destruction, n) or [] if s.code != "17000" or not ctx.codes("17000")]
+    if code in ("11100", "11101") and method:
+        counts = {method: units if code == "11100" else units + 1}
+        lines = try_code(biopsies, counts) or []
+        return lines if code == "11100" else lines[1:]
+    return []
+
+
+@rule(
+    "DRM010",
+    "Code is deleted or does not exist",
+    Category.invalid_code,
+    references=("CPT code set (annual)", "AAPC2007", "CUTIS"),
+    likely_denial="CO-181",
+)
+def invalid_code(ctx: Ctx) -> Iterator[Hit | Skip]:
+    """What it does: flags procedure codes that were deleted (17001, 17002, 11100, 11101) or never existed (11447, 11405...).
+
+    Why is this bad? An invalid code is denied outright; the replacement depends on the documented facts.
+    """
+    from .excision import expected_excision  # per-lesion recode from the facts
+
+    for ln in ctx.lines:
+        if not ln.code:
+            continue
+        entry = invalid_entry(ln.code, ln.dos)
+        if entry is None:
+            if ln.info is None and _CODE.match(ln.code):
+                yield Skip(f"{ln.code} is not in our dermatology code tables; not checked", [ln.idx])
+            continue
+        suggested = _replacement(ctx, ln.code, ln.units, ln.facts.biopsy_method)
+        if not suggested and ln.code[:3] in ("114", "116"):
+            suggested = expected_excision(ln) or []
+        fix = entry.note
+        if suggested:
+            fix += " Bill " + " + ".join(f"{s.code} x{s.units}" for s in suggested) + "."
+        elif entry.replaced_by:
+            fix += " Use " + " / ".join(entry.replaced_by) + " according to the documentation."
+        what = f"was deleted on {entry.deleted}" if entry.deleted else "does not exist"
+        yield Hit([ln.idx], f"{ln.code} {what}.", fix, suggested)
+
+
+@rule(
+    "DRM020",
+    "Diagnosis code invalid or not billable",
+    Category.invalid_diagnosis,
+    references=("ICD-10-CM tabular (CMS)",),
+    likely_denial="CO-146",
+)
+def invalid_diagnosis(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags ICD-10-CM codes that are unknown, or headers that need more characters (C44.3, L82, D22.1).
+
+    Why is this bad? Only leaf codes are billable; a header is denied as an invalid diagnosis.
+    """
+    seen: dict[str, list[int]] = {}
+    for ln in ctx.lines:
+        for d in ln.dx:
+            seen.setdefault(d, []).append(ln.idx)
+    for d in ctx.claim.diagnoses:
+        seen.setdefault(icd.normalize(d), [])
+    for d, idxs in seen.items():
+        state = icd.status(d)
+        if state == "billable":
+            continue
+        if state == "header":
+            kids = icd.children(d)
+            more = f" Choose the specific code: {', '.join(kids[:6])}{' ...' if len(kids) > 6 else ''}." if kids else ""
+            yield Hit(idxs, f"{d} is a header, not a billable ICD-10-CM code.", f"Code to the highest specificity.{more}")
+        else:
+            yield Hit(idxs, f"{d} is not an ICD-10-CM code.", "Check the diagnosis code against the ICD-10-CM code set.")
+
+
+@rule("DRM021", "Line has no diagnosis", Category.invalid_diagnosis, likely_denial="CO-16")
+def missing_diagnosis(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags lines with no diagnosis (none on the line and none on the claim).
+
+    Why is this bad? Every service needs a diagnosis that supports it.
+    """
+    for ln in ctx.lines:
+        if ln.code and not ln.dx:
+            yield Hit([ln.idx], f"{ln.code} has no diagnosis.", "Add the ICD-10-CM code that supports this service.")
+
+
+@rule("DRM022", "Unknown modifier", Category.modifier_misuse, likely_denial="CO-4")
+def unknown_modifier(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags modifiers that are not in our modifier table.
+
+    Why is this bad? An invalid modifier makes the line unprocessable.
+    """
+    known = modifiers()
+    for ln in ctx.lines:
+        for m in sorted(ln.mods - known.keys()):
+            yield Hit([ln.idx], f"{ln.code}: modifier '{m}' is not a known modifier.", "Remove it or correct the typo.")
+
+
+@rule("DRM030", "Payer unknown: payer-specific checks skipped", Category.payer_policy, "info")
+def payer_unknown(ctx: Ctx) -> Iterator[Hit | Skip]:
+    """What it does: notes that the claim names no payer, so payer policies, prior authorization and
+    Medicare-only checks could not run.
+
+    Why is this bad? It is not; but those checks were not done, and the report says so.
+    """
+    if ctx.claim.payer is None:
+        yield Hit(
+            [],
+            "No payer on the claim: payer policies, prior authorization and Medicare checks were skipped.",
+            "Add the payer type (and name) to check them.",
+        )
+        yield Skip("no payer on the claim: prior authorization, payer policies and Medicare cosmetic screening not checked")

@@ -1,0 +1,218 @@
+"""Excision (benign 11400-11446, malignant 11600-11646), shave removal, repairs, and per-lesion codes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import icd
+from ..codes import GROUP_LABEL, SITE_GROUP
+from ..coding import excision, shave_removal
+from ..engine import Ctx, Hit, Ln, Skip, rule
+from ..models import Category, SuggestedLine
+from ._util import distinct, same_lesion, try_code
+
+REFS = ("EXC-AAPC", "AAPC-YBC-EXC", "AAD-DCC-2024")
+EXCISION = ("excision_benign", "excision_malignant")
+PER_LESION = EXCISION + ("shave", "destruction_malignant")
+
+
+def _pathology(ln: Ln) -> str | None:
+    """The lesion's pathology: the documented fact, else what the diagnoses say."""
+    if ln.facts.pathology:
+        return ln.facts.pathology
+    if ln.dx and any(icd.is_malignant(d) for d in ln.dx):
+        return "malignant"
+    if ln.dx and all(icd.is_benign_lesion(d) or icd.is_premalignant(d) for d in ln.dx):
+        return "benign"
+    return None
+
+
+def expected_excision(ln: Ln) -> list[SuggestedLine] | None:
+    """The excision code the line's facts call for (pathology, site, excised diameter), or None."""
+    f = ln.facts
+    if f.site is None or f.size_cm is None:
+        return None
+    return try_code(excision, _pathology(ln), f.site, f.size_cm)
+
+
+@rule(
+    "DRM401",
+    "Excision family does not match the pathology",
+    Category.code_selection,
+    families=EXCISION,
+    references=REFS + ("AAPC-EXC-NEED",),
+    likely_denial="CO-11",
+)
+def excision_family(ctx: Ctx) -> Iterator[Hit | Skip]:
+    """What it does: the pathology report decides the family: benign or uncertain behavior -> 11400-11446;
+    malignant, including melanoma in situ and carcinoma in situ -> 11600-11646. Flags the other family,
+    and asks to hold the claim while the pathology is ``pending``.
+
+    Why is this bad? A malignant lesion billed as benign underbills; the reverse is denied as inconsistent with the diagnosis.
+    """
+    for ln in ctx.fam(*EXCISION):
+        path = _pathology(ln)
+        if path == "pending":
+            yield Hit(
+                [ln.idx],
+                f"{ln.code}: the pathology is pending.",
+                "Hold the claim until the pathology report decides benign (114xx) or malignant (116xx).",
+                severity="warning",
+            )
+            continue
+        if path is None:
+            yield Skip(f"{ln.code}: pathology not documented; benign or malignant family not checked", [ln.idx])
+            continue
+        malignant = path in ("malignant", "in_situ")
+        if malignant != (ln.family == "excision_malignant"):
+            want = expected_excision(ln) or [SuggestedLine(code=("116" if malignant else "114") + ln.code[3:])]
+            kind = "malignant" if malignant else "benign"
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is a {'benign' if malignant else 'malignant'} excision code, but the lesion is {kind}.",
+                f"Bill {want[0].code} ({kind} excision, {'116xx' if malignant else '114xx'}).",
+                want,
+            )
+
+
+@rule(
+    "DRM402",
+    "Excision code does not match the site or excised diameter",
+    Category.code_selection,
+    families=EXCISION,
+    references=REFS + ("CPCPREP",),
+    likely_denial="CO-4",
+)
+def excision_size_site(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: the code follows the site group and the excised diameter (the lesion's greatest
+    diameter plus twice the narrowest margin): <=0.5, 0.6-1.0, 1.1-2.0, 2.1-3.0, 3.1-4.0, >4.0 cm. Compares
+    the billed code with ``site`` and ``size_cm``, and the diagnosis's body site with the code's site group.
+
+    Why is this bad? Sizing on the lesion alone (without margins), or adding separate lesions together, picks the wrong code.
+    """
+    for ln in ctx.fam(*EXCISION):
+        want = expected_excision(ln)
+        if want and want[0].code[:3] == ln.code[:3] and want[0].code != ln.code:
+            yield Hit(
+                [ln.idx],
+                f"An excised diameter of {ln.facts.size_cm:g} cm on the {ln.facts.site} is {want[0].code}, not {ln.code}.",
+                f"Bill {want[0].code}. Excised diameter = lesion + 2 x narrowest margin; each lesion is coded on its own.",
+                want,
+            )
+            continue
+        if ln.info and ln.info.site_group:
+            for d in ln.dx:
+                groups = icd.site_groups(d)
+                if groups and ln.info.site_group not in groups and (ln.facts.site is None or SITE_GROUP[ln.facts.site] not in groups):
+                    yield Hit(
+                        [ln.idx],
+                        f"{d} names a body site outside {ln.code}'s site group ({GROUP_LABEL[ln.info.site_group]}).",
+                        "Check the site and the diagnosis.",
+                        severity="warning",
+                    )
+
+
+@rule(
+    "DRM502",
+    "Shave removal code does not match the site or diameter",
+    Category.code_selection,
+    families=("shave",),
+    references=("GLOB", "SHV-01"),
+    likely_denial="CO-4",
+)
+def shave_code(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: shave removal 11300-11313 follows the site group and the lesion diameter (<=0.5, 0.6-1.0,
+    1.1-2.0, >2.0 cm); compares the code with ``site`` and ``size_cm``.
+
+    Why is this bad? The wrong band or site group under- or overbills.
+    """
+    for ln in ctx.fam("shave"):
+        want = try_code(shave_removal, ln.facts.site, ln.facts.size_cm)
+        if want and want[0].code != ln.code:
+            yield Hit(
+                [ln.idx],
+                f"A {ln.facts.size_cm:g} cm shave removal on the {ln.facts.site} is {want[0].code}, not {ln.code}.",
+                f"Bill {want[0].code}.",
+                want,
+            )
+
+
+@rule(
+    "DRM404",
+    "Second identical per-lesion code without 59 or XS",
+    Category.modifier_missing,
+    families=PER_LESION + ("mohs",),
+    references=("DERM2005", "NCCI policy manual ch. 1"),
+    likely_denial="CO-97",
+)
+def repeated_lesion_code(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: each lesion is coded on its own line; when the same excision, shave, malignant
+    destruction or Mohs first-stage code appears twice on a date, the second line needs 59 or XS
+    (or an anatomic modifier). Modifier 51 does not do this.
+
+    Why is this bad? Without a distinct-lesion modifier the second line is denied as a duplicate.
+    """
+    seen: dict[tuple[str, object], Ln] = {}
+    for ln in ctx.fam(*PER_LESION, "mohs"):
+        if ln.info is None or ln.info.is_addon:
+            continue
+        key = (ln.code, ln.dos)
+        first = seen.setdefault(key, ln)
+        if first is not ln and not distinct(ln) and not distinct(first):
+            yield Hit(
+                [first.idx, ln.idx],
+                f"{ln.code} is billed twice on the same date without a distinct-lesion modifier.",
+                f"Add XS (or 59) to the second {ln.code}; 51 does not mark a separate lesion.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted((ln.mods - {"51"}) | {"XS"}))],
+            )
+
+
+@rule(
+    "DRM405",
+    "Simple repair billed with an excision of the same wound",
+    Category.bundling,
+    families=("repair_simple",),
+    references=("REPAIR", "CPT excision guidelines"),
+    likely_denial="CO-97",
+)
+def simple_repair(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a simple repair (12001-12018) with an excision of the same lesion on the same date.
+
+    Why is this bad? Excision codes include a simple closure; only intermediate (12031-12057) and complex
+    (13100-13160) repairs are billed separately.
+    """
+    for rep in ctx.fam("repair_simple"):
+        for exc in ctx.fam(*EXCISION):
+            if exc.dos == rep.dos and same_lesion(exc, rep) is not False and not distinct(rep):
+                yield Hit(
+                    [exc.idx, rep.idx],
+                    f"{rep.code} (simple repair) is included in the excision {exc.code}.",
+                    "Remove the simple repair; bill an intermediate or complex repair only when the note documents one.",
+                )
+                break
+
+
+@rule(
+    "DRM406",
+    "Excision billed with adjacent tissue transfer of the same lesion",
+    Category.bundling,
+    families=("adjacent_tissue_transfer",),
+    references=("PSC", "RVUEDGE-14020"),
+    likely_denial="CO-97",
+)
+def excision_with_flap(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags an excision of the same lesion as an adjacent tissue transfer (14000-14350) on the same date.
+
+    Why is this bad? Adjacent tissue transfer includes the excision of the lesion; report the flap only.
+    (Mohs is different: the flap is billed separately from Mohs.)
+    """
+    for flap in ctx.fam("adjacent_tissue_transfer"):
+        for exc in ctx.fam(*EXCISION):
+            if exc.dos == flap.dos and same_lesion(exc, flap) is not False and not distinct(exc):
+                yield Hit(
+                    [exc.idx, flap.idx],
+                    f"The excision {exc.code} is included in the adjacent tissue transfer {flap.code}.",
+                    f"Remove {exc.code} and bill {flap.code} alone.",
+                    [SuggestedLine(code=flap.code, units=flap.units)],
+                )
+                break

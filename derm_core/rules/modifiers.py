@@ -1,0 +1,324 @@
+"""E/M with procedures, modifiers, and global periods."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+
+from ..codes import modifiers
+from ..engine import Ctx, Hit, rule
+from ..models import Category, SuggestedLine
+from ._util import DISTINCT
+
+EM_REFS = ("Medicare Claims Processing Manual ch. 12 §40.1", "NCCI policy manual ch. 1 and 11")
+X_MODS = frozenset({"XE", "XS", "XP", "XU"})
+
+
+def _procedures(ctx: Ctx) -> list:
+    return [
+        ln
+        for ln in ctx.lines
+        if ln.info is not None and not ln.info.is_em and ln.info.global_days in ("000", "010", "090") and not ln.info.is_addon
+    ]
+
+
+@rule(
+    "DRM801",
+    "Same-day E/M with a minor procedure needs modifier 25",
+    Category.modifier_missing,
+    families=("em",),
+    references=EM_REFS + ("EM-AAPC",),
+    likely_denial="CO-97",
+)
+def em_needs_25(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags an office visit billed on the same date as a 000- or 010-day procedure without
+    modifier 25 on the E/M.
+
+    Why is this bad? The decision to do a minor procedure is part of the procedure; a separate visit is only
+    paid with 25 and a significant, separately identifiable service in the note.
+    """
+    procs = _procedures(ctx)
+    for em in ctx.fam("em"):
+        if "25" in em.mods or "57" in em.mods:
+            continue
+        same_day = [p for p in procs if p.dos == em.dos and p.info.global_days in ("000", "010")]
+        if same_day:
+            yield Hit(
+                [em.idx] + [p.idx for p in same_day],
+                f"{em.code} is billed on the day of {', '.join(p.code for p in same_day)} without modifier 25.",
+                f"Add 25 to {em.code} if the visit was significant and separately identifiable (e.g. another problem managed); otherwise remove the visit.",
+                [SuggestedLine(code=em.code, units=em.units, modifiers=sorted(em.mods | {"25"}))],
+            )
+
+
+@rule(
+    "DRM802",
+    "Modifier 25 on a procedure code",
+    Category.modifier_misuse,
+    references=("RETINALPHYS", "CPT modifier 25 definition"),
+    likely_denial="CO-4",
+)
+def modifier_25_on_procedure(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags modifier 25 on anything but an E/M code.
+
+    Why is this bad? 25 marks the visit as separate from the procedure; on the procedure itself it is invalid.
+    """
+    for ln in ctx.lines:
+        if "25" in ln.mods and not (ln.info and ln.info.is_em):
+            yield Hit(
+                [ln.idx],
+                f"Modifier 25 goes on the E/M code, not on {ln.code}.",
+                f"Remove 25 from {ln.code}; put it on the same-day office visit.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"25"}))],
+            )
+
+
+@rule(
+    "DRM803",
+    "Modifier 57 with only minor procedures",
+    Category.modifier_misuse,
+    families=("em",),
+    references=("MCKESSON", "MEDICARE-FAQS"),
+    likely_denial="CO-4",
+)
+def modifier_57(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags 57 on an E/M when no 090-day (major) procedure is billed the same or next day.
+
+    Why is this bad? 57 is the decision for major surgery; for minor (000/010) procedures the visit needs 25.
+    """
+    procs = _procedures(ctx)
+    for em in ctx.fam("em"):
+        if "57" in em.mods and em.dos is not None:
+            major = [p for p in procs if p.info.global_days == "090" and p.dos in (em.dos, em.dos + timedelta(days=1))]
+            if not major:
+                yield Hit(
+                    [em.idx],
+                    f"{em.code}-57 with no major (090-day) procedure: 57 is for the decision for major surgery.",
+                    "Use 25 for a separate visit on the day of a minor procedure.",
+                    [SuggestedLine(code=em.code, units=em.units, modifiers=sorted((em.mods - {"57"}) | {"25"}))],
+                )
+
+
+@rule(
+    "DRM804",
+    "Modifier 50 (bilateral) on a skin procedure",
+    Category.modifier_misuse,
+    references=("BILAT", "MPFS bilateral indicator"),
+    likely_denial="CO-4",
+)
+def modifier_50(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags modifier 50 on dermatology procedure codes, whose bilateral indicator is 0.
+
+    Why is this bad? Lesions on both arms are separate lesions, not a bilateral procedure: count them
+    (17000 + 17003) or bill separate lines with XS/RT/LT. 51 is not "bilateral" either.
+    """
+    for ln in ctx.lines:
+        if "50" in ln.mods and ln.info is not None and not ln.info.is_em:
+            yield Hit(
+                [ln.idx],
+                f"Modifier 50 is not valid on {ln.code}: skin procedures are not bilateral procedures.",
+                "Remove 50; report the lesions by count, or on separate lines with XS or RT/LT.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"50"}))],
+            )
+
+
+@rule(
+    "DRM805",
+    "Modifier 51 on an add-on code",
+    Category.modifier_misuse,
+    "warning",
+    references=("DERM2008", "CPT add-on code guidelines"),
+    likely_denial="CO-4",
+)
+def modifier_51_addon(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags modifier 51 on add-on codes (17003, 17312, 17314, 17315, 11103, 11105, 11107, 11201...).
+
+    Why is this bad? Add-on codes are exempt from the multiple-procedure reduction; 51 on them is an error.
+    """
+    for ln in ctx.lines:
+        if "51" in ln.mods and ln.info is not None and ln.info.is_addon:
+            yield Hit(
+                [ln.idx],
+                f"Modifier 51 is never put on the add-on code {ln.code}.",
+                f"Remove 51 from {ln.code}.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"51"}))],
+            )
+
+
+@rule(
+    "DRM806",
+    "Modifier 59 with an X modifier, or on an E/M",
+    Category.modifier_misuse,
+    references=("CMS MLN1783722 (X modifiers)", "NCCI policy manual ch. 1"),
+    likely_denial="CO-4",
+)
+def modifier_59(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags 59 together with XE/XS/XP/XU on one line, and 59 or an X modifier on an E/M code.
+
+    Why is this bad? The X modifiers are the specific forms of 59: use one of them, never both; distinct-service
+    modifiers do not apply to E/M (the E/M takes 25).
+    """
+    for ln in ctx.lines:
+        if "59" in ln.mods and ln.mods & X_MODS:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} carries both 59 and {', '.join(sorted(ln.mods & X_MODS))}.",
+                "Keep the X modifier that fits (XS for a separate lesion or site) and remove 59.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"59"}))],
+            )
+        elif ln.info is not None and ln.info.is_em and ln.mods & DISTINCT:
+            yield Hit(
+                [ln.idx],
+                f"{', '.join(sorted(ln.mods & DISTINCT))} is not used on the E/M code {ln.code}.",
+                "Remove it; a same-day E/M takes 25.",
+            )
+
+
+@rule(
+    "DRM807",
+    "26 or TC on a code without components, or both on one line",
+    Category.modifier_misuse,
+    references=("DPCLAB", "MPFS PC/TC indicator"),
+    likely_denial="CO-4",
+)
+def modifier_pctc(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags 26 together with TC on one line, and 26/TC on a code with no professional/technical split.
+
+    Why is this bad? 26 + TC on one line is the global service written wrongly; a split that does not exist is invalid.
+    """
+    for ln in ctx.lines:
+        if {"26", "TC"} <= ln.mods:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} carries both 26 and TC.",
+                "Bill the global service with no modifier, or one component.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"26", "TC"}))],
+            )
+        elif ln.mods & {"26", "TC"} and ln.info is not None and not ln.info.pctc:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} has no professional/technical split; {'/'.join(sorted(ln.mods & {'26', 'TC'}))} does not apply.",
+                "Remove the modifier.",
+            )
+
+
+@rule(
+    "DRM808",
+    "Medicare liability modifiers combined wrongly",
+    Category.modifier_misuse,
+    references=("ABN", "CMS MM6563"),
+    likely_denial="CO-4",
+)
+def liability_modifiers(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: GA (ABN on file, expected medical-necessity denial) is never combined with GY, GZ or GX;
+    GY and GZ never go together; GX (voluntary ABN) goes only with a non-covered (GY) service.
+
+    Why is this bad? Conflicting liability modifiers make the line unprocessable or shift liability wrongly.
+    """
+    for ln in ctx.lines:
+        m = ln.mods
+        problem = None
+        if "GA" in m and m & {"GY", "GZ", "GX"}:
+            problem = f"GA cannot be combined with {', '.join(sorted(m & {'GY', 'GZ', 'GX'}))}."
+        elif {"GY", "GZ"} <= m:
+            problem = "GY (not a benefit) and GZ (expected medical-necessity denial, no ABN) cannot both apply."
+        elif "GX" in m and "GY" not in m:
+            problem = "GX (voluntary ABN) goes only on a non-covered service, with GY."
+        if problem:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code}: {problem}",
+                "Use GY (+GX with a voluntary ABN) for excluded services; GA or GZ for expected medical-necessity denials.",
+            )
+
+
+@rule(
+    "DRM809",
+    "Modifier not valid for this kind of code",
+    Category.modifier_misuse,
+    references=("CPT Appendix A (modifiers)",),
+    likely_denial="CO-4",
+)
+def modifier_kind(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags E/M-only modifiers (24, 27, 57) on procedures and procedure modifiers (58, 76-79, 51, 50, anatomic) on E/M codes.
+    (25, 59/X and 26/TC have rules of their own.)
+
+    Why is this bad? A modifier on the wrong kind of code is invalid and the line is returned.
+    """
+    table = modifiers()
+    skip = {"25", "26", "TC", "59", "50"} | X_MODS
+    for ln in ctx.lines:
+        if ln.info is None:
+            continue
+        for m in sorted(ln.mods - skip):
+            mod = table.get(m)
+            if mod is None:
+                continue
+            if (
+                (mod.applies_to == "em" and not ln.info.is_em)
+                or (mod.applies_to == "procedure" and ln.info.is_em)
+                or (mod.applies_to == "drug" and ln.family != "drug")
+            ):
+                where = {"em": "E/M codes", "procedure": "procedure codes", "drug": "drug codes"}[mod.applies_to]
+                yield Hit(
+                    [ln.idx], f"Modifier {m} ({mod.meaning.lower()}) belongs on {where}, not on {ln.code}.", f"Remove {m} from {ln.code}."
+                )
+
+
+@rule(
+    "DRM810",
+    "E/M with modifier 25: the note must stand apart",
+    Category.documentation,
+    "info",
+    families=("em",),
+    references=EM_REFS + ("RTWELTER",),
+)
+def em_25_advisory(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: a reminder on every E/M billed with 25: the visit note must show a significant,
+    separately identifiable service beyond the procedure's own evaluation.
+
+    Why is this bad? It is not an error; dermatology E/M-25 claims are a known audit target (OIG work plan).
+    """
+    for em in ctx.fam("em"):
+        if "25" in em.mods:
+            yield Hit(
+                [em.idx],
+                f"{em.code}-25: the note must document a service separate from the procedure's decision.",
+                "Make sure the visit note stands on its own (another problem assessed or managed).",
+            )
+
+
+GLOBAL_MODS = frozenset({"24", "58", "78", "79"})
+
+
+@rule(
+    "DRM811",
+    "Service inside another procedure's global period",
+    Category.global_period,
+    references=("POSTOP", "CMS Global Surgery Booklet"),
+    likely_denial="CO-97",
+)
+def global_period(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: a 010-day global covers the procedure day and 10 days after; a 090-day global the day
+    before, the day and 90 days after. A later service in that window needs 24 (unrelated E/M), 58 (staged or
+    more extensive, e.g. re-excision for margins), 78 (return to the procedure room) or 79 (unrelated procedure).
+
+    Why is this bad? Without the modifier the service is denied as part of the global package; a routine
+    post-operative visit is not billable at all.
+    """
+    procs = [p for p in _procedures(ctx) if p.info.global_days in ("010", "090") and p.dos is not None]
+    for ln in ctx.lines:
+        if ln.dos is None or ln.info is None or ln.info.is_addon or ln.mods & GLOBAL_MODS:
+            continue
+        for p in procs:
+            days = int(p.info.global_days)
+            if p is not ln and p.dos < ln.dos <= p.dos + timedelta(days=days):
+                need = (
+                    "24 if the visit was unrelated (a routine post-op visit is not billable)"
+                    if ln.info.is_em
+                    else "58 (staged/more extensive), 78 (return to the procedure room) or 79 (unrelated)"
+                )
+                yield Hit(
+                    [p.idx, ln.idx], f"{ln.code} on {ln.dos} falls in the {days}-day global period of {p.code} ({p.dos}).", f"Add {need}."
+                )
+                break

@@ -1,0 +1,300 @@
+"""Skin tags, intralesional injection, phototherapy and excimer laser, pathology."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from .. import icd
+from ..coding import excimer, intralesional_injection, skin_tags
+from ..engine import Ctx, Hit, Skip, rule
+from ..models import Category, SuggestedLine
+from ._util import first_fact, show, totals, try_code
+
+# ----------------------------------------------------------------------------- skin tags
+
+
+@rule(
+    "DRM501",
+    "Skin tag count calls for other codes or units",
+    Category.code_selection,
+    families=("skin_tags",),
+    references=("TAGS", "RVUEDGE-11201"),
+    likely_denial="CO-4",
+)
+def skin_tag_count(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: 11200 covers up to 15 tags (one unit); +11201 adds one unit per additional 10 or part
+    of 10. Compares the billed lines with ``lesion_count``.
+
+    Why is this bad? 11200 x2, or 11201 counted per tag, is denied; too few 11201 units underbill.
+    """
+    lines = ctx.fam("skin_tags")
+    n = first_fact(lines, "lesion_count")
+    if not isinstance(n, int) or n < 1 or not ctx.codes("11200"):
+        return
+    expected = skin_tags(n)
+    if totals(expected) != totals(lines):
+        yield Hit(
+            [ln.idx for ln in lines],
+            f"{n} skin tags are reported as {show(expected)}.",
+            f"Replace {show(lines)} with {show(expected)}.",
+            expected,
+        )
+
+
+# ----------------------------------------------------------------------------- intralesional injection
+
+
+@rule(
+    "DRM503",
+    "Intralesional injection count calls for the other code",
+    Category.code_selection,
+    families=("injection",),
+    references=("IL",),
+    likely_denial="CO-4",
+)
+def injection_count(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: 11900 is up to 7 lesions, 11901 more than 7, one line and one unit per session.
+    Flags 11900 with 11901, and a code that disagrees with ``lesion_count``.
+
+    Why is this bad? 11900 x9 for nine keloids is denied; nine lesions are 11901 x1.
+    """
+    lines = ctx.fam("injection")
+    n = first_fact(lines, "lesion_count")
+    expected = try_code(intralesional_injection, n) if isinstance(n, int) else None
+    if ctx.codes("11900") and ctx.codes("11901"):
+        yield Hit(
+            [ln.idx for ln in lines],
+            "11900 and 11901 are never billed together.",
+            "Bill one code for all lesions injected in the session.",
+            expected or [],
+        )
+    elif expected and totals(expected) != totals(lines):
+        yield Hit(
+            [ln.idx for ln in lines],
+            f"{n} lesions injected are reported as {show(expected)}.",
+            f"Replace {show(lines)} with {show(expected)}.",
+            expected,
+        )
+
+
+@rule(
+    "DRM505",
+    "Musculoskeletal injection code used for skin lesions",
+    Category.code_selection,
+    families=("musculoskeletal",),
+    references=("INJ-04",),
+    likely_denial="CO-11",
+)
+def tendon_injection(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags 20550/20551 (tendon sheath, ligament, tendon origin) with a skin diagnosis (keloid, acne, hidradenitis...).
+
+    Why is this bad? Injecting skin lesions is 11900/11901; the musculoskeletal codes are denied for skin diagnoses.
+    """
+    for ln in ctx.fam("musculoskeletal"):
+        if ln.dx and all(d.startswith("L") or d.startswith(("D22", "D23")) for d in ln.dx):
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is a tendon or ligament injection, not an injection of skin lesions.",
+                "Use 11900 (up to 7 lesions) or 11901 (more than 7).",
+                try_code(intralesional_injection, ln.facts.lesion_count) or [],
+            )
+
+
+# ----------------------------------------------------------------------------- phototherapy and excimer
+
+
+@rule(
+    "DRM601",
+    "Excimer code does not match the treated area",
+    Category.code_selection,
+    families=("excimer",),
+    references=("AAD 2024 CPT updates", "L29212"),
+    likely_denial="CO-4",
+)
+def excimer_area(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: 96920 (<250 sq cm), 96921 (250-500), 96922 (>500) by total area treated in the session;
+    compares a single excimer line with ``area_sq_cm``.
+
+    Why is this bad? The wrong area band under- or overbills.
+    """
+    lines = ctx.fam("excimer")
+    if len(lines) == 1 and lines[0].facts.area_sq_cm is not None:
+        want = excimer(lines[0].facts.area_sq_cm)
+        if want[0].code != lines[0].code:
+            yield Hit(
+                [lines[0].idx],
+                f"{lines[0].facts.area_sq_cm:g} sq cm is {want[0].code}, not {lines[0].code}.",
+                f"Bill {want[0].code} x1.",
+                want,
+            )
+
+
+@rule(
+    "DRM602",
+    "More than one excimer code on a date",
+    Category.bundling,
+    families=("excimer",),
+    references=("AAD 2024 CPT updates", "L29212"),
+    likely_denial="CO-97",
+)
+def excimer_one_code(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags two or more of 96920-96922 on one date.
+
+    Why is this bad? One code describes the session's total treated area.
+    """
+    lines = ctx.fam("excimer")
+    if len(lines) > 1:
+        areas = [ln.facts.area_sq_cm for ln in lines]
+        suggested = try_code(excimer, sum(a for a in areas if a is not None)) if all(a is not None for a in areas) else []
+        yield Hit(
+            [ln.idx for ln in lines],
+            f"{show(lines)}: excimer laser is one code per session.",
+            "Add up the areas treated and bill one code.",
+            suggested or [],
+        )
+
+
+@rule(
+    "DRM603",
+    "Excimer laser code for a condition other than psoriasis",
+    Category.medical_necessity,
+    families=("excimer",),
+    references=("AAD DCC excimer 96999", "AAD 2024 CPT updates"),
+    likely_denial="CO-11",
+)
+def excimer_psoriasis(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: since 2024, 96920-96922 are excimer laser for psoriasis only. Flags them with no
+    psoriasis diagnosis (L40.x), e.g. acne, vitiligo, atopic dermatitis.
+
+    Why is this bad? Excimer for other conditions is reported with the unlisted code 96999; 9692x is denied.
+    """
+    for ln in ctx.fam("excimer"):
+        if ln.dx and not any(d.startswith("L40") for d in ln.dx):
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is excimer laser for psoriasis; {', '.join(ln.dx)} is not psoriasis.",
+                "Report excimer for other conditions with 96999 and the treated area; acne and rejuvenation are not excimer indications.",
+                [SuggestedLine(code="96999", units=1)],
+            )
+
+
+@rule(
+    "DRM604",
+    "Photochemotherapy without the documented photosensitizer",
+    Category.documentation,
+    "warning",
+    families=("phototherapy",),
+    references=("MEDCODER-96900", "CAH-96910"),
+    likely_denial="CO-16",
+)
+def photosensitizer(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: 96910 needs tar or petrolatum applied in the office before UVB; 96912 needs psoralen.
+    Flags them when ``photosensitizer`` is not documented, or documented as something else.
+
+    Why is this bad? A topical the patient applies at home does not make the session 96910; plain UVB (e.g. narrow-band) is 96900.
+    """
+    need = {"96910": ("tar", "petrolatum"), "96912": ("psoralen",)}
+    for ln in ctx.codes(*need):
+        given = ln.facts.photosensitizer
+        if given is None:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} needs the in-office {' or '.join(need[ln.code])} documented.",
+                "Document what was applied in the office, or bill 96900 for UV light alone.",
+            )
+        elif given not in need[ln.code]:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is for {' or '.join(need[ln.code])}; the note documents {given}.",
+                "Bill 96900 for UV light without an in-office photosensitizer.",
+                [SuggestedLine(code="96900", units=1)],
+                severity="error",
+            )
+
+
+# ----------------------------------------------------------------------------- pathology
+
+PATH_REFS = ("PATH-AAPC", "IMMEDICARE-88305", "DPCLAB")
+
+
+@rule(
+    "DRM701",
+    "Pathology billed as global and components, or both components",
+    Category.pathology_component,
+    families=("pathology",),
+    references=PATH_REFS,
+    likely_denial="CO-18",
+)
+def pathology_components(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: for one pathology code on one date, flags -26 with -TC (the same provider doing both
+    should bill one global line), and a global line together with a -26 or -TC line.
+
+    Why is this bad? Global = technical + professional; splitting and repeating bills the specimen twice and is denied as a duplicate.
+    """
+    groups: dict[tuple[str, object], list] = {}
+    for ln in ctx.fam("pathology"):
+        groups.setdefault((ln.code, ln.dos), []).append(ln)
+    for (code, _), lines in groups.items():
+        prof = [ln for ln in lines if "26" in ln.mods]
+        tech = [ln for ln in lines if "TC" in ln.mods]
+        glob = [ln for ln in lines if not ln.has("26", "TC")]
+        if (prof and tech) or (glob and (prof or tech)):
+            units = max(ln.units for ln in lines)
+            yield Hit(
+                [ln.idx for ln in lines],
+                f"{code} is billed as {' and '.join(p for p, g in (('global', glob), ('-26', prof), ('-TC', tech)) if g)} for the same specimens.",
+                f"Bill one global {code} line (no modifier) when you do both parts; -26 alone if you only read the slides, -TC alone if you only prepare them.",
+                [SuggestedLine(code=code, units=units)],
+            )
+
+
+@rule(
+    "DRM702",
+    "Pathology units exceed the specimens submitted",
+    Category.units,
+    families=("pathology",),
+    references=PATH_REFS,
+    likely_denial="CO-151",
+)
+def pathology_units(ctx: Ctx) -> Iterator[Hit | Skip]:
+    """What it does: 88305 (and 88302/88304) is one unit per separately submitted specimen, not per block
+    or slide. Compares the units with the specimen count (``lesion_count`` on the pathology line).
+
+    Why is this bad? One specimen cut into three blocks is 88305 x1; x3 is denied or recouped.
+    """
+    for ln in ctx.codes("88302", "88304", "88305"):
+        n = ln.facts.lesion_count
+        if n is None:
+            if ln.units > 1:
+                yield Skip(f"{ln.code} x{ln.units}: specimen count not documented (lesion_count); units not checked", [ln.idx])
+        elif ln.units > n:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} x{ln.units} for {n} specimen{'s' if n != 1 else ''}: units count specimens, not blocks or slides.",
+                f"Bill {ln.code} x{n}.",
+                [SuggestedLine(code=ln.code, units=n, modifiers=sorted(ln.mods))],
+            )
+
+
+@rule(
+    "DRM703",
+    "88307/88309 used for a skin specimen",
+    Category.code_selection,
+    families=("pathology",),
+    references=("PATH-AAPC", "CAPTODAY-2005"),
+    likely_denial="CO-4",
+)
+def pathology_level(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: skin specimens are 88305 whatever their size, depth or malignancy (88304 cyst or tag,
+    88302 skin from plastic repair). Flags 88307/88309 with a skin diagnosis.
+
+    Why is this bad? Melanoma or a wide excision does not raise the level; 88307 for skin is denied or downcoded.
+    """
+    for ln in ctx.codes("88307", "88309"):
+        if any(d[0] in "LD" or icd.is_malignant(d) for d in ln.dx):
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is not used for skin specimens.",
+                "Bill 88305 per specimen.",
+                [SuggestedLine(code="88305", units=ln.units, modifiers=sorted(ln.mods))],
+            )

@@ -1,0 +1,115 @@
+"""Units limits and add-on codes, for every family."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from ..coding import biopsies, drug_units, mohs, premalignant_destruction, skin_tags
+from ..engine import Ctx, Hit, Ln, Skip, rule
+from ..models import Category, SuggestedLine
+from ._util import first_fact, try_code
+
+
+def unit_limit(ctx: Ctx, ln: Ln) -> tuple[int | None, str]:
+    """The payer's unit-limit override when the ruleset has one, else the limit the code's definition fixes."""
+    rows = ctx.payer_rows(ctx.ruleset.unit_limits, ln.code, ln.dos)
+    if rows:
+        row = rows[-1]
+        return row.max_units, row.source or f"ruleset {ctx.ruleset.version} unit limit"
+    return (ln.info.max_units if ln.info else None), "code definition"
+
+
+@rule(
+    "DRM050", "Units above the code's limit", Category.units, references=("NCCI MUE policy", "CPT code definitions"), likely_denial="CO-151"
+)
+def units_limit(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags units above the limit that the code's definition fixes (17000, 17004, 17110,
+    17111, 11900, 11901, 11200, the biopsy primaries and the excimer codes are one unit) or above the
+    payer's unit-limit override in the ruleset.
+
+    Why is this bad? Units above the limit are denied, often the whole line (MUE), and an ABN does not help.
+    """
+    for ln in ctx.lines:
+        limit, source = unit_limit(ctx, ln)
+        if limit is not None and ln.units > limit:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is billed x{ln.units}; the limit is {limit} per date of service.",
+                f"Bill {ln.code} x{limit} at most; more lesions are reported with the code the count calls for.",
+                source=source,
+            )
+
+
+def _addon_recode(ctx: Ctx, ln: Ln) -> list[SuggestedLine]:
+    """The lines the facts call for when an add-on stands alone."""
+    if ln.code == "17003":
+        n = first_fact(ctx.fam("destruction_premalignant"), "lesion_count")
+        return try_code(premalignant_destruction, n if isinstance(n, int) else ln.units + 1) or []
+    if ln.code == "11201":
+        n = ln.facts.lesion_count or first_fact(ctx.fam("skin_tags"), "lesion_count")
+        return try_code(skin_tags, n) or [SuggestedLine(code="11200", units=1)]
+    if ln.info and ln.info.method:
+        return try_code(biopsies, {ln.info.method: ln.units + 1}) or []
+    if ln.family == "mohs":
+        primary = next((p for p in ctx.fam("mohs") if p.facts.mohs_stage_blocks), None)
+        if primary is not None:
+            return try_code(mohs, primary.facts.site, primary.facts.mohs_stage_blocks, bool(primary.facts.deep_structures)) or []
+    if ln.info and len(ln.info.addon_of) == 1:
+        return [SuggestedLine(code=ln.info.addon_of[0], units=1), SuggestedLine(code=ln.code, units=ln.units)]
+    return []
+
+
+@rule(
+    "DRM060",
+    "Add-on code without its primary",
+    Category.addon_without_primary,
+    references=("CPT add-on code guidelines", "NCCI add-on code edits"),
+    likely_denial="CO-107",
+)
+def addon_without_primary(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags an add-on code (17003, 11201, 11103/11105/11107, 17312/17314/17315, 88332, 88341, 13102...)
+    billed without one of its primary codes on the same date.
+
+    Why is this bad? An add-on is only paid with its primary; alone it is denied.
+    """
+    for ln in ctx.lines:
+        if ln.info is None or not ln.info.addon_of:
+            continue
+        if any(p.dos == ln.dos for c in ln.info.addon_of for p in ctx.by_code.get(c, ())):
+            continue
+        suggested = _addon_recode(ctx, ln)
+        fix = f"{ln.code} needs {' or '.join(ln.info.addon_of)} on the same date."
+        if suggested:
+            fix += " Bill " + " + ".join(f"{s.code} x{s.units}" for s in suggested) + "."
+        yield Hit([ln.idx], f"{ln.code} is an add-on code billed without its primary ({', '.join(ln.info.addon_of)}).", fix, suggested)
+
+
+@rule(
+    "DRM504",
+    "Drug units do not match the dose",
+    Category.units,
+    families=("drug",),
+    references=("HCPCS Level II (J3301 per 10 mg)", "INJ-02"),
+    likely_denial="CO-16",
+)
+def drug_dose_units(ctx: Ctx) -> Iterator[Hit | Skip]:
+    """What it does: compares a drug's units with the documented dose (``drug_mg``) and the code's unit size
+    (J3301 is per 10 mg: 40 mg = 4 units).
+
+    Why is this bad? Units that equal the milligrams (40 units for 40 mg) overbill tenfold and are denied or recouped.
+    """
+    for ln in ctx.fam("drug"):
+        size = ln.info.mg_per_unit if ln.info else None
+        if size is None:
+            continue
+        if ln.facts.drug_mg is None:
+            yield Skip(f"{ln.code}: dose in mg not documented (drug_mg); units not checked", [ln.idx])
+            continue
+        want = drug_units(ln.facts.drug_mg, size)
+        if ln.units != want:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is per {size:g} mg: {ln.facts.drug_mg:g} mg is {want} units, not {ln.units}.",
+                f"Bill {ln.code} x{want}.",
+                [SuggestedLine(code=ln.code, units=want, modifiers=sorted(ln.mods))],
+            )

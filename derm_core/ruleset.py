@@ -1,0 +1,135 @@
+"""The admin-editable ruleset: payer policies, prior authorization, unit limits, cosmetic lists,
+rule overrides and FAQ entries, validated by pydantic. Logic lives in ``rules/``; this is data.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import date
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from .models import PayerType, Severity
+
+_CODE_SPEC_CHARS = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-* ")
+
+
+class _Row(BaseModel):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    payer: str = "*"
+    payer_type: PayerType | None = None
+    effective_from: date | None = None
+    effective_to: date | None = None
+
+    def applies(self, payer_name: str | None, payer_type: str | None, dos: date | None) -> bool:
+        if self.payer != "*" and (payer_name is None or self.payer.casefold() != payer_name.casefold()):
+            return False
+        if self.payer_type is not None and self.payer_type != payer_type:
+            return False
+        if dos is not None:
+            if self.effective_from is not None and dos < self.effective_from:
+                return False
+            if self.effective_to is not None and dos > self.effective_to:
+                return False
+        return True
+
+
+class _CodeRow(_Row):
+    code: str
+
+    @field_validator("code")
+    @classmethod
+    def _code_spec(cls, value: str) -> str:
+        value = value.strip().upper()
+        if not value or not set(value) <= _CODE_SPEC_CHARS or value.count("-") > 1:
+            raise ValueError("must be a code, a range such as 96920-96922, or *")
+        if "-" in value:
+            lo, hi = (s.strip() for s in value.split("-"))
+            if len(lo) != len(hi) or lo > hi:
+                raise ValueError("a range needs two codes of the same length, low to high")
+        return value
+
+
+class PriorAuthRow(_CodeRow):
+    note: str = ""
+
+
+class PayerPolicyRow(_CodeRow):
+    kind: Literal["not_covered", "requires_modifier", "allowed_pos", "note"]
+    value: str = ""
+    message: str
+    severity: Severity = "warning"
+
+
+class UnitLimitRow(_CodeRow):
+    max_units: int = Field(ge=0)
+    source: str = ""
+
+
+class CosmeticRow(_CodeRow):
+    note: str = ""
+
+
+class RuleOverrideRow(_Row):
+    rule: str
+    enabled: bool = True
+    severity: Severity | None = None
+
+
+class FaqEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+
+    id: str
+    topic: str
+    title: str
+    questions: list[str] = Field(min_length=1)
+    answer: str = Field(min_length=20)
+    codes: list[str] = Field(default_factory=list)
+    modifiers: list[str] = Field(default_factory=list)
+    rules: list[str] = Field(default_factory=list)
+    references: list[str] = Field(default_factory=list)
+    reviewed: date
+
+
+class Ruleset(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: str
+    effective: date
+    prior_authorization: list[PriorAuthRow] = Field(default_factory=list)
+    payer_policies: list[PayerPolicyRow] = Field(default_factory=list)
+    unit_limits: list[UnitLimitRow] = Field(default_factory=list)
+    cosmetic: list[CosmeticRow] = Field(default_factory=list)
+    rule_overrides: list[RuleOverrideRow] = Field(default_factory=list)
+    faq: list[FaqEntry] = Field(default_factory=list)
+
+
+def _read(path: Path) -> Any:
+    text = path.read_text(encoding="utf-8")
+    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+
+
+@cache
+def default_ruleset() -> Ruleset:
+    """The ruleset shipped with the package (data/ruleset.yaml and data/faq.yaml)."""
+    data = resources.files("derm_core.data")
+    raw = yaml.safe_load(data.joinpath("ruleset.yaml").read_text(encoding="utf-8"))
+    faq = data.joinpath("faq.yaml")
+    if faq.is_file():
+        raw["faq"] = yaml.safe_load(faq.read_text(encoding="utf-8")) or []
+    return Ruleset.model_validate(raw)
+
+
+def load_ruleset(path: str | Path | None = None) -> Ruleset:
+    """A ruleset snapshot file (YAML or JSON) when given, else ``DERM_RULES`` when set, else the default."""
+    path = path or os.environ.get("DERM_RULES")
+    if not path:
+        return default_ruleset()
+    return Ruleset.model_validate(_read(Path(path)))

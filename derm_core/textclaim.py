@@ -1,0 +1,245 @@
+"""Claims the way billers paste them: ``99213-25 L57.0; 17000 L57.0; 17003 x14 L57.0; medicare``.
+
+Shared by ``derm check --text`` and the Slack bot. Every token is either understood or reported back
+in ``not_understood``; nothing is guessed. Codes written ``99213-25``, ``99213 25`` or ``99213 mod 25``;
+units ``x14``, ``14u``, ``units 14``; ICD-10 codes with or without the dot; one line per service or all
+on one line (each procedure code starts a new line).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from . import icd
+from .codes import lookup, modifiers
+from .models import Claim
+
+MAX_TEXT = 20_000
+_CPT = re.compile(r"^\d{4}[0-9FTU]$")
+_HCPCS = re.compile(r"^[A-Z]\d{4}$")
+_UNITS = re.compile(r"^(?:[x×*](\d{1,4})|(\d{1,4})(?:u|units?)|(?:u|units?)[:=]?(\d{1,4}))$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$|^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+_NPI = re.compile(r"^\d{10}$")
+PAYER_TYPES = {
+    "medicare": "medicare",
+    "medicaid": "medicaid",
+    "commercial": "commercial",
+    "selfpay": "self_pay",
+    "self-pay": "self_pay",
+    "cash": "self_pay",
+}
+KNOWN_PAYERS = {
+    "aetna": "Aetna",
+    "cigna": "Cigna",
+    "uhc": "UnitedHealthcare",
+    "unitedhealthcare": "UnitedHealthcare",
+    "humana": "Humana",
+    "anthem": "Anthem",
+    "bcbs": "BCBS",
+    "bluecross": "BCBS",
+    "kaiser": "Kaiser",
+    "tricare": "Tricare",
+    "highmark": "Highmark",
+}
+FILLER = {
+    "and",
+    "with",
+    "w",
+    "w/",
+    "plus",
+    "+",
+    "&",
+    "dx",
+    "icd",
+    "icd10",
+    "cpt",
+    "code",
+    "codes",
+    "line",
+    "units",
+    "unit",
+    "x",
+    "mod",
+    "modifier",
+    "modifiers",
+    "for",
+    "of",
+    "the",
+    "a",
+    "on",
+    "claim",
+    "check",
+    "pt",
+    "payer",
+    "ins",
+    "insurance",
+    "-",
+    "dos",
+    "npi",
+    "auth",
+    "pa",
+    "pa#",
+}
+
+
+class TextParseError(ValueError):
+    """The text holds nothing that can be checked as a claim."""
+
+
+@dataclass
+class ParsedText:
+    claim: Claim
+    not_understood: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _date(token: str) -> date | None:
+    m = _DATE.match(token)
+    if not m:
+        return None
+    try:
+        if m.group(1):
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        year = int(m.group(6))
+        return date(year + 2000 if year < 100 else year, int(m.group(4)), int(m.group(5)))
+    except ValueError:
+        return None
+
+
+def _tokens(text: str) -> list[str]:
+    text = text.replace("\u2013", "-").replace("\u2014", "-")
+    out: list[str] = []
+    for segment in re.split(r"[;\n]+", text):
+        words = re.split(r"[\s,]+", segment.strip())
+        out += [w for w in words if w]
+        out.append(";")
+    return out
+
+
+def _is_procedure(tok: str) -> bool:
+    if _CPT.match(tok):
+        return True
+    if _HCPCS.match(tok):
+        return lookup(tok) is not None or icd.status(icd.normalize(tok)) == "unknown"
+    return False
+
+
+def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
+    """Parse a pasted claim.
+
+    >>> p = parse_claim_text("99213-25 L57.0; 17000 L570; 17003 x14 L57.0; medicare")
+    >>> [(l.code, l.modifiers, l.units, l.dx) for l in p.claim.lines]
+    [('99213', ['25'], 1, ['L57.0']), ('17000', [], 1, ['L57.0']), ('17003', [], 14, ['L57.0'])]
+    """
+    if len(text) > MAX_TEXT:
+        raise TextParseError(f"the text is too long ({len(text):,} characters; at most {MAX_TEXT:,})")
+    known_mods = modifiers()
+    lines: list[dict] = []
+    claim: dict = {"diagnoses": []}
+    not_understood: list[str] = []
+    notes: list[str] = []
+    expect: str | None = None  # the keyword just seen: mod, units, npi, auth, payer, dos
+    payer_words: list[str] = []
+    for raw in _tokens(text):
+        tok = raw.strip(".:()[]{}\"'").upper() if raw != ";" else raw
+        low = tok.lower()
+        if tok == ";":
+            expect = None
+            continue
+        if not tok:
+            continue
+        if expect == "payer" and low not in FILLER and not _is_procedure(tok):
+            payer_words.append(raw.strip(".:,"))
+            continue
+        current = lines[-1] if lines else None
+        if "-" in tok and _is_procedure(tok.split("-")[0]):
+            code, *mods = tok.split("-")
+            lines.append({"code": code, "modifiers": [], "dx": []})
+            for m in mods:
+                if m in known_mods:
+                    lines[-1]["modifiers"].append(m)
+                elif m:
+                    not_understood.append(f"-{m}")
+            expect = None
+            continue
+        if _is_procedure(tok):
+            lines.append({"code": tok, "modifiers": [], "dx": []})
+            expect = None
+            continue
+        if expect == "units" and tok.isdigit() and current is not None:
+            current["units"] = int(tok)
+            expect = None
+            continue
+        if expect == "npi" and _NPI.match(tok):
+            claim["rendering_npi"] = tok
+            expect = None
+            continue
+        if expect == "auth" and current is not None:
+            current["prior_auth"] = raw.strip(".:,")
+            expect = None
+            continue
+        units = _UNITS.match(low)
+        if units and current is not None:
+            current["units"] = int(next(g for g in units.groups() if g))
+            continue
+        if current is not None and (tok in known_mods and (expect == "mod" or tok.isdigit() or len(tok) == 2)):
+            if tok not in current["modifiers"]:
+                current["modifiers"].append(tok)
+            continue
+        if icd.looks_like_icd(tok) and not tok.isdigit():
+            code = icd.normalize(tok)
+            (current["dx"] if current is not None else claim["diagnoses"]).append(code)
+            continue
+        d = _date(tok)
+        if d is not None:
+            if "date_of_service" not in claim:
+                claim["date_of_service"] = d
+            elif current is not None and d != claim["date_of_service"]:
+                current["date_of_service"] = d
+            continue
+        key = low.replace(" ", "")
+        if key in PAYER_TYPES:
+            claim["payer"] = {"type": PAYER_TYPES[key], **({"name": claim["payer"]["name"]} if claim.get("payer", {}).get("name") else {})}
+            continue
+        if key in KNOWN_PAYERS:
+            claim["payer"] = {"type": claim.get("payer", {}).get("type", "commercial"), "name": KNOWN_PAYERS[key]}
+            continue
+        if low in ("mod", "modifier", "modifiers"):
+            expect = "mod"
+            continue
+        if low in ("units", "unit", "x", "u", "qty"):
+            expect = "units"
+            continue
+        if low in ("npi", "rendering"):
+            expect = "npi"
+            continue
+        if low in ("auth", "pa", "pa#", "auth#", "authorization", "prior_auth"):
+            expect = "auth"
+            continue
+        if low in ("payer", "ins", "insurance", "plan"):
+            expect = "payer"
+            continue
+        if low in FILLER:
+            continue
+        not_understood.append(raw)
+    if payer_words:
+        name = " ".join(payer_words)
+        claim["payer"] = {"type": claim.get("payer", {}).get("type", "commercial"), "name": name}
+    if not lines:
+        raise TextParseError("no procedure code found (expected CPT codes such as 17000 or HCPCS codes such as J3301)")
+    # every diagnosis mentioned is a claim diagnosis; a line that names none takes them all
+    for ln in lines:
+        claim["diagnoses"] += [d for d in ln["dx"] if d not in claim["diagnoses"]]
+        if not ln["dx"]:
+            del ln["dx"]
+    if "date_of_service" not in claim:
+        claim["date_of_service"] = today or datetime.now().date()
+        notes.append(f"No date of service given; checked as of {claim['date_of_service']}.")
+    if "payer" not in claim:
+        notes.append("No payer given; payer-specific checks were skipped (add medicare, medicaid, commercial or the payer's name).")
+    if not claim["diagnoses"]:
+        notes.append("No diagnosis given.")
+    claim["lines"] = lines
+    return ParsedText(Claim.model_validate(claim), not_understood, notes)
