@@ -15,7 +15,7 @@ from rich.markup import escape
 from . import codes, icd
 from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
 from .coding import CodingError, SuggestRequest, suggest
-from .engine import all_rules, check_claims
+from .engine import all_rules, check_claims, warm_up
 from .render import claim_text, lines_text, report_table, rule_doc
 from .rulecases import example
 from .ruleset import load_ruleset
@@ -50,6 +50,7 @@ def check(
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input."""
     ruleset = load_ruleset(rules)
+    warm_up()
     notes: list[str] = []
     if text is not None:
         source = sys.stdin.read() if text == "-" else text

@@ -64,7 +64,7 @@ def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:
 def _cosmetic_reason(ctx: Ctx, ln: Ln) -> str | None:
     if ln.info is not None and ln.info.cosmetic:
         return f"{ln.code} is a cosmetic procedure"
-    rows = ctx.payer_rows(ctx.ruleset.cosmetic, ln.code, ln.dos)
+    rows = ctx.payer_rows("cosmetic", ln.code, ln.dos)
     if rows:
         return f"{ln.code} is on this payer's cosmetic exclusion list" + (f" ({rows[0].note})" if rows[0].note else "")
     if ln.facts.purpose == "cosmetic":
@@ -131,7 +131,7 @@ def prior_authorization(ctx: Ctx) -> Iterator[Hit]:
     for ln in ctx.lines:
         if ln.prior_auth:
             continue
-        rows = ctx.payer_rows(ctx.ruleset.prior_authorization, ln.code, ln.dos)
+        rows = ctx.payer_rows("prior_authorization", ln.code, ln.dos)
         if rows:
             note = rows[0].note
             yield Hit(
@@ -204,7 +204,7 @@ def payer_policy(ctx: Ctx) -> Iterator[Hit | Skip]:
     if ctx.claim.payer is None:
         return
     for ln in ctx.lines:
-        for row in ctx.payer_rows(ctx.ruleset.payer_policies, ln.code, ln.dos):
+        for row in ctx.payer_rows("payer_policies", ln.code, ln.dos):
             source = f"ruleset {ctx.ruleset.version}: {row.payer} {row.code} {row.kind}"
             if row.kind == "requires_modifier" and row.value.upper() in ln.mods:
                 continue

@@ -12,7 +12,7 @@ from ._util import first_fact, try_code
 
 def unit_limit(ctx: Ctx, ln: Ln) -> tuple[int | None, str]:
     """The payer's unit-limit override when the ruleset has one, else the limit the code's definition fixes."""
-    rows = ctx.payer_rows(ctx.ruleset.unit_limits, ln.code, ln.dos)
+    rows = ctx.payer_rows("unit_limits", ln.code, ln.dos)
     if rows:
         row = rows[-1]
         return row.max_units, row.source or f"ruleset {ctx.ruleset.version} unit limit"
