@@ -19,7 +19,12 @@ from derm_core.models import Claim
 from derm_core.ruleset import default_ruleset
 
 SITES = ["trunk", "arm", "leg", "scalp", "neck", "hand", "face", "nose", "ear"]
-PAYERS = [{"type": "medicare"}, {"type": "commercial", "name": "Northwind Health"}, {"type": "medicaid"}, {"type": "commercial", "name": "Acme Health"}]
+PAYERS = [
+    {"type": "medicare"},
+    {"type": "commercial", "name": "Northwind Health"},
+    {"type": "medicaid"},
+    {"type": "commercial", "name": "Acme Health"},
+]
 
 
 def _destruction(r: random.Random) -> list[dict]:
@@ -41,14 +46,24 @@ def _biopsy(r: random.Random) -> list[dict]:
 
 def _excision(r: random.Random) -> list[dict]:
     size = round(r.uniform(0.3, 4.5), 1)
-    site = r.choice(SITES)
+    site = r.choice(["trunk", "scalp", "neck", "face", "nose"])
     malignant = r.random() < 0.5
-    group = {"trunk": 0, "arm": 0, "leg": 0, "scalp": 20, "neck": 20, "hand": 20}.get(site, 40)
+    group = {"trunk": 0, "scalp": 20, "neck": 20}.get(site, 40)
     band = 0 if size <= 0.5 else 1 if size <= 1.0 else 2 if size <= 2.0 else 3 if size <= 3.0 else 4 if size <= 4.0 else 6
     code = str((11600 if malignant else 11400) + group + band)
-    dx = "C44.519" if malignant else "D22.5"
+    dx = {0: ("D22.5", "C44.519"), 20: ("D22.4", "C44.42"), 40: ("D22.39", "C44.319")}[group][malignant]
     return [
-        {"code": code, "dx": [dx], "facts": {"site": site, "size_cm": size, "pathology": "malignant" if malignant else "benign", "lesion_id": "E1", "symptoms": ["change"]}},
+        {
+            "code": code,
+            "dx": [dx],
+            "facts": {
+                "site": site,
+                "size_cm": size,
+                "pathology": "malignant" if malignant else "benign",
+                "lesion_id": "E1",
+                "symptoms": ["change"],
+            },
+        },
         {"code": "12032", "dx": [dx], "facts": {"lesion_id": "E1"}},
         {"code": "88305", "dx": [dx], "facts": {"lesion_count": 1, "lesion_id": "E1"}},
     ]
@@ -56,7 +71,13 @@ def _excision(r: random.Random) -> list[dict]:
 
 def _mohs(r: random.Random) -> list[dict]:
     stages = [r.randint(2, 8) for _ in range(r.randint(1, 3))]
-    lines = [{"code": "17311", "dx": ["C44.311"], "facts": {"site": "nose", "size_cm": 1.2, "pathology": "malignant", "mohs_stage_blocks": stages, "lesion_id": "M1"}}]
+    lines = [
+        {
+            "code": "17311",
+            "dx": ["C44.311"],
+            "facts": {"site": "nose", "size_cm": 1.2, "pathology": "malignant", "mohs_stage_blocks": stages, "lesion_id": "M1"},
+        }
+    ]
     if len(stages) > 1:
         lines.append({"code": "17312", "units": len(stages) - 1, "dx": ["C44.311"], "facts": {"lesion_id": "M1"}})
     extra = sum(max(0, b - 5) for b in stages)
@@ -67,12 +88,20 @@ def _mohs(r: random.Random) -> list[dict]:
 
 
 def _other(r: random.Random) -> list[dict]:
-    return r.choice([
-        [{"code": "11900", "dx": ["L91.0"], "facts": {"lesion_count": 5}}, {"code": "J3301", "units": 4, "dx": ["L91.0"], "facts": {"drug_mg": 40}}],
-        [{"code": "96920", "dx": ["L40.0"], "facts": {"area_sq_cm": 180}}],
-        [{"code": "17110", "dx": ["L82.0"], "facts": {"lesion_count": 4, "pathology": "benign", "symptoms": ["itching"]}}],
-        [{"code": "11200", "dx": ["L91.8"], "facts": {"lesion_count": 22, "symptoms": ["irritation"]}}, {"code": "11201", "dx": ["L91.8"]}],
-    ])
+    return r.choice(
+        [
+            [
+                {"code": "11900", "dx": ["L91.0"], "facts": {"lesion_count": 5}},
+                {"code": "J3301", "units": 4, "dx": ["L91.0"], "facts": {"drug_mg": 40}},
+            ],
+            [{"code": "96920", "dx": ["L40.0"], "facts": {"area_sq_cm": 180}}],
+            [{"code": "17110", "dx": ["L82.0"], "facts": {"lesion_count": 4, "pathology": "benign", "symptoms": ["itching"]}}],
+            [
+                {"code": "11200", "dx": ["L91.8"], "facts": {"lesion_count": 22, "symptoms": ["irritation"]}},
+                {"code": "11201", "dx": ["L91.8"]},
+            ],
+        ]
+    )
 
 
 def make_claims(n: int, seed: int = 7) -> list[dict]:
@@ -87,10 +116,16 @@ def make_claims(n: int, seed: int = 7) -> list[dict]:
         for make in r.sample([_destruction, _biopsy, _excision, _mohs, _other], r.randint(1, 2)):
             lines += make(r)
         dx = sorted({d for ln in lines for d in ln["dx"]})
-        claims.append({
-            "claim_id": f"BENCH-{i}", "payer": r.choice(PAYERS), "date_of_service": (start + timedelta(days=r.randint(0, 300))).isoformat(),
-            "rendering_npi": "1234567893", "diagnoses": dx, "lines": lines,
-        })
+        claims.append(
+            {
+                "claim_id": f"BENCH-{i}",
+                "payer": r.choice(PAYERS),
+                "date_of_service": (start + timedelta(days=r.randint(0, 300))).isoformat(),
+                "rendering_npi": "1234567893",
+                "diagnoses": dx,
+                "lines": lines,
+            }
+        )
     return claims
 
 

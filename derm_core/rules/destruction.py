@@ -94,7 +94,18 @@ def premalignant_count(ctx: Ctx) -> Iterator[Hit | Skip]:
         return
     n = first_fact(lines, "lesion_count")
     if not isinstance(n, int) or n < 1:
-        yield Skip("premalignant destruction: lesion_count not documented; code choice not checked", [ln.idx for ln in lines])
+        billed = sum(ln.units for ln in lines if ln.code in ("17000", "17003"))
+        if billed >= 15 and not ctx.codes("17004"):
+            # the billed units themselves count 15 or more lesions
+            expected = premalignant_destruction(billed)
+            yield Hit(
+                [ln.idx for ln in lines],
+                f"{show(lines)} bills {billed} lesions; 15 or more premalignant lesions are reported with 17004 alone.",
+                f"Replace {show(lines)} with 17004 x1.",
+                expected,
+            )
+        else:
+            yield Skip("premalignant destruction: lesion_count not documented; code choice not checked", [ln.idx for ln in lines])
         return
     expected = premalignant_destruction(n)
     if set(totals(expected)) != set(totals(lines)):

@@ -14,6 +14,7 @@ from ._util import DISTINCT, same_lesion, show, totals, try_code
 REFS = ("MOHS6", "MOHSMARG", "A56514")
 PRIMARY = ("17311", "17313")
 ROUTINE_PATH = tuple(f"8830{i}" for i in range(0, 10)) + ("88331", "88332")
+OTHER_SPECIMENS = ("biopsy", "excision_benign", "excision_malignant", "shave")
 SPECIAL_STAINS = ("88312", "88313", "88314", "88341", "88342")
 
 
@@ -139,6 +140,8 @@ def mohs_pathology(ctx: Ctx) -> Iterator[Hit]:
         if ln.dos not in {m.dos for m in mohs_lines}:
             continue
         same = [m for m in mohs_lines if m.dos == ln.dos and same_lesion(m, ln) is not False]
+        if same and ln.facts.lesion_id is None and ctx.fam(*OTHER_SPECIMENS):
+            same = []  # unlinked, and another procedure on the claim sends specimens: treat as that lesion's tissue
         exception = bool(ln.mods & DISTINCT) and (ln.facts.diagnostic_frozen_section or not same)
         if same and not exception:
             yield Hit(
