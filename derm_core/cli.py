@@ -123,7 +123,7 @@ def rule_cmd(
         return
     if rule_id is None:
         for r in rules.values():
-            out.print(f"{r.id}  {r.category.value:<22} {r.severity:<8} {r.title}", highlight=False)
+            print(f"{r.id}  {r.category.value:<22} {r.severity:<8} {r.title}")
         return
     found = rules.get(rule_id.strip().upper())
     if found is None:

@@ -11,7 +11,7 @@ from derm_core.models import Claim
 from derm_core.ruleset import PriorAuthRow
 
 FIXTURES = Path(__file__).parent / "fixtures"
-CLAIMS = yaml.safe_load((FIXTURES / "claims.yaml").read_text(encoding="utf-8"))
+CLAIMS = [sc for name in ("claims.yaml", "claims_extra.yaml") for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))]
 SUGGEST = yaml.safe_load((FIXTURES / "suggest.yaml").read_text(encoding="utf-8"))
 
 

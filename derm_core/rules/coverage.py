@@ -142,6 +142,32 @@ def prior_authorization(ctx: Ctx) -> Iterator[Hit]:
             )
 
 
+@rule(
+    "DRM903",
+    "GY on actinic keratosis destruction",
+    Category.modifier_misuse,
+    "warning",
+    families=("destruction_premalignant",),
+    mods=("GY",),
+    references=("NCD 250.4", "COS-04"),
+    likely_denial="CO-4",
+)
+def gy_on_ak(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags GY (not a Medicare benefit) on 17000-17004 for actinic keratoses (L57.0).
+
+    Why is this bad? Medicare covers AK destruction (NCD 250.4); it is never cosmetic, and GY makes a payable
+    service the patient's bill.
+    """
+    for ln in ctx.fam("destruction_premalignant"):
+        if "GY" in ln.mods and any(icd.is_premalignant(d) for d in ln.dx):
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} for actinic keratoses is covered by Medicare (NCD 250.4); GY does not apply.",
+                f"Remove GY (and GX) from {ln.code}.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"GY", "GX"}))],
+            )
+
+
 SPECIFIC_DX_RULES = ("mohs", "excimer", "destruction_premalignant", "destruction_malignant", "excision_malignant")
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import icd
-from ..codes import GROUP_LABEL, SITE_GROUP
 from ..coding import benign_destruction, malignant_destruction, premalignant_destruction, skin_tags, vascular_destruction
 from ..engine import Ctx, Hit, Skip, rule
 from ..models import Category
@@ -338,13 +337,3 @@ def malignant_destruction_code(ctx: Ctx) -> Iterator[Hit]:
                 f"Bill {want[0].code}.",
                 want,
             )
-        elif ln.info and ln.info.site_group:
-            for d in ln.dx:
-                groups = icd.site_groups(d)
-                if groups and ln.info.site_group not in groups and (f.site is None or SITE_GROUP[f.site] not in groups):
-                    yield Hit(
-                        [ln.idx],
-                        f"{d} names a body site outside {ln.code}'s site group ({GROUP_LABEL[ln.info.site_group]}).",
-                        "Check the site and the diagnosis.",
-                        severity="warning",
-                    )
