@@ -37,7 +37,7 @@ def dx_site(ctx: Ctx) -> Iterator[Hit]:
         for d in ln.dx:
             groups = icd.site_groups(d)
             if groups and code_groups.isdisjoint(groups):
-                where = " or ".join(GROUP_LABEL[g] for g in sorted(code_groups))
+                where = "; or ".join(GROUP_LABEL[g] for g in sorted(code_groups))
                 yield Hit(
                     [ln.idx],
                     f"{d} names a body site outside {ln.code}'s site group ({where}).",

@@ -67,7 +67,7 @@ def _recode_units(ln: Ln, limit: int) -> list[SuggestedLine]:
 def _addon_recode(ctx: Ctx, ln: Ln) -> list[SuggestedLine]:
     """The lines the facts call for when an add-on stands alone."""
     if ln.code == "17003":
-        n = first_fact(ctx.fam("destruction_premalignant"), "lesion_count")
+        n = first_fact([p for p in ctx.fam("destruction_premalignant") if p.dos == ln.dos], "lesion_count")
         return try_code(premalignant_destruction, n if isinstance(n, int) else ln.units + 1) or []
     if ln.code == "11201":
         n = ln.facts.lesion_count or first_fact(ctx.fam("skin_tags"), "lesion_count")
