@@ -327,7 +327,9 @@ def global_period(ctx: Ctx) -> Iterator[Hit]:
     Why is this bad? Without the modifier the service is denied as part of the global package; a routine
     post-operative visit is not billable at all.
     """
-    procs = [p for p in _procedures(ctx) if p.info.global_days in ("010", "090") and p.dos is not None]
+    if len({ln.dos for ln in ctx.lines}) < 2:
+        return  # one date: same-day rules (DRM801) apply, not the global period
+    procs = [p for p in _procedures(ctx) if p.ci.global_days in ("010", "090") and p.dos is not None]
     for ln in ctx.lines:
         if ln.dos is None or ln.info is None or ln.info.is_addon or ln.mods & GLOBAL_MODS:
             continue

@@ -51,6 +51,7 @@ def dx_site(ctx: Ctx) -> Iterator[Hit]:
     "Unspecified-site diagnosis when the site is documented",
     Category.medical_necessity,
     "warning",
+    families=(*SITED, "biopsy", "destruction_premalignant", "destruction_benign", "skin_tags", "injection"),
     references=("ICD-04", "ICD-10-CM guidelines (specificity)"),
     likely_denial="CO-11",
 )
