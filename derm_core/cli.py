@@ -15,6 +15,7 @@ from rich.markup import escape
 from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
 from .coding import CodingError, SuggestRequest, suggest
 from .engine import all_rules, check_claims
+from .faq import ask
 from .lookup import describe_code
 from .render import claim_text, lines_text, report_table, rule_doc
 from .rulecases import example
@@ -108,6 +109,32 @@ def suggest_cmd(
         print(result.model_dump_json(indent=2))
     else:
         out.print(f"[bold]{lines_text(result.lines)}[/bold]\n{result.explanation}", highlight=False)
+
+
+@app.command("ask")
+def ask_cmd(
+    question: Annotated[str, typer.Argument(help='A coding question, e.g. "how many units of 17003 for 9 AKs"; - reads standard input.')],
+    fmt: FormatOpt = "table",
+    rules: RulesOpt = None,
+) -> None:
+    """Answer a coding question from the coding engine, the code tables or the FAQ, with the source and a confidence."""
+    text = sys.stdin.read() if question == "-" else question
+    if not text.strip():
+        _fail("give a question")
+    answer = ask(text, load_ruleset(rules))
+    if fmt == "json":
+        print(answer.model_dump_json(indent=2))
+        return
+    if answer.lines:
+        out.print(f"[bold]{escape(lines_text(answer.lines))}[/bold]", highlight=False)
+    out.print(escape(answer.answer), highlight=False)
+    source = f"FAQ {answer.entry}" if answer.entry else "no FAQ entry"
+    out.print(f"[dim]{source}; confidence {answer.confidence:.2f}[/dim]", highlight=False)
+    if answer.references:
+        out.print(f"[dim]References: {escape('; '.join(answer.references))}[/dim]", highlight=False)
+    if answer.related:
+        related = "; ".join(f"{r['title']} ({r['id']})" for r in answer.related)
+        out.print(f"[dim]Related: {escape(related)}[/dim]", highlight=False)
 
 
 @app.command("rule")
