@@ -390,7 +390,7 @@ def _not_confident(index: _Index, ranked: _Ranked | None) -> Answer:
     return Answer(
         answer=text,
         entry=None,
-        confidence=min(ranked.confidence if ranked else 0.0, THRESHOLD - 0.01),
+        confidence=ranked.confidence if ranked else 0.0,
         related=closest,
         references=[],
         lines=[],
