@@ -1,0 +1,286 @@
+"""Tie each denied line to what the checker said before submission.
+
+``--checked`` takes check reports (``derm check --format json``) and the claims files they were made from.
+A report names lines by position only, so the claims file tells which code each position is; with the report
+alone, the remittance's service lines are taken in the order they were billed. A claims file without a report
+is checked now, with the current ruleset (said in the notes).
+
+Each denied line (its own denials, or the claim's when it was paid nothing) gets one outcome:
+
+- ``caught_and_ignored``: an error or warning finding on the line (or on the whole claim) belongs to a
+  category that prevents one of the line's reasons, or names it as its likely denial; ``overridden`` when a
+  user overrode that finding, else ``submitted anyway``;
+- ``missed``: a reason the checker could prevent, with no such finding: a candidate rule;
+- ``not_coding``: only reasons no coding check prevents (eligibility, timely filing, benefit limits, ...);
+- ``unknown_reason``: a reason code our table does not know;
+- ``not_checked``: the claim is in no check report.
+
+Per rule, over the remitted claims that were checked: *flagged* lines carry one of its findings; a flagged line
+is a *true positive* when it was denied for a reason the rule targets (its category prevents the reason, or
+it names the reason as likely denial); precision = true positives / flagged; recall = true positives / lines
+denied for a reason it targets.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, Field, ValidationError
+
+from ..claims_io import UnusableInput, describe, parse_document, parse_text
+from ..models import Claim, ClaimReport, Finding
+from .codes import CodeTable
+from .model import Adjustment, RemitClaim, RemitLine
+
+OUTCOMES = ("caught_and_ignored", "missed", "not_coding", "unknown_reason", "not_checked")
+_EXAMPLES = 5
+
+
+@dataclass
+class CheckedClaim:
+    claim_id: str
+    findings: list[Finding]
+    lines: list[tuple[str, frozenset[str]]] | None  # (code, modifiers) by position, when a claims file gave them
+    clean: bool
+
+
+@dataclass
+class Checked:
+    claims: dict[str, CheckedClaim]
+    notes: list[str]
+
+
+def _is_report(data: object) -> bool:
+    return isinstance(data, dict) and isinstance(data.get("claims"), list) and all(isinstance(c, dict) and "findings" in c for c in data["claims"])
+
+
+def _clean(findings: list[Finding]) -> bool:
+    """HFMA's clean claim: no edit stopped it (no error or warning, overridden or not)."""
+    return not any(f.severity in ("error", "warning") for f in findings)
+
+
+def load_checked(paths: Iterable[str | Path]) -> tuple[Checked, list[str]]:
+    """Check reports and claims files -> claims by id, and one error per unusable file."""
+    reports: dict[str, ClaimReport] = {}
+    claims: dict[str, Claim] = {}
+    errors: list[str] = []
+    for p in map(Path, paths):
+        try:
+            data = parse_text(p.read_text(encoding="utf-8"), str(p))
+        except (OSError, UnicodeDecodeError) as e:
+            errors.append(f"{p}: cannot read ({e.__class__.__name__})")
+            continue
+        except UnusableInput as e:
+            errors.append(str(e))
+            continue
+        if _is_report(data):
+            for i, item in enumerate(data["claims"], 1):
+                try:
+                    r = ClaimReport.model_validate(item)
+                except ValidationError as e:
+                    errors.append(describe(e, f"{p}, report claim #{i}"))
+                    continue
+                reports[r.claim_id] = r
+        else:
+            got, bad = parse_document(data, str(p))
+            errors += bad
+            for c in got:
+                if c.claim_id:
+                    claims[c.claim_id] = c
+    notes: list[str] = []
+    unreported = [c for cid, c in claims.items() if cid not in reports]
+    if unreported:
+        from ..engine import check_claims
+        from ..ruleset import load_ruleset
+
+        ruleset = load_ruleset(None)
+        for r in check_claims(unreported, ruleset).claims:
+            reports[r.claim_id] = r
+        notes.append(f"{len(unreported)} claims had no check report and were checked now with ruleset {ruleset.version}")
+    out: dict[str, CheckedClaim] = {}
+    for cid, r in reports.items():
+        c = claims.get(cid)
+        lines = [(ln.code.strip().upper(), frozenset(m.strip().upper() for m in ln.modifiers)) for ln in c.lines] if c else None
+        out[cid] = CheckedClaim(cid, r.findings, lines, _clean(r.findings))
+    return Checked(out, notes), errors
+
+
+class Example(BaseModel):
+    claim_id: str
+    line: int
+    date_of_service: str | None
+    code: str
+    modifiers: list[str]
+    units: float
+    billed: float
+    denied: float
+    reasons: list[str]
+
+
+class MissedPattern(BaseModel):
+    group: str
+    reason: str
+    code: str
+    payer: str
+    count: int
+    amount: float
+    meaning: str
+    examples: list[Example]
+
+
+class RuleScore(BaseModel):
+    rule: str
+    category: str
+    flagged: int
+    true_positives: int
+    precision: float | None
+    targeted_denials: int
+    recall: float | None
+
+
+class DeniedLine(BaseModel):
+    claim_id: str
+    line: int
+    code: str
+    payer: str
+    reasons: list[str]
+    amount: float
+    outcome: str
+    how: str | None = None
+    rules: list[str] = Field(default_factory=list)
+
+
+class Matching(BaseModel):
+    checked_claims: int
+    remitted_and_checked: int
+    line_match: str
+    notes: list[str]
+    outcomes: dict[str, dict[str, float]]
+    denied_lines: list[DeniedLine]
+    missed: list[MissedPattern]
+    rules: list[RuleScore]
+
+
+def _line_positions(remit: list[RemitLine], checked: CheckedClaim) -> list[int | None]:
+    """The checked line index of each remittance line: by code (modifiers as a tie-break), else by order."""
+    if checked.lines is None:
+        return list(range(len(remit)))
+    free = dict(enumerate(checked.lines))
+    out: list[int | None] = []
+    for ln in remit:
+        same = [i for i, (code, _) in free.items() if code == ln.code]
+        best = next((i for i in same if free[i][1] == frozenset(ln.modifiers)), same[0] if same else None)
+        if best is not None:
+            del free[best]
+        out.append(best)
+    return out
+
+
+def _targets(finding: Finding, codes: CodeTable) -> set[str]:
+    """The reasons a finding would prevent: those its category prevents, and its likely denial."""
+    out = {code for code, r in codes.carc.items() if finding.category in r.prevented_by}
+    if finding.likely_denial:
+        out.add(finding.likely_denial.rsplit("-", 1)[-1])
+    return out
+
+
+def match_checked(
+    claims: list[RemitClaim], checked: Checked, codes: CodeTable, denied_of: Callable[[RemitClaim, RemitLine], list[Adjustment]]
+) -> Matching:
+    """Outcomes, missed patterns and per-rule scores; ``denied_of(claim, line)`` gives a line's denials."""
+    targets_cache: dict[tuple[str, str | None], set[str]] = {}
+
+    def targets(f: Finding) -> set[str]:
+        key = (f.category.value, f.likely_denial)
+        if key not in targets_cache:
+            targets_cache[key] = _targets(f, codes)
+        return targets_cache[key]
+
+    outcomes: dict[str, list[float]] = {o: [0, 0.0] for o in OUTCOMES}
+    denied_lines: list[DeniedLine] = []
+    missed: dict[tuple[str, str, str, str], list] = {}
+    flagged: dict[str, int] = defaultdict(int)
+    hits: dict[str, int] = defaultdict(int)
+    category: dict[str, str] = {}
+    rule_targets: dict[str, set[str]] = defaultdict(set)
+    denied_reasons_checked: list[set[str]] = []
+    remitted_checked = 0
+    for claim in claims:
+        cc = checked.claims.get(claim.claim_id)
+        if cc is not None:
+            remitted_checked += 1
+        positions = _line_positions(claim.lines, cc) if cc is not None else [None] * len(claim.lines)
+        active = [f for f in cc.findings if f.severity in ("error", "warning")] if cc is not None else []
+        for f in active:
+            category[f.rule] = f.category.value
+            rule_targets[f.rule] |= targets(f)
+        for j, (line, pos) in enumerate(zip(claim.lines, positions, strict=True)):
+            on_line = [f for f in active if pos is not None and (not f.lines or pos in f.lines)]
+            adj: list[Adjustment] = denied_of(claim, line)
+            reasons = {a.reason for a in adj}
+            if cc is not None:
+                for rule in {f.rule for f in on_line}:
+                    flagged[rule] += 1
+                    hits[rule] += bool(reasons & rule_targets[rule])
+                if reasons:
+                    denied_reasons_checked.append(reasons)
+            if not reasons:
+                continue
+            amount = round(sum(a.amount for a in adj), 2)
+            preventable = {r for r in reasons if codes.reason(r).prevented_by}
+            how, rules = None, []
+            if cc is None:
+                outcome = "not_checked"
+            elif preventable:
+                caught = [f for f in on_line if targets(f) & preventable]
+                if caught:
+                    outcome = "caught_and_ignored"
+                    how = "overridden" if any(f.override for f in caught) else "submitted anyway"
+                    rules = sorted({f.rule for f in caught})
+                else:
+                    outcome = "missed"
+            elif any(not codes.reason(r).known for r in reasons):
+                outcome = "unknown_reason"
+            else:
+                outcome = "not_coding"  # every reason is known and no check prevents it
+            o = outcomes[outcome]
+            o[0] += 1
+            o[1] += amount
+            labels = sorted(f"{a.group}-{a.reason}" for a in adj)
+            denied_lines.append(DeniedLine(claim_id=claim.claim_id, line=j, code=line.code, payer=claim.payer, reasons=labels,
+                                           amount=amount, outcome=outcome, how=how, rules=rules))
+            if outcome == "missed":
+                for a in adj:
+                    if a.reason not in preventable:
+                        continue
+                    entry = missed.setdefault((a.group, a.reason, line.code, claim.payer), [0, 0.0, []])
+                    entry[0] += 1
+                    entry[1] += a.amount
+                    if len(entry[2]) < _EXAMPLES:
+                        entry[2].append(Example(claim_id=claim.claim_id, line=j, date_of_service=line.dos.isoformat() if line.dos else None,
+                                                code=line.code, modifiers=list(line.modifiers), units=line.units, billed=line.billed,
+                                                denied=a.amount, reasons=labels))
+    scores = []
+    for rule in sorted(set(flagged) | set(rule_targets)):
+        targeted = sum(1 for rs in denied_reasons_checked if rs & rule_targets[rule])
+        scores.append(RuleScore(rule=rule, category=category.get(rule, ""), flagged=flagged[rule], true_positives=hits[rule],
+                                precision=round(hits[rule] / flagged[rule], 4) if flagged[rule] else None,
+                                targeted_denials=targeted, recall=round(hits[rule] / targeted, 4) if targeted else None))
+    missed_out = [
+        MissedPattern(group=g, reason=r, code=code, payer=payer, count=v[0], amount=round(v[1], 2), meaning=codes.reason(r).meaning, examples=v[2])
+        for (g, r, code, payer), v in missed.items()
+    ]
+    missed_out.sort(key=lambda m: (-m.amount, -m.count, m.reason, m.code))
+    return Matching(
+        checked_claims=len(checked.claims),
+        remitted_and_checked=remitted_checked,
+        line_match="by code" if any(c.lines is not None for c in checked.claims.values()) else "by position",
+        notes=checked.notes,
+        outcomes={k: {"count": int(v[0]), "amount": round(v[1], 2)} for k, v in outcomes.items()},
+        denied_lines=denied_lines,
+        missed=missed_out,
+        rules=scores,
+    )
