@@ -14,6 +14,7 @@ from rich.markup import escape
 
 from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
 from .coding import CodingError, SuggestRequest, suggest
+from .denials.cli import app as denials_app
 from .engine import all_rules, check_claims, warm_up
 from .faq import ask
 from .lookup import describe_code
@@ -25,6 +26,7 @@ from .textclaim import TextParseError, parse_claim_text
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Check dermatology claims before they leave.")
 out = Console()
 err = Console(stderr=True)
+app.add_typer(denials_app, name="denials")
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="A ruleset snapshot file (YAML/JSON) instead of the current ruleset.")]

@@ -327,9 +327,9 @@ def analyze(read: ReadResult, codes: CodeTable | None = None, checked: Checked |
         "clean_claim_rate": _kpi("clean_claim_rate", sum(c.clean for c in checked.claims.values()), len(checked.claims))
         if checked is not None
         else _kpi("clean_claim_rate", 0, 0, note="needs the check reports (--checked)"),
-        "mohs_revenue_capture": _kpi("mohs_revenue_capture", *mohs),
-        "medical_necessity_approval_rate": _kpi("medical_necessity_approval_rate", *necessity),
-        "laser_destruction_coding_accuracy": _kpi("laser_destruction_coding_accuracy", *laser),
+        "mohs_revenue_capture": _kpi("mohs_revenue_capture", mohs[0], mohs[1]),
+        "medical_necessity_approval_rate": _kpi("medical_necessity_approval_rate", necessity[0], necessity[1]),
+        "laser_destruction_coding_accuracy": _kpi("laser_destruction_coding_accuracy", laser[0], laser[1]),
     }
     return Analysis(
         patterns=out_patterns,

@@ -102,8 +102,8 @@ def load_checked(paths: Iterable[str | Path]) -> tuple[Checked, list[str]]:
         notes.append(f"{len(unreported)} claims had no check report and were checked now with ruleset {ruleset.version}")
     out: dict[str, CheckedClaim] = {}
     for cid, r in reports.items():
-        c = claims.get(cid)
-        lines = [(ln.code.strip().upper(), frozenset(m.strip().upper() for m in ln.modifiers)) for ln in c.lines] if c else None
+        source = claims.get(cid)
+        lines = [(ln.code.strip().upper(), frozenset(m.strip().upper() for m in ln.modifiers)) for ln in source.lines] if source else None
         out[cid] = CheckedClaim(cid, r.findings, lines, _clean(r.findings))
     return Checked(out, notes), errors
 

@@ -1,0 +1,132 @@
+"""``derm denials``: read remittances and find what keeps getting denied.
+
+Only typer and rich are imported here; the readers, the analysis and the workbook are imported when a command
+runs, so ``derm check`` never loads them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from contextlib import nullcontext
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from .analysis import Analysis
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Read remittances (835, CSV/XLSX exports) and find what keeps getting denied.")
+out = Console()
+err = Console(stderr=True)
+log = logging.getLogger("derm_core.denials")
+
+
+@app.command()
+def analyze(
+    paths: Annotated[list[Path], typer.Argument(help="835 files, CSV/XLSX denial or remittance exports, folders or zip archives.")],
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report workbook (.xlsx) here.")] = None,
+    checked: Annotated[
+        list[Path] | None,
+        typer.Option("--checked", help="A check report (derm check --format json) or the claims file it checked; repeat for several."),
+    ] = None,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Also write the summary chart as a PNG here.")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",
+    top: Annotated[int, typer.Option("--top", help="Patterns to show in the table output.")] = 15,
+) -> None:
+    """Denial patterns by reason, code, payer, provider and month, ranked by money; KPIs; with --checked, which denials
+    the checker caught and which it missed. Exit 0, or 2 when a file or segment could not be read (the rest is still analysed)."""
+    from .analysis import analyze as run
+    from .matching import load_checked
+    from .sources import read_paths
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        err.print(f"[red]error:[/red] {escape(', '.join(map(str, missing)))}: no such file or folder", highlight=False)
+        raise typer.Exit(2)
+    with err.status("Reading remittances...") if err.is_terminal else nullcontext():
+        read = read_paths(paths)
+    bad_checked: list[str] = []
+    checked_claims = None
+    if checked:
+        checked_claims, bad_checked = load_checked(checked)
+    analysis = run(read, checked=checked_claims)
+    log.info("denials: %d files, %d claims, %d reading problems", read.files, len(read.claims), len(read.problems))
+    if output is not None:
+        from .workbook import write_report
+
+        write_report(analysis, output)
+    if chart is not None:
+        from .slack_summary import chart_png
+
+        chart.write_bytes(chart_png(analysis))
+    if fmt == "json":
+        print(json.dumps(analysis.model_dump(mode="json"), indent=2))
+    else:
+        _print(analysis, top, output)
+    for problem in [*analysis.read.problems, *bad_checked]:
+        err.print(f"[red]error:[/red] {escape(problem)}", highlight=False)
+    if read.problems or bad_checked:
+        raise typer.Exit(2)
+
+
+def _pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{v:.1%}"
+
+
+def _print(a: Analysis, top: int, output: Path | None) -> None:
+    from .workbook import KPI_LABELS
+
+    r = a.read
+    out.print(
+        f"[bold]{r.claims_analysed}[/bold] claims, {r.lines_analysed} lines from {r.files} files "
+        f"({r.reversed} reversed, {r.corrections} corrected, {r.orphan_reversals} reversals without their payment).",
+        highlight=False,
+    )
+    out.print("[bold]KPIs[/bold]")
+    for key, k in a.kpis.items():
+        value = _pct(k.value) if k.value is not None else (k.note or "n/a")
+        out.print(f"  {KPI_LABELS.get(key, key):<40} [bold]{escape(value)}[/bold] ({k.numerator:,g} / {k.denominator:,g})", highlight=False)
+        out.print(f"      [dim]{escape(k.definition)}[/dim]", highlight=False)
+    pats = Table(title=f"Costliest denial patterns (top {min(top, len(a.patterns))} of {len(a.patterns)})")
+    for h in ("group-reason", "code", "payer", "count", "denied $", "meaning", "next"):
+        pats.add_column(h, overflow="fold")
+    for p in a.patterns[:top]:
+        pats.add_row(f"{p.group}-{p.reason}", p.code, p.payer, str(p.count), f"{p.amount:,.2f}", p.meaning, p.action)
+    out.print(pats)
+    trend = Table(title="By month")
+    for h in ("month", "claims", "denied", "rate", "denied $", "change"):
+        trend.add_column(h)
+    for t in a.trend:
+        change = "" if t.amount_change is None else f"{t.amount_change:+,.2f}"
+        trend.add_row(t.month, str(t.claims), str(t.denied_claims), _pct(t.denial_rate), f"{t.denied_amount:,.2f}", change)
+    out.print(trend)
+    m = a.matching
+    if m is not None:
+        o = m.outcomes
+        out.print(
+            f"Against the checker ({m.remitted_and_checked} remitted claims were checked; lines matched {m.line_match}): "
+            + ", ".join(f"{k.replace('_', ' ')} {v['count']} (${v['amount']:,.2f})" for k, v in o.items()),
+            highlight=False,
+        )
+        for note in m.notes:
+            out.print(f"[dim]{escape(note)}[/dim]")
+        if m.missed:
+            miss = Table(title="Missed by the checker: candidate rules")
+            for h in ("group-reason", "code", "payer", "count", "denied $", "example claims"):
+                miss.add_column(h, overflow="fold")
+            for mp in m.missed[:top]:
+                miss.add_row(f"{mp.group}-{mp.reason}", mp.code, mp.payer, str(mp.count), f"{mp.amount:,.2f}", ", ".join(e.claim_id for e in mp.examples))
+            out.print(miss)
+        scores = Table(title="Rules against the remittances")
+        for h in ("rule", "category", "flagged", "true pos.", "precision", "targeted denials", "recall"):
+            scores.add_column(h)
+        for s in m.rules:
+            scores.add_row(s.rule, s.category, str(s.flagged), str(s.true_positives), _pct(s.precision), str(s.targeted_denials), _pct(s.recall))
+        out.print(scores)
+    if output is not None:
+        out.print(f"Report written to {escape(str(output))}", highlight=False)
