@@ -90,7 +90,7 @@ def _d8(d: date) -> str:
     return d.strftime("%Y%m%d")
 
 
-def claim_segments(c: SynthClaim, dos: date) -> list[str]:
+def claim_segments(c: SynthClaim, dos: date, dmg: bool = True) -> list[str]:
     """The segments of one claim (loop 2100 and its 2110 service lines)."""
     billed = c.billed if c.billed is not None else sum(ln.billed for ln in c.lines)
     paid = c.paid if c.paid is not None else sum(ln.paid for ln in c.lines)
@@ -101,7 +101,8 @@ def claim_segments(c: SynthClaim, dos: date) -> list[str]:
     segs = [f"CLP*{c.claim_id}*{c.status}*{_money(billed)}*{_money(paid)}*{_money(share)}*{c.filing}*{c.payer_claim_id or 'PCN' + c.claim_id}*11*1"]
     segs += _cas(c.adjustments)
     segs.append(f"NM1*QC*1*{p.last}*{p.first}****MI*{p.member_id}")
-    segs.append(f"DMG*D8*{_d8(p.dob)}")  # not in the 835 guide, but some payers send it: the reader must drop it
+    if dmg:  # not in the 835 guide, but some payers send it: the reader must drop it
+        segs.append(f"DMG*D8*{_d8(p.dob)}")
     if c.provider_npi:
         segs.append(f"NM1*82*1*{c.provider_name[0]}*{c.provider_name[1]}****XX*{c.provider_npi}")
     if c.remarks:
@@ -120,8 +121,9 @@ def claim_segments(c: SynthClaim, dos: date) -> list[str]:
     return segs
 
 
-def write_835(remits: list[Remit], control: int = 1, newline: bool = True) -> str:
-    """One interchange with one transaction per remittance (payer and payment date)."""
+def write_835(remits: list[Remit], control: int = 1, newline: bool = True, dmg: bool = True) -> str:
+    """One interchange with one transaction per remittance (payer and payment date); ``dmg=False`` leaves out the
+    non-standard patient DMG segment."""
     sep = "~\n" if newline else "~"
     today = remits[0].paid_on if remits else date(2026, 1, 1)
     out = [
@@ -143,7 +145,7 @@ def write_835(remits: list[Remit], control: int = 1, newline: bool = True) -> st
             "LX*1",
         ]
         for c in r.claims:
-            body += claim_segments(c, r.paid_on - timedelta(days=20))
+            body += claim_segments(c, r.paid_on - timedelta(days=20), dmg)
         body.append(f"SE*{len(body) + 1}*{n:04d}")
         out += body
     out += [f"GE*{len(remits)}*{control}", f"IEA*1*{control:09d}"]
