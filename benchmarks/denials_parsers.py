@@ -23,8 +23,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from derm_core.denials.synthetic import Remit, SynthClaim, SynthLine, SynthPatient, random_remits, write_835  # noqa: E402
-from derm_core.denials.x12 import read_835  # noqa: E402
+from derm_core.denials.synthetic import Remit, SynthClaim, SynthLine, SynthPatient, random_remits, write_835
+from derm_core.denials.x12 import read_835
 
 Fingerprint = tuple
 
@@ -64,8 +64,8 @@ def fingerprint_ours(data: bytes) -> tuple[list[Fingerprint], list[str]]:
 
 
 def fingerprint_pyx12(text: str) -> tuple[list[Fingerprint], list[str]]:
-    import pyx12.error_handler
     import pyx12.errh_json
+    import pyx12.error_handler
     import pyx12.params
     import pyx12.x12context
 
