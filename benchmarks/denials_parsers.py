@@ -19,9 +19,6 @@ import logging
 import sys
 import time
 from datetime import date, timedelta
-from pathlib import Path
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from derm_core.denials.synthetic import Remit, SynthClaim, SynthLine, SynthPatient, random_remits, write_835
 from derm_core.denials.x12 import read_835

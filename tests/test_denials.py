@@ -302,3 +302,11 @@ def test_cli_json_and_workbook_and_no_patient_data_anywhere(planted_month, phi_v
 def test_missing_path_is_an_error(tmp_path):
     result = runner.invoke(app, ["denials", "analyze", str(tmp_path / "nope.835")])
     assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+@pytest.mark.parametrize("module", ["analysis", "codes", "exports", "slack_summary", "synthetic", "x12"])
+def test_docstring_examples(module):
+    import doctest
+    import importlib
+
+    assert doctest.testmod(importlib.import_module(f"derm_core.denials.{module}")).failed == 0

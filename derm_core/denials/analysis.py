@@ -41,7 +41,7 @@ KPI_DEFINITIONS = {
     "lines. Necessity-sensitive: a claim with a prior-authorization number, a code our tables flag for prior authorization or "
     "as often cosmetic, or a family payers screen (Mohs, phototherapy, excimer, benign-lesion removal, chemodenervation, ...).",
     "laser_destruction_coding_accuracy": "Lines 17000-17286 and 96920-96922 not denied for a coding reason (a CARC our table "
-    "files under coding: 4, 11, 16, 18, 97, 146, 151, 181, 182, 234, 236, ...) / all such lines.",
+    "files under coding: 4, 11, 16, 97, 107, 125, 146, 151, 170, 181, 182, 234, 236) / all such lines.",
 }
 
 
