@@ -310,3 +310,19 @@ def test_docstring_examples(module):
     import importlib
 
     assert doctest.testmod(importlib.import_module(f"derm_core.denials.{module}")).failed == 0
+
+
+def test_bad_format_and_claims_without_id_are_reported(tmp_path):
+    (tmp_path / "r.835").write_text(write_835([remit(SynthClaim("C1", lines=[SynthLine("99213", 110, 70)]))]))
+    result = runner.invoke(app, ["denials", "analyze", str(tmp_path / "r.835"), "--format", "xml"])
+    assert result.exit_code == 2 and "--format is table or json" in result.stderr
+    (tmp_path / "claims.json").write_text(json.dumps({"claims": [{"date_of_service": "2026-03-02", "lines": [{"code": "99213"}]}]}))
+    _, errors = load_checked([tmp_path / "claims.json"])
+    assert errors == [f"{tmp_path / 'claims.json'}, claim #1: no claim_id, so it cannot be matched to a remittance"]
+
+
+def test_bundled_sample_remittances_read_cleanly():
+    from pathlib import Path
+
+    r = read_paths([Path(__file__).resolve().parents[1] / "examples" / "remittances-march.835"])
+    assert r.problems == [] and len(r.claims) == 9

@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 if TYPE_CHECKING:
     from .analysis import Analysis
@@ -44,6 +46,9 @@ def analyze(
     from .matching import load_checked
     from .sources import read_paths
 
+    if fmt not in ("table", "json"):
+        err.print(f"[red]error:[/red] --format is table or json, not {escape(fmt)}", highlight=False)
+        raise typer.Exit(2)
     missing = [p for p in paths if not p.exists()]
     if missing:
         err.print(f"[red]error:[/red] {escape(', '.join(map(str, missing)))}: no such file or folder", highlight=False)
@@ -74,6 +79,10 @@ def analyze(
         raise typer.Exit(2)
 
 
+def _indented(text: str) -> Padding:
+    return Padding(Text(text, style="dim"), (0, 0, 0, 6))
+
+
 def _pct(v: float | None) -> str:
     return "n/a" if v is None else f"{v:.1%}"
 
@@ -90,14 +99,13 @@ def _print(a: Analysis, top: int, output: Path | None) -> None:
     out.print("[bold]KPIs[/bold]")
     for key, k in a.kpis.items():
         value = _pct(k.value) if k.value is not None else (k.note or "n/a")
-        out.print(f"  {KPI_LABELS.get(key, key):<40} [bold]{escape(value)}[/bold] ({k.numerator:,g} / {k.denominator:,g})", highlight=False)
-        out.print(f"      [dim]{escape(k.definition)}[/dim]", highlight=False)
-    pats = Table(title=f"Costliest denial patterns (top {min(top, len(a.patterns))} of {len(a.patterns)})")
-    for h in ("group-reason", "code", "payer", "count", "denied $", "meaning", "next"):
-        pats.add_column(h, overflow="fold")
-    for p in a.patterns[:top]:
-        pats.add_row(f"{p.group}-{p.reason}", p.code, p.payer, str(p.count), f"{p.amount:,.2f}", p.meaning, p.action)
-    out.print(pats)
+        of = f" ({k.numerator:,g} / {k.denominator:,g})" if k.denominator else ""
+        out.print(f"  {KPI_LABELS.get(key, key):<40} [bold]{escape(value)}[/bold]{of}", highlight=False)
+        out.print(_indented(k.definition))
+    out.print(f"[bold]Costliest denial patterns[/bold] (top {min(top, len(a.patterns))} of {len(a.patterns)}, by denied dollars)")
+    for i, p in enumerate(a.patterns[:top], 1):
+        out.print(f"  {i:>2}. [bold]{p.group}-{p.reason:<4}[/bold] {p.code:<8} {escape(p.payer):<26} {p.count:>5} x {f'${p.amount:,.2f}':>13}", highlight=False)
+        out.print(_indented(f"{p.action}. {p.meaning}"))
     trend = Table(title="By month")
     for h in ("month", "claims", "denied", "rate", "denied $", "change"):
         trend.add_column(h)

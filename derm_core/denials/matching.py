@@ -87,9 +87,11 @@ def load_checked(paths: Iterable[str | Path]) -> tuple[Checked, list[str]]:
         else:
             got, bad = parse_document(data, str(p))
             errors += bad
-            for c in got:
+            for i, c in enumerate(got, 1):
                 if c.claim_id:
                     claims[c.claim_id] = c
+                else:
+                    errors.append(f"{p}, claim #{i}: no claim_id, so it cannot be matched to a remittance")
     notes: list[str] = []
     unreported = [c for cid, c in claims.items() if cid not in reports]
     if unreported:
