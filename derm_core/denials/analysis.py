@@ -23,7 +23,7 @@ from pydantic import BaseModel, Field
 from .. import codes as code_table
 from .codes import ACTION_TEXT, CodeTable, in_ranges, table
 from .matching import Checked, Matching, match_checked
-from .model import Adjustment, ReadResult, RemitClaim, RemitLine
+from .model import Adjustment, PatternBase, ReadResult, RemitClaim, RemitLine
 
 CLAIM_LEVEL = "(claim)"
 
@@ -50,14 +50,7 @@ class Money(BaseModel):
     amount: float = 0.0
 
 
-class Pattern(BaseModel):
-    group: str
-    reason: str
-    code: str
-    payer: str
-    count: int
-    amount: float
-    meaning: str
+class Pattern(PatternBase):
     problem: str
     action: str
     known: bool

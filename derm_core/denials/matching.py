@@ -33,7 +33,7 @@ from pydantic import BaseModel, Field, ValidationError
 from ..claims_io import UnusableInput, describe, parse_document, parse_text
 from ..models import Claim, ClaimReport, Finding
 from .codes import CodeTable
-from .model import Adjustment, RemitClaim, RemitLine
+from .model import Adjustment, PatternBase, RemitClaim, RemitLine
 
 OUTCOMES = ("caught_and_ignored", "missed", "not_coding", "unknown_reason", "not_checked")
 _EXAMPLES = 5
@@ -122,14 +122,7 @@ class Example(BaseModel):
     reasons: list[str]
 
 
-class MissedPattern(BaseModel):
-    group: str
-    reason: str
-    code: str
-    payer: str
-    count: int
-    amount: float
-    meaning: str
+class MissedPattern(PatternBase):
     examples: list[Example]
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from pydantic import BaseModel
+
 
 @dataclass(slots=True)
 class Adjustment:
@@ -84,3 +86,15 @@ class ReadResult:
         for k, v in other.notes.items():
             self.notes[k] = self.notes.get(k, 0) + v
         self.files += other.files
+
+
+class PatternBase(BaseModel):
+    """What identifies and sizes a denial pattern: group x reason x procedure code x payer, lines and dollars."""
+
+    group: str
+    reason: str
+    code: str
+    payer: str
+    count: int
+    amount: float
+    meaning: str

@@ -136,11 +136,11 @@ def _fill_row(ws: Worksheet, row: int, ncols: int, problem: str) -> None:
             ws.cell(row=row, column=col).fill = PatternFill("solid", fgColor=fill[0])
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], widths: list[int], problems: list[str] | None = None,
-           money: tuple[int, ...] = (), percent: tuple[int, ...] = ()) -> Worksheet:
-    ws = wb.create_sheet(title)
-    _header(ws, 1, headers)
-    for i, values in enumerate(rows, 2):
+def _rows(ws: Worksheet, top: int, headers: list[str], rows: list[list[Any]], problems: list[str] | None = None,
+          money: tuple[int, ...] = (), percent: tuple[int, ...] = ()) -> int:
+    """A header at row ``top`` and the rows under it (row colour by kind of problem); returns the next free row."""
+    _header(ws, top, headers)
+    for i, values in enumerate(rows, top + 1):
         for col, v in enumerate(values, 1):
             c = ws.cell(row=i, column=col, value=v)
             if col in money:
@@ -150,7 +150,15 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], 
             elif isinstance(v, str) and "\n" in v:
                 c.alignment = WRAP
         if problems:
-            _fill_row(ws, i, len(headers), problems[i - 2])
+            _fill_row(ws, i, len(headers), problems[i - top - 1])
+    return top + 1 + len(rows)
+
+
+def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], widths: list[int], problems: list[str] | None = None,
+           money: tuple[int, ...] = (), percent: tuple[int, ...] = ()) -> Worksheet:
+    """A sheet of one table with a frozen header and filters."""
+    ws = wb.create_sheet(title)
+    _rows(ws, 1, headers, rows, problems, money, percent)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(headers))}{max(2, len(rows) + 1)}"
     _widths(ws, widths)
@@ -200,21 +208,17 @@ def write_report(a: Analysis, path: str | Path) -> None:
             [codes.reason(p.reason).problem for p in m.missed],
             money=(7,),
         )
-        rows = [[k.replace("_", " "), v["count"], v["amount"]] for k, v in m.outcomes.items()]
-        ws = _sheet(wb, "Matching", ["Outcome", "Lines", "Denied $"], rows, [30, 10, 14], money=(3,))
-        start = len(rows) + 3
-        _header(ws, start, ["Rule", "Category", "Flagged lines", "True positives", "Precision", "Denials it targets", "Recall"])
-        for i, s in enumerate(m.rules, start + 1):
-            for col, v in enumerate([s.rule, s.category, s.flagged, s.true_positives, s.precision, s.targeted_denials, s.recall], 1):
-                ws.cell(row=i, column=col, value=v).number_format = PERCENT if col in (5, 7) else "General"
-        start += len(m.rules) + 2
-        _header(ws, start, ["Claim", "Line", "Code", "Payer", "Reasons", "Denied $", "Outcome", "How", "Rules"])
-        for i, d in enumerate(m.denied_lines, start + 1):
-            for col, v in enumerate([d.claim_id, d.line + 1, d.code, d.payer, ", ".join(d.reasons), d.amount, d.outcome.replace("_", " "),
-                                     d.how, ", ".join(d.rules)], 1):
-                ws.cell(row=i, column=col, value=v).number_format = MONEY if col == 6 else "General"
-        for note_row, note in enumerate(m.notes, start + len(m.denied_lines) + 2):
-            ws.cell(row=note_row, column=1, value=note)
+        ws = wb.create_sheet("Matching")
+        top = _rows(ws, 1, ["Outcome", "Lines", "Denied $"], [[k.replace("_", " "), v["count"], v["amount"]] for k, v in m.outcomes.items()],
+                    money=(3,))
+        top = _rows(ws, top + 1, ["Rule", "Category", "Flagged lines", "True positives", "Precision", "Denials it targets", "Recall"],
+                    [[s.rule, s.category, s.flagged, s.true_positives, s.precision, s.targeted_denials, s.recall] for s in m.rules], percent=(5, 7))
+        top = _rows(ws, top + 1, ["Claim", "Line", "Code", "Payer", "Reasons", "Denied $", "Outcome", "How", "Rules"],
+                    [[d.claim_id, d.line + 1, d.code, d.payer, ", ".join(d.reasons), d.amount, d.outcome.replace("_", " "), d.how, ", ".join(d.rules)]
+                     for d in m.denied_lines], money=(6,))
+        for row, note in enumerate(m.notes, top + 1):
+            ws.cell(row=row, column=1, value=note)
+        ws.freeze_panes = "A2"
         _widths(ws, [30, 14, 14, 14, 26, 16, 20, 18, 24])
     seen = sorted({p.reason for p in a.patterns}, key=lambda r: (not r.isdigit(), int(r) if r.isdigit() else 0, r))
     _sheet(

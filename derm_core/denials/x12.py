@@ -26,6 +26,7 @@ _READ = frozenset({b"BPR", b"N1", b"CLP", b"CAS", b"SVC", b"DTM", b"AMT", b"LQ",
 _KIND_TEXT = {"TypeMismatch": "has a value of the wrong type", "RequiredElementMissing": "misses a required value"}
 _PATIENT_NM1 = frozenset({"QC", "IL", "74"})
 
+
 class SegmentError(ValueError):
     """A value we need is missing or malformed; the message names the element, never its value."""
 
