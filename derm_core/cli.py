@@ -176,6 +176,60 @@ def describe_code(code: str) -> str:
     return f"{code} is not in our dermatology code tables or in ICD-10-CM."
 
 
+# --- Slack bot (slack_bot/; docs/slack.md) ------------------------------------------------------
+
+
+def _slack_settings(*required: str):  # -> slack_bot.settings.Settings
+    from slack_bot.settings import Settings
+
+    settings = Settings.from_env()
+    missing = settings.missing(*required)
+    if missing:
+        _fail(f"{' and '.join(missing)} not set; docs/slack.md explains where to find them")
+    return settings
+
+
+def _slack_app(settings):  # -> slack_bolt.App
+    from slack_bot.app import create_app
+
+    try:
+        return create_app(settings)
+    except Exception as e:  # a bad token or no network: say so instead of a traceback
+        _fail(f"cannot start the Slack app ({type(e).__name__}): check SLACK_BOT_TOKEN and the network")
+
+
+@app.command("slack")
+def slack_cmd() -> None:
+    """Run the Slack bot in Socket Mode (no inbound port). Needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    settings = _slack_settings("bot_token", "app_token")
+    SocketModeHandler(_slack_app(settings), settings.app_token).start()
+
+
+@app.command("serve")
+def serve_cmd(
+    port: Annotated[int, typer.Option("--port", "-p", help="TCP port.")] = 3000,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Serve the Slack bot over HTTP at /slack/events (and GET /healthz). Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."""
+    from slack_bot.server import serve
+
+    serve(_slack_app(_slack_settings("bot_token", "signing_secret")), host=host, port=port)
+
+
+@app.command("chat")
+def chat_cmd() -> None:
+    """Talk to the Slack bot's handlers in the terminal (no Slack needed): type a claim or a question."""
+    from slack_bot.bot import DermBot
+    from slack_bot.chat import BANNER, chat
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        out.print(BANNER, highlight=False, markup=False)
+    chat(DermBot(), sys.stdin, write=print, prompt=(lambda: print("> ", end="", flush=True)) if interactive else None)
+
+
 def main() -> None:
     app()
 
