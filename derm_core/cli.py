@@ -15,7 +15,7 @@ from rich.markup import escape
 from . import codes, icd
 from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
 from .coding import CodingError, SuggestRequest, suggest
-from .engine import all_rules, check_claims
+from .engine import all_rules, check_claims, warm_up
 from .render import claim_text, lines_text, report_table, rule_doc
 from .rulecases import example
 from .ruleset import load_ruleset
@@ -50,6 +50,7 @@ def check(
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input."""
     ruleset = load_ruleset(rules)
+    warm_up()
     notes: list[str] = []
     if text is not None:
         source = sys.stdin.read() if text == "-" else text
@@ -122,7 +123,7 @@ def rule_cmd(
         return
     if rule_id is None:
         for r in rules.values():
-            out.print(f"{r.id}  {r.category.value:<22} {r.severity:<8} {r.title}", highlight=False)
+            print(f"{r.id}  {r.category.value:<22} {r.severity:<8} {r.title}")
         return
     found = rules.get(rule_id.strip().upper())
     if found is None:

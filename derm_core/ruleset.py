@@ -15,6 +15,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from .codes import code_in
 from .models import PayerType, Severity
 
 _CODE_SPEC_CHARS = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-* ")
@@ -98,8 +99,39 @@ class FaqEntry(BaseModel):
     reviewed: date
 
 
+CODE_TABLES = ("prior_authorization", "payer_policies", "unit_limits", "cosmetic")
+
+
+_NONE: list[Any] = []
+
+
+class CodeIndex:
+    """Rows of the code tables by code: exact codes in a dict, ranges and ``*`` scanned."""
+
+    def __init__(self, ruleset: Ruleset):
+        self._tables: dict[str, tuple[dict[str, list[Any]], list[Any]]] = {}
+        for name in CODE_TABLES:
+            rows = getattr(ruleset, name)
+            exact: dict[str, list[Any]] = {}
+            ranges: list[Any] = []
+            for row in rows:
+                if "-" in row.code or row.code == "*":
+                    ranges.append(row)
+                else:
+                    exact.setdefault(row.code, []).append(row)
+            self._tables[name] = (exact, ranges)
+
+    def rows(self, table: str, code: str) -> list[Any]:
+        """Rows of ``table`` whose code spec covers ``code``."""
+        exact, ranges = self._tables[table]
+        found = exact.get(code, _NONE)
+        return found + [r for r in ranges if code_in(code, r.code)] if ranges else found
+
+
 class Ruleset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """One immutable version of the admin tables (make changes with ``model_copy(update=...)``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str
     effective: date
@@ -109,6 +141,20 @@ class Ruleset(BaseModel):
     cosmetic: list[CosmeticRow] = Field(default_factory=list)
     rule_overrides: list[RuleOverrideRow] = Field(default_factory=list)
     faq: list[FaqEntry] = Field(default_factory=list)
+    ncci_quarter: str | None = None  # set when CMS NCCI files are loaded
+
+
+_INDEXES: dict[int, tuple[Ruleset, CodeIndex]] = {}
+
+
+def code_index(ruleset: Ruleset) -> CodeIndex:
+    """The ruleset's code tables indexed by code, built once per ruleset object."""
+    hit = _INDEXES.get(id(ruleset))
+    if hit is None or hit[0] is not ruleset:
+        if len(_INDEXES) >= 16:
+            _INDEXES.clear()
+        hit = _INDEXES[id(ruleset)] = (ruleset, CodeIndex(ruleset))
+    return hit[1]
 
 
 def _read(path: Path) -> Any:

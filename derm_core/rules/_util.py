@@ -41,6 +41,14 @@ def totals(lines: Iterable[Ln | SuggestedLine]) -> dict[str, int]:
     return out
 
 
+def mismatch(expected: Iterable[Ln | SuggestedLine], billed: Iterable[Ln | SuggestedLine]) -> str | None:
+    """``"codes"`` when the billed codes differ from the expected ones, ``"units"`` when only the units differ, else None."""
+    want, got = totals(expected), totals(billed)
+    if set(want) != set(got):
+        return "codes"
+    return "units" if want != got else None
+
+
 def show(lines: Iterable[Ln | SuggestedLine]) -> str:
     """``17000 x1 + 17003 x14``."""
     return " + ".join(

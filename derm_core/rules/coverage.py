@@ -64,7 +64,7 @@ def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:
 def _cosmetic_reason(ctx: Ctx, ln: Ln) -> str | None:
     if ln.info is not None and ln.info.cosmetic:
         return f"{ln.code} is a cosmetic procedure"
-    rows = ctx.payer_rows(ctx.ruleset.cosmetic, ln.code, ln.dos)
+    rows = ctx.payer_rows("cosmetic", ln.code, ln.dos)
     if rows:
         return f"{ln.code} is on this payer's cosmetic exclusion list" + (f" ({rows[0].note})" if rows[0].note else "")
     if ln.facts.purpose == "cosmetic":
@@ -131,7 +131,7 @@ def prior_authorization(ctx: Ctx) -> Iterator[Hit]:
     for ln in ctx.lines:
         if ln.prior_auth:
             continue
-        rows = ctx.payer_rows(ctx.ruleset.prior_authorization, ln.code, ln.dos)
+        rows = ctx.payer_rows("prior_authorization", ln.code, ln.dos)
         if rows:
             note = rows[0].note
             yield Hit(
@@ -139,6 +139,32 @@ def prior_authorization(ctx: Ctx) -> Iterator[Hit]:
                 f"{ln.code} needs prior authorization from {ctx.payer_name or ctx.payer_type} and none is recorded.",
                 "Obtain the authorization before the service and enter its number on the line." + (f" {note}" if note else ""),
                 source=f"ruleset {ctx.ruleset.version}: prior authorization {rows[0].payer} {rows[0].code}",
+            )
+
+
+@rule(
+    "DRM903",
+    "GY on actinic keratosis destruction",
+    Category.modifier_misuse,
+    "warning",
+    families=("destruction_premalignant",),
+    mods=("GY",),
+    references=("NCD 250.4", "COS-04"),
+    likely_denial="CO-4",
+)
+def gy_on_ak(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags GY (not a Medicare benefit) on 17000-17004 for actinic keratoses (L57.0).
+
+    Why is this bad? Medicare covers AK destruction (NCD 250.4); it is never cosmetic, and GY makes a payable
+    service the patient's bill.
+    """
+    for ln in ctx.fam("destruction_premalignant"):
+        if "GY" in ln.mods and any(icd.is_premalignant(d) for d in ln.dx):
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} for actinic keratoses is covered by Medicare (NCD 250.4); GY does not apply.",
+                f"Remove GY (and GX) from {ln.code}.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"GY", "GX"}))],
             )
 
 
@@ -204,7 +230,7 @@ def payer_policy(ctx: Ctx) -> Iterator[Hit | Skip]:
     if ctx.claim.payer is None:
         return
     for ln in ctx.lines:
-        for row in ctx.payer_rows(ctx.ruleset.payer_policies, ln.code, ln.dos):
+        for row in ctx.payer_rows("payer_policies", ln.code, ln.dos):
             source = f"ruleset {ctx.ruleset.version}: {row.payer} {row.code} {row.kind}"
             if row.kind == "requires_modifier" and row.value.upper() in ln.mods:
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 
 from .. import icd
 from ..codes import invalid_entry, modifiers
@@ -16,6 +17,7 @@ from ._util import first_fact, try_code
 _CODE = re.compile(r"^(\d{4}[0-9FTU]|[A-V]\d{4})$")
 
 
+@lru_cache(maxsize=4096)
 def npi_ok(npi: str) -> bool:
     """10 digits with a valid Luhn check digit over the 80840 prefix.
 
@@ -106,7 +108,7 @@ def code_shape(ctx: Ctx) -> Iterator[Hit]:
             yield Hit([ln.idx], f"Line {ln.idx + 1}: '{ln.code}' is not a CPT or HCPCS code.", "Enter a 5-character CPT or HCPCS code.")
 
 
-@rule("DRM005", "Too many or repeated modifiers", Category.data_quality, likely_denial="CO-4")
+@rule("DRM005", "Too many or repeated modifiers", Category.data_quality, mods=("*",), likely_denial="CO-4")
 def modifier_count(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags lines with more than four modifiers or the same modifier twice.
 
@@ -230,7 +232,7 @@ def missing_diagnosis(ctx: Ctx) -> Iterator[Hit]:
             yield Hit([ln.idx], f"{ln.code} has no diagnosis.", "Add the ICD-10-CM code that supports this service.")
 
 
-@rule("DRM022", "Unknown modifier", Category.modifier_misuse, likely_denial="CO-4")
+@rule("DRM022", "Unknown modifier", Category.modifier_misuse, mods=("*",), likely_denial="CO-4")
 def unknown_modifier(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags modifiers that are not in our modifier table.
 

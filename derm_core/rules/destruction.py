@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import icd
-from ..codes import GROUP_LABEL, SITE_GROUP
 from ..coding import benign_destruction, malignant_destruction, premalignant_destruction, skin_tags, vascular_destruction
 from ..engine import Ctx, Hit, Skip, rule
 from ..models import Category
@@ -94,7 +93,18 @@ def premalignant_count(ctx: Ctx) -> Iterator[Hit | Skip]:
         return
     n = first_fact(lines, "lesion_count")
     if not isinstance(n, int) or n < 1:
-        yield Skip("premalignant destruction: lesion_count not documented; code choice not checked", [ln.idx for ln in lines])
+        billed = sum(ln.units for ln in lines if ln.code in ("17000", "17003"))
+        if billed >= 15 and not ctx.codes("17004"):
+            # the billed units themselves count 15 or more lesions
+            expected = premalignant_destruction(billed)
+            yield Hit(
+                [ln.idx for ln in lines],
+                f"{show(lines)} bills {billed} lesions; 15 or more premalignant lesions are reported with 17004 alone.",
+                f"Replace {show(lines)} with 17004 x1.",
+                expected,
+            )
+        else:
+            yield Skip("premalignant destruction: lesion_count not documented; code choice not checked", [ln.idx for ln in lines])
         return
     expected = premalignant_destruction(n)
     if set(totals(expected)) != set(totals(lines)):
@@ -327,13 +337,3 @@ def malignant_destruction_code(ctx: Ctx) -> Iterator[Hit]:
                 f"Bill {want[0].code}.",
                 want,
             )
-        elif ln.info and ln.info.site_group:
-            for d in ln.dx:
-                groups = icd.site_groups(d)
-                if groups and ln.info.site_group not in groups and (f.site is None or SITE_GROUP[f.site] not in groups):
-                    yield Hit(
-                        [ln.idx],
-                        f"{d} names a body site outside {ln.code}'s site group ({GROUP_LABEL[ln.info.site_group]}).",
-                        "Check the site and the diagnosis.",
-                        severity="warning",
-                    )

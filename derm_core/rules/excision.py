@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import icd
-from ..codes import GROUP_LABEL, SITE_GROUP
 from ..coding import excision, shave_removal
 from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category, SuggestedLine
@@ -100,16 +99,6 @@ def excision_size_site(ctx: Ctx) -> Iterator[Hit]:
                 want,
             )
             continue
-        if ln.info and ln.info.site_group:
-            for d in ln.dx:
-                groups = icd.site_groups(d)
-                if groups and ln.info.site_group not in groups and (ln.facts.site is None or SITE_GROUP[ln.facts.site] not in groups):
-                    yield Hit(
-                        [ln.idx],
-                        f"{d} names a body site outside {ln.code}'s site group ({GROUP_LABEL[ln.info.site_group]}).",
-                        "Check the site and the diagnosis.",
-                        severity="warning",
-                    )
 
 
 @rule(

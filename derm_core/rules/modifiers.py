@@ -55,6 +55,7 @@ def em_needs_25(ctx: Ctx) -> Iterator[Hit]:
     "DRM802",
     "Modifier 25 on a procedure code",
     Category.modifier_misuse,
+    mods=("25",),
     references=("RETINALPHYS", "CPT modifier 25 definition"),
     likely_denial="CO-4",
 )
@@ -78,6 +79,7 @@ def modifier_25_on_procedure(ctx: Ctx) -> Iterator[Hit]:
     "Modifier 57 with only minor procedures",
     Category.modifier_misuse,
     families=("em",),
+    mods=("57",),
     references=("MCKESSON", "MEDICARE-FAQS"),
     likely_denial="CO-4",
 )
@@ -103,6 +105,7 @@ def modifier_57(ctx: Ctx) -> Iterator[Hit]:
     "DRM804",
     "Modifier 50 (bilateral) on a skin procedure",
     Category.modifier_misuse,
+    mods=("50",),
     references=("BILAT", "MPFS bilateral indicator"),
     likely_denial="CO-4",
 )
@@ -127,6 +130,7 @@ def modifier_50(ctx: Ctx) -> Iterator[Hit]:
     "Modifier 51 on an add-on code",
     Category.modifier_misuse,
     "warning",
+    mods=("51",),
     references=("DERM2008", "CPT add-on code guidelines"),
     likely_denial="CO-4",
 )
@@ -149,6 +153,7 @@ def modifier_51_addon(ctx: Ctx) -> Iterator[Hit]:
     "DRM806",
     "Modifier 59 with an X modifier, or on an E/M",
     Category.modifier_misuse,
+    mods=("59", "XE", "XS", "XP", "XU"),
     references=("CMS MLN1783722 (X modifiers)", "NCCI policy manual ch. 1"),
     likely_denial="CO-4",
 )
@@ -178,6 +183,7 @@ def modifier_59(ctx: Ctx) -> Iterator[Hit]:
     "DRM807",
     "26 or TC on a code without components, or both on one line",
     Category.modifier_misuse,
+    mods=("26", "TC"),
     references=("DPCLAB", "MPFS PC/TC indicator"),
     likely_denial="CO-4",
 )
@@ -206,6 +212,7 @@ def modifier_pctc(ctx: Ctx) -> Iterator[Hit]:
     "DRM808",
     "Medicare liability modifiers combined wrongly",
     Category.modifier_misuse,
+    mods=("GA", "GY", "GZ", "GX"),
     references=("ABN", "CMS MM6563"),
     likely_denial="CO-4",
 )
@@ -236,6 +243,7 @@ def liability_modifiers(ctx: Ctx) -> Iterator[Hit]:
     "DRM809",
     "Modifier not valid for this kind of code",
     Category.modifier_misuse,
+    mods=("*",),
     references=("CPT Appendix A (modifiers)",),
     likely_denial="CO-4",
 )
@@ -271,6 +279,7 @@ def modifier_kind(ctx: Ctx) -> Iterator[Hit]:
     Category.documentation,
     "info",
     families=("em",),
+    mods=("25",),
     references=EM_REFS + ("RTWELTER",),
 )
 def em_25_advisory(ctx: Ctx) -> Iterator[Hit]:

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..coding import biopsies, drug_units, mohs, premalignant_destruction, skin_tags
+from ..coding import benign_destruction, biopsies, drug_units, intralesional_injection, mohs, premalignant_destruction, skin_tags
 from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category, SuggestedLine
-from ._util import first_fact, try_code
+from ._util import first_fact, show, try_code
 
 
 def unit_limit(ctx: Ctx, ln: Ln) -> tuple[int | None, str]:
     """The payer's unit-limit override when the ruleset has one, else the limit the code's definition fixes."""
-    rows = ctx.payer_rows(ctx.ruleset.unit_limits, ln.code, ln.dos)
+    rows = ctx.payer_rows("unit_limits", ln.code, ln.dos)
     if rows:
         row = rows[-1]
         return row.max_units, row.source or f"ruleset {ctx.ruleset.version} unit limit"
@@ -32,12 +32,36 @@ def units_limit(ctx: Ctx) -> Iterator[Hit]:
     for ln in ctx.lines:
         limit, source = unit_limit(ctx, ln)
         if limit is not None and ln.units > limit:
+            suggested = _recode_units(ln, limit)
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is billed x{ln.units}; the limit is {limit} per date of service.",
-                f"Bill {ln.code} x{limit} at most; more lesions are reported with the code the count calls for.",
+                f"Bill {show(suggested)}." if suggested[0].code != ln.code or len(suggested) > 1 else f"Bill {ln.code} x{limit} at most.",
+                suggested,
                 source=source,
             )
+
+
+# Codes whose extra units usually mean extra lesions: recode the count instead of cutting the units.
+BY_COUNT = {
+    "17000": premalignant_destruction,
+    "17110": benign_destruction,
+    "17111": benign_destruction,
+    "11900": intralesional_injection,
+    "11901": intralesional_injection,
+    "11200": skin_tags,
+}
+
+
+def _recode_units(ln: Ln, limit: int) -> list[SuggestedLine]:
+    """What to bill instead of ``ln`` when its units exceed the limit."""
+    if ln.info is not None and ln.info.method and not ln.info.is_addon:
+        return biopsies({ln.info.method: ln.units})  # one primary, the other lesions as add-ons
+    if ln.code == "17003":
+        return premalignant_destruction(ln.units + 1)
+    counted = BY_COUNT.get(ln.code)
+    lines = try_code(counted, ln.facts.lesion_count or ln.units) if counted else None
+    return lines or [SuggestedLine(code=ln.code, units=limit, modifiers=sorted(ln.mods))]
 
 
 def _addon_recode(ctx: Ctx, ln: Ln) -> list[SuggestedLine]:
