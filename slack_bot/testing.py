@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, unquote
 
 from slack_sdk.signature import SignatureVerifier
 
@@ -56,7 +56,8 @@ class SlackApiDouble:
                 pass
 
             def do_GET(self) -> None:
-                data = double.files.get(self.path.rsplit("/", 1)[-1]) if self.path.startswith("/files/") else None
+                double._record(Call(self.path, {}, {k.lower(): v for k, v in self.headers.items()}))
+                data = double.files.get(unquote(self.path.rsplit("/", 1)[-1])) if self.path.startswith("/files/") else None
                 self._send(200 if data is not None else 404, data or b"not found", "application/octet-stream")
 
             def do_POST(self) -> None:
@@ -64,11 +65,8 @@ class SlackApiDouble:
                 path = self.path.split("?", 1)[0]
                 method = path[len("/api/") :] if path.startswith("/api/") else path
                 payload = double._decode(raw, self.headers.get("content-type") or "", path)
-                headers = {k.lower(): v for k, v in self.headers.items()}
                 answer = double.answer(method, payload)
-                with double._cond:
-                    double.calls.append(Call(method, payload, headers))
-                    double._cond.notify_all()
+                double._record(Call(method, payload, {k.lower(): v for k, v in self.headers.items()}))
                 if path.startswith("/api/"):
                     self._send(200, json.dumps(answer).encode(), "application/json")
                 else:
@@ -115,7 +113,7 @@ class SlackApiDouble:
     def add_file(self, name: str, data: bytes) -> str:
         """Serve ``data`` as a Slack file; returns its download URL."""
         self.files[name] = data
-        return f"{self.url}files/{name}"
+        return f"{self.url}files/{quote(name)}"
 
     # --- what was called ------------------------------------------------------------------------
 
@@ -135,6 +133,11 @@ class SlackApiDouble:
                 if left <= 0:
                     raise AssertionError(f"timed out waiting for {what}; calls: {[c.path for c in self.calls]}")
                 self._cond.wait(left)
+
+    def _record(self, call: Call) -> None:
+        with self._cond:
+            self.calls.append(call)
+            self._cond.notify_all()
 
     def reset(self) -> None:
         with self._cond:
