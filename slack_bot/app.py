@@ -25,10 +25,10 @@ SDK_LOGGERS = ("slack_sdk", "slack_bolt")
 
 
 def quiet_sdk_loggers() -> None:
-    """Keep the SDK loggers at INFO or above, whatever the root logger says."""
+    """Pin the SDK loggers at INFO or above, so that a root logger at DEBUG does not turn them on."""
     for name in SDK_LOGGERS:
         logger = logging.getLogger(name)
-        if logger.getEffectiveLevel() < logging.INFO:
+        if logger.level < logging.INFO:  # NOTSET (inherit) included
             logger.setLevel(logging.INFO)
 
 

@@ -361,7 +361,8 @@ def to_text(blocks: Iterable[BlockDict]) -> str:
     for b in blocks:
         kind = b["type"]
         if kind == "header":
-            out.append(b["text"]["text"].upper())
+            title = b["text"]["text"]
+            out += [title, "=" * min(len(title), 60)]
         elif kind == "section":
             out.append(_plain(b["text"]["text"]))
             acc = b.get("accessory")

@@ -36,7 +36,6 @@ QUESTION_WORDS = {
     "what", "how", "can", "when", "should", "is", "are", "do", "does", "why", "which", "who", "where", "may", "must", "will",
     "would", "could", "if", "explain", "tell",
 }  # fmt: skip
-PROCEDURE_WORDS = {"mohs", "excision", "excised", "destruction", "destroyed", "biopsy", "biopsies", "shave", "tags", "injection", "excimer"}
 _RULE_ID = re.compile(r"^DRM\d{3}$", re.I)
 EXAMPLE_CLAIM = "`/derm check 99213-25 L40.0; 17000 L57.0; 17003 x14 L57.0; medicare`"
 
@@ -152,7 +151,8 @@ class DermBot:
         return self._bare(" ".join(words), offer_share, share)
 
     def _bare(self, text: str, offer_share: bool, share: bool) -> Reply:
-        """``/derm <text>``: codes and diagnoses are a claim to check; a question is asked; a procedure is suggested."""
+        """``/derm <text>``: codes with diagnoses are a claim to check; anything else is a question (``ask`` also
+        computes lines when the question carries the procedure's facts)."""
         first = text.split(None, 1)[0].lower().strip("?:,") if text else ""
         if _RULE_ID.match(text):
             return self._rule(text)
@@ -164,8 +164,6 @@ class DermBot:
             parsed = None
         if parsed is not None and parsed.claim.diagnoses:
             return self._check(text, parsed, offer_share, share)
-        if first in PROCEDURE_WORDS:
-            return self._suggest(text)
         return self._ask(text)
 
     # --- the five commands ----------------------------------------------------------------------
