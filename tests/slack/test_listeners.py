@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+
 from slack_bot import blocks
 from slack_bot.testing import signed_headers
 
