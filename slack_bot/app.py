@@ -54,6 +54,7 @@ def create_app(settings: Settings, bot: DermBot | None = None, **bolt_options: A
     """The Bolt app for ``settings``. ``bot`` defaults to a ``DermBot`` on the current ruleset."""
     quiet_sdk_loggers()
     bot = bot or DermBot(rules=settings.rules)
+    bot.warm_up()
     client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL)
     app = App(client=client, signing_secret=settings.signing_secret, **bolt_options)
     seen = _SeenEvents()

@@ -18,7 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from derm_core.coding import CodingError, SuggestRequest, suggest
-from derm_core.engine import all_rules, check_claim, data_versions
+from derm_core.engine import all_rules, check_claim, data_versions, warm_up
 from derm_core.render import rule_doc
 from derm_core.rulecases import example
 from derm_core.ruleset import Ruleset, load_ruleset
@@ -69,6 +69,13 @@ class DermBot:
         self.rules = rules
         self.sheet_checker: SheetChecker | None = default_sheet_checker() if sheet_checker is True else (sheet_checker or None)
         self.sheet_jobs = ThreadPoolExecutor(max_workers=2, thread_name_prefix="derm-sheet")
+
+    def warm_up(self) -> None:
+        """Load the tables, the rules and the FAQ index before the first request, so that no reply
+        pays for them (an acknowledgement is due within 3 seconds)."""
+        self.reply("ask what is 17000?")
+        self.reply("check 17000 L57.0")
+        warm_up()
 
     def ruleset(self) -> Ruleset:
         return load_ruleset(self.rules)
