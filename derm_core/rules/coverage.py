@@ -52,9 +52,10 @@ def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:
             continue
         if f.symptoms and f.purpose != "cosmetic":
             continue
+        why = "is documented as cosmetic" if f.purpose == "cosmetic" else "has no documented indication"
         yield Hit(
             [ln.idx],
-            f"{ln.code} for a benign lesion with no documented indication is cosmetic for Medicare (LCD L34938).",
+            f"{ln.code} for a benign lesion {why}: cosmetic for Medicare (LCD L34938).",
             "Document the indication (bleeding, itching, pain, change, inflammation...) if there was one; otherwise bill with GY "
             "(+GX if a voluntary ABN was signed) so the patient is responsible.",
             [_gy(ln, f.abn_signed)],
@@ -193,7 +194,7 @@ def diagnosis_supports(ctx: Ctx) -> Iterator[Hit]:
             yield Hit(
                 [ln.idx],
                 f"{', '.join(ln.dx)} does not support {ln.code}.",
-                f"Link the diagnosis that supports {ln.code} (expected: {', '.join(info.dx[:6])}...).",
+                f"Link the diagnosis that supports {ln.code} (expected: {', '.join(info.dx[:6])}{'...' if len(info.dx) > 6 else ''}).",
             )
 
 
@@ -220,6 +221,13 @@ def history_only(ctx: Ctx) -> Iterator[Hit]:
             )
 
 
+POLICY_FIX = {
+    "not_covered": "The payer does not cover it: bill it as non-covered (GY for Medicare) or collect from the patient with an advance notice.",
+    "requires_modifier": "Add {value} once the policy's requirements are documented.",
+    "allowed_pos": "The payer pays it only in place of service {value}.",
+}
+
+
 @rule("DRM970", "Payer policy", Category.payer_policy, "warning", references=("payer policies (ruleset)",))
 def payer_policy(ctx: Ctx) -> Iterator[Hit | Skip]:
     """What it does: applies the admin-maintained payer policies of the ruleset: codes a payer does not
@@ -234,6 +242,8 @@ def payer_policy(ctx: Ctx) -> Iterator[Hit | Skip]:
             source = f"ruleset {ctx.ruleset.version}: {row.payer} {row.code} {row.kind}"
             if row.kind == "requires_modifier" and row.value.upper() in ln.mods:
                 continue
+            if row.kind == "not_covered" and ln.mods & LIABILITY:
+                continue  # billed as non-covered already (GY/GA/GZ)
             if row.kind == "allowed_pos":
                 allowed = {p.strip() for p in row.value.split(",") if p.strip()}
                 if ctx.claim.place_of_service is None:
@@ -245,7 +255,7 @@ def payer_policy(ctx: Ctx) -> Iterator[Hit | Skip]:
             yield Hit(
                 [ln.idx],
                 row.message,
-                None if row.kind == "note" else "Follow the payer's policy before submitting.",
+                POLICY_FIX.get(row.kind, "").format(value=row.value) or None,
                 severity=severity,
                 source=source,
             )

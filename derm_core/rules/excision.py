@@ -65,11 +65,11 @@ def excision_family(ctx: Ctx) -> Iterator[Hit | Skip]:
         malignant = path in ("malignant", "in_situ")
         if malignant != (ln.family == "excision_malignant"):
             want = expected_excision(ln) or [SuggestedLine(code=("116" if malignant else "114") + ln.code[3:])]
-            kind = "malignant" if malignant else "benign"
+            kind = "malignant" if malignant else "benign or of uncertain behavior"
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is a {'benign' if malignant else 'malignant'} excision code, but the lesion is {kind}.",
-                f"Bill {want[0].code} ({kind} excision, {'116xx' if malignant else '114xx'}).",
+                f"Bill {want[0].code} ({'malignant excision, 116xx' if malignant else 'benign excision, 114xx'}).",
                 want,
             )
 

@@ -178,12 +178,13 @@ def mohs_pathology(ctx: Ctx) -> Iterator[Hit]:
         same = [m for m in mohs_lines if m.dos == ln.dos and same_lesion(m, ln) is not False]
         if same and ln.facts.lesion_id is None and ctx.fam(*OTHER_SPECIMENS):
             same = []  # unlinked, and another procedure on the claim sends specimens: treat as that lesion's tissue
-        exception = bool(ln.mods & DISTINCT) and (ln.facts.diagnostic_frozen_section or not same)
-        if same and not exception:
+        if same and not ln.mods & DISTINCT:
+            # with 59: a diagnostic frozen section before the decision, or tissue sent apart from the Mohs layers
             yield Hit(
                 [ln.idx] + [m.idx for m in same],
                 f"{ln.code} for the Mohs specimens is included in the Mohs codes.",
-                "Remove it. Only a same-day diagnostic biopsy with frozen section and no prior pathology (with 59) is billed separately.",
+                "Remove it. Billed separately, with 59, are only: a same-day diagnostic biopsy with frozen section and no prior "
+                "pathology, tissue sent apart from the Mohs layers (e.g. a debulk for permanent sections), and special stains.",
             )
         elif not same and not ln.mods & DISTINCT:
             yield Hit(

@@ -153,7 +153,8 @@ def discarded_drug_modifier(ctx: Ctx) -> Iterator[Hit]:
     if not ctx.medicare:
         return
     for ln in ctx.fam("drug"):
-        if ln.ci.single_dose and not ln.has("JW", "JZ"):
+        discard_billed = any("JW" in o.mods for o in ctx.codes(ln.code) if o.dos == ln.dos)
+        if ln.ci.single_dose and not ln.has("JW", "JZ") and not discard_billed:
             yield Hit(
                 [ln.idx],
                 f"{ln.code} comes from a single-dose container: Medicare needs JZ (nothing discarded) or JW (discarded amount).",
@@ -353,10 +354,14 @@ def pathology_level(ctx: Ctx) -> Iterator[Hit]:
     Why is this bad? Melanoma or a wide excision does not raise the level; 88307 for skin is denied or downcoded.
     """
     for ln in ctx.codes("88307", "88309"):
-        if any(d[0] in "LD" or icd.is_malignant(d) for d in ln.dx):
+        skin = [
+            d for d in ln.dx if d.startswith("L") or icd.is_malignant(d) or d.startswith(("D22", "D23", "D48.5", "D49.2", "D18", "D17"))
+        ]
+        if skin:
+            target = "88304" if all(d.startswith(("L72", "L91.8")) for d in skin) else "88305"
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is not used for skin specimens.",
-                "Bill 88305 per specimen.",
-                [SuggestedLine(code="88305", units=ln.units, modifiers=sorted(ln.mods))],
+                f"Bill {target} per specimen ({'cyst or skin tag' if target == '88304' else 'skin, whatever its size or diagnosis'}).",
+                [SuggestedLine(code=target, units=ln.units, modifiers=sorted(ln.mods))],
             )

@@ -37,7 +37,7 @@ def dx_site(ctx: Ctx) -> Iterator[Hit]:
         for d in ln.dx:
             groups = icd.site_groups(d)
             if groups and code_groups.isdisjoint(groups):
-                where = " or ".join(GROUP_LABEL[g] for g in sorted(code_groups))
+                where = "; or ".join(GROUP_LABEL[g] for g in sorted(code_groups))
                 yield Hit(
                     [ln.idx],
                     f"{d} names a body site outside {ln.code}'s site group ({where}).",
@@ -51,6 +51,7 @@ def dx_site(ctx: Ctx) -> Iterator[Hit]:
     "Unspecified-site diagnosis when the site is documented",
     Category.medical_necessity,
     "warning",
+    families=(*SITED, "biopsy", "destruction_premalignant", "destruction_benign", "skin_tags", "injection"),
     references=("ICD-04", "ICD-10-CM guidelines (specificity)"),
     likely_denial="CO-11",
 )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from ..codes import all_codes
 from ..coding import benign_destruction, biopsies, drug_units, intralesional_injection, mohs, premalignant_destruction, skin_tags
 from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category, SuggestedLine
@@ -64,10 +65,14 @@ def _recode_units(ln: Ln, limit: int) -> list[SuggestedLine]:
     return lines or [SuggestedLine(code=ln.code, units=limit, modifiers=sorted(ln.mods))]
 
 
+# the families that have add-on codes (derived from the code table)
+ADDON_FAMILIES = tuple(sorted({info.family for info in all_codes().values() if info.addon_of}))
+
+
 def _addon_recode(ctx: Ctx, ln: Ln) -> list[SuggestedLine]:
     """The lines the facts call for when an add-on stands alone."""
     if ln.code == "17003":
-        n = first_fact(ctx.fam("destruction_premalignant"), "lesion_count")
+        n = first_fact([p for p in ctx.fam("destruction_premalignant") if p.dos == ln.dos], "lesion_count")
         return try_code(premalignant_destruction, n if isinstance(n, int) else ln.units + 1) or []
     if ln.code == "11201":
         n = ln.facts.lesion_count or first_fact(ctx.fam("skin_tags"), "lesion_count")
@@ -87,6 +92,7 @@ def _addon_recode(ctx: Ctx, ln: Ln) -> list[SuggestedLine]:
     "DRM060",
     "Add-on code without its primary",
     Category.addon_without_primary,
+    families=ADDON_FAMILIES,
     references=("CPT add-on code guidelines", "NCCI add-on code edits"),
     likely_denial="CO-107",
 )
