@@ -92,7 +92,7 @@ _STOP = frozenset(
         "of on or our should so than that the their them then there these they this to too us was we were what what's whats "
         "when where which who why will with would you your yes ok okay please thanks hi hey u ur code codes coding cpt bill "
         "billing billed get got go use using used need needs tell know want any about whether also just like really good "
-        "look looking near still some thing things theres way one ones",
+        "look looking near still some thing things theres way one ones x",
     )
 )
 _WORD = re.compile(r"(?<![\w.])[a-z]+(?![\w.])")
@@ -147,14 +147,15 @@ def normalise(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """Search tokens: normalised, stop words dropped, stemmed; ICD codes get their dot.
+    """Search tokens: normalised, stemmed, without stop words and one-digit numbers; ICD codes get their dot.
 
     >>> tokens("Biopsies of SKs w/ punch, L821")
     ['biopsi', 'sk', 'punch', 'l82.1']
     """
     out = []
     for tok in _TOKEN.findall(normalise(text)):
-        if tok in _STOP:
+        # Stop words go, and so do one-digit counts and sizes: they match examples in answers by chance.
+        if tok in _STOP or (tok[0].isdigit() and (len(tok) == 1 or "." in tok)):
             continue
         if _ICD_NO_DOT.match(tok) and lookup(tok.upper()) is None and icd.looks_like_icd(tok):
             tok = tok[:3] + "." + tok[3:]
@@ -221,7 +222,7 @@ class _Index:
         return _WORD.sub(lambda m: self._word_fix(m.group(0)), question.lower())
 
     def rank(self, question: str) -> _Ranked | None:
-        q = tokens(question)
+        q = list(dict.fromkeys(tokens(question)))  # each word once: "hands" also brings "hand"
         if not q or not self.entries:
             return None
         bm = np.asarray(self.bm25.get_scores(q), dtype=float)
@@ -286,7 +287,7 @@ def _family(code: str) -> str | None:
 
 def _explaining_entry(index: _Index, ranked: _Ranked | None, explanation: str, codes: set[str]) -> int | None:
     """The entry that best explains computed lines: about their procedure (at least half of its codes share
-    their family), and closest to both the question and the engine's explanation."""
+    their family), closest to the question and to the engine's explanation, and naming a line's code in its title."""
     families = {_family(c) for c in codes}
     candidates = [i for i in range(len(index.entries)) if index.share(i, families) >= 0.5]
     if not candidates or ranked is None:
@@ -294,7 +295,11 @@ def _explaining_entry(index: _Index, ranked: _Ranked | None, explanation: str, c
     # Codes the explanation names only to warn against them (17001, 17003 beside 17004) must not steer.
     explained = index.bm25.get_scores([t for t in tokens(explanation) if not t.isdigit() or t in codes])
     top = max(float(explained[i]) for i in candidates) or 1.0
-    return max(candidates, key=lambda i: float(ranked.scores[i]) + 0.5 * float(explained[i]) / top + index.share(i, families))
+    named = {i for i in candidates if codes & {c.upper() for c in _CODE_MENTION.findall(index.entries[i].title)}}
+    return max(
+        candidates,
+        key=lambda i: float(ranked.scores[i]) + 0.5 * float(explained[i]) / top + index.share(i, families) + 0.5 * (i in named),
+    )
 
 
 def _best_naming(index: _Index, ranked: _Ranked | None, codes: list[str]) -> int | None:

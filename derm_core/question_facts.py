@@ -73,7 +73,9 @@ _CODE = re.compile(r"\b(\d{5}|[a-z]\d{4})\b")
 
 _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
 _ORD = r"(first|1st|second|2nd|third|3rd|fourth|4th|fifth|5th|stage\s*(\d))"
-_STAGE_LIST = re.compile(r"(?:stages?|blocks?(?:\s*per\s*stage)?)\s*:?\s*(\d+(?:\s*[,/+]\s*\d+)+)")
+_LIST = r"(\d{1,2}(?:\s*(?:,|/|\+|and|,\s*and|then)\s*\d{1,2})+)"
+# "stages 7,3", "blocks 6/4/2", "with 6, 4 and 2 blocks", "7 and 3 blocks"
+_STAGE_LIST = re.compile(r"(?:stages?|blocks?(?:\s*per\s*stage)?)\s*:?\s*" + _LIST + r"|" + _LIST + r"\s*(?:tissue\s*)?blocks?")
 _STAGE_COUNT = re.compile(r"\b" + _NUM + r"\s*(?:mohs\s*)?(?:stages?|layers?)\b")
 _BLOCKS_AFTER_STAGE = re.compile(_ORD + r"\s*(?:stage|layer)?\s*(?:had|has|with|of|was|=|:|-)?\s*(\d{1,2})\s*(?:tissue\s*)?blocks?")
 _BLOCKS_BEFORE_STAGE = re.compile(r"(\d{1,2})\s*(?:tissue\s*)?blocks?\s*(?:in|on|for|at|during)?\s*(?:the\s*)?" + _ORD)
@@ -175,7 +177,7 @@ def _pathology(t: str) -> Pathology | None:
 def _mohs_blocks(t: str, facts: QuestionFacts) -> list[int] | None:
     listed = _STAGE_LIST.search(t)
     if listed:
-        return [int(n) for n in re.findall(r"\d+", listed.group(1))]
+        return [int(n) for n in re.findall(r"\d+", listed.group(1) or listed.group(2))]
     stages = _STAGE_COUNT.search(t)
     n = int(stages.group(1)) if stages else 0
     per_stage: dict[int, int] = {}
@@ -188,10 +190,14 @@ def _mohs_blocks(t: str, facts: QuestionFacts) -> list[int] | None:
     if m_each:
         bound, value = (m_each.group(1), m_each.group(2)) if m_each.group(2) else (m_each.group(3), m_each.group(4))
         each = int(value) - (1 if bound in ("under", "less than", "fewer than", "<") else 0)
-    elif not per_stage:
-        m_any = _BLOCKS_ANY.search(t)
-        if m_any and n <= 1:
-            per_stage[1] = int(m_any.group(1))
+    elif not per_stage and (m_any := _BLOCKS_ANY.search(t)):
+        blocks = int(m_any.group(1))
+        if n <= 1:
+            per_stage[1] = blocks
+        elif blocks <= 5:  # each stage, or all of them together: either way no stage has more than 5
+            each = blocks
+        else:  # "2 stages, 7 blocks": which stage had them is not said
+            return None
     if not n and not per_stage and each is None:
         return None
     n = max([n, *per_stage])
