@@ -50,13 +50,13 @@ class _SeenEvents:
             return True
 
 
-def create_app(settings: Settings, bot: DermBot | None = None, **bolt_options: Any) -> App:
+def create_app(settings: Settings, bot: DermBot | None = None) -> App:
     """The Bolt app for ``settings``. ``bot`` defaults to a ``DermBot`` on the current ruleset."""
     quiet_sdk_loggers()
     bot = bot or DermBot(rules=settings.rules)
     bot.warm_up()
     client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL)
-    app = App(client=client, signing_secret=settings.signing_secret, **bolt_options)
+    app = App(client=client, signing_secret=settings.signing_secret)
     seen = _SeenEvents()
 
     @app.middleware

@@ -349,7 +349,12 @@ def sheet_summary(filename: str, summary: Any) -> list[Message]:
 _ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&"))
 
 
-def _plain(text: str) -> str:
+def unescape(text: str) -> str:
+    """Slack's text with ``&amp;``, ``&lt;``, ``&gt;`` turned back into characters (the inverse of :func:`esc`).
+
+    >>> unescape("17000 &lt;!here&gt; &amp;")
+    '17000 <!here> &'
+    """
     for entity, char in _ENTITIES:
         text = text.replace(entity, char)
     return text
@@ -364,12 +369,12 @@ def to_text(blocks: Iterable[BlockDict]) -> str:
             title = b["text"]["text"]
             out += [title, "=" * min(len(title), 60)]
         elif kind == "section":
-            out.append(_plain(b["text"]["text"]))
+            out.append(unescape(b["text"]["text"]))
             acc = b.get("accessory")
             if acc and acc.get("action_id", "").startswith("why"):
                 out.append(f"  (why? derm rule {acc['value']})")
         elif kind == "context":
-            out.append("  " + _plain(" ".join(e.get("text", "") for e in b["elements"])))
+            out.append("  " + unescape(" ".join(e.get("text", "") for e in b["elements"])))
         elif kind == "divider":
             out.append("-" * 40)
     return "\n".join(out)

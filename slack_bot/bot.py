@@ -119,6 +119,8 @@ class DermBot:
         return reply
 
     def _screened(self, text: str, then: Callable[[str], Reply]) -> Reply:
+        """Refuse what the bot must not read (too long, binary, patient identifiers); else go on with the text,
+        unescaped (Slack sends ``&``, ``<``, ``>`` as entities; every reply escapes them again)."""
         if len(text) > MAX_INPUT:
             return _notice("too_long", f"That is too long for me ({len(text):,} characters; at most {MAX_INPUT:,}). Paste one claim at a time.")
         if "\x00" in text:
@@ -131,7 +133,7 @@ class DermBot:
                 f"do not keep it. {blocks.PHI_REMINDER} For example {EXAMPLE_CLAIM}.",
                 emoji=":lock:",
             )
-        return then(text.strip())
+        return then(blocks.unescape(text).strip())
 
     def _reply(self, text: str, offer_share: bool) -> Reply:
         return self._screened(text, lambda t: self._route(t, offer_share))

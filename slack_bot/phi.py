@@ -13,7 +13,7 @@ _SSN = re.compile(r"(?<!\d)\d{3}-\d{2}-\d{4}(?!\d)|\b(?:ssn|social security)\b",
 _PHONE = re.compile(r"(?<![\d-])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[\s.-]\d{4}(?![\d-])|\b(?:phone|tel|cell)\s*[:#]", re.I)
 _MRN = re.compile(r"\b(?:mrn|med(?:ical)?\s*rec(?:ord)?s?\s*(?:no|number|#)?|chart\s*(?:no|number|#))\b\s*[:#]?\s*[A-Z0-9-]*\d", re.I)
 _DOB = re.compile(r"\b(?:dob|d\.o\.b|date\s+of\s+birth|birth\s*date|born)\b", re.I)
-_NAME_LABEL = re.compile(r"\b(?:patient|pt)(?:'s)?\s*name\b|\bname\s*:", re.I)
+_NAME_LABEL = re.compile(r"\b(?:patient|pt)(?:'s)?\s*name\s*[:#-]|\bname\s*:", re.I)
 _NAME = re.compile(r"\b([A-Z][a-z]+),? ([A-Z][a-z]+)\b")
 _DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b|\b(\d{4})-(\d{2})-(\d{2})\b")
 # Capitalised pairs that are not names: payers, plans, places of service, words billers start lines with.

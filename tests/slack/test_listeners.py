@@ -185,6 +185,11 @@ def test_markup_inside_a_claim_is_escaped_everywhere(send):
     assert "<!channel>" not in texts(shared) and shared["response_type"] == "in_channel"
 
 
+def test_text_slack_sent_escaped_is_not_escaped_twice(send):
+    rendered = texts(send.command("check 17000 &lt;!channel&gt; L57.0 &amp;; medicare 2026-03-02").json())
+    assert "&lt;!channel&gt;" in rendered and "&amp;lt;" not in rendered and "<!channel>" not in rendered
+
+
 def action_value(msg, action_id):
     return next(e["value"] for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"] == action_id)
 
