@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -13,9 +14,11 @@ from rich.console import Console
 from rich.markup import escape
 
 from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
+from .cli_admin import data_app, rules_app
 from .coding import CodingError, SuggestRequest, suggest
 from .engine import all_rules, check_claims, warm_up
 from .faq import ask
+from .live import CurrentRuleset
 from .lookup import describe_code
 from .render import claim_text, lines_text, report_table, rule_doc
 from .rulecases import example
@@ -23,6 +26,8 @@ from .ruleset import load_ruleset
 from .textclaim import TextParseError, parse_claim_text
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Check dermatology claims before they leave.")
+app.add_typer(rules_app, name="rules")
+app.add_typer(data_app, name="data")
 out = Console()
 err = Console(stderr=True)
 
@@ -50,7 +55,7 @@ def check(
     rules: RulesOpt = None,
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input."""
-    ruleset = load_ruleset(rules)
+    ruleset = CurrentRuleset(rules or os.environ.get("DERM_RULES"), warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}")).get()
     warm_up()
     notes: list[str] = []
     if text is not None:

@@ -185,7 +185,7 @@ def _cell_text(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if hasattr(value, "strftime"):
-        return value.strftime("%Y%m%d")  # type: ignore[attr-defined]
+        return str(value.strftime("%Y%m%d"))
     return str(value)
 
 
@@ -311,7 +311,7 @@ class NcciTables:
         """From a rule case file's ``ncci`` block: ``{quarter, ptp: [{column1, column2, effective, deletion, modifier}], mue: [...]}``."""
         q = str(data["quarter"])
         ptp = [
-            PtpEdit(str(r["column1"]), str(r["column2"]), _as_date(r["effective"]), _as_date(r.get("deletion")), int(r["modifier"]))
+            PtpEdit(str(r["column1"]), str(r["column2"]), _as_date(r["effective"]) or date.min, _as_date(r.get("deletion")), int(r["modifier"]))
             for r in data.get("ptp", [])
         ]
         mue = [MueEdit(str(r["code"]), int(r["value"]), int(r["mai"])) for r in data.get("mue", [])]
@@ -340,4 +340,5 @@ def with_ncci(ruleset: Ruleset, data: NcciData | None) -> Ruleset:
 
 def ncci_data(ruleset: Ruleset) -> NcciData | None:
     """The NCCI data attached to ``ruleset``, if any."""
-    return ruleset._ncci  # type: ignore[no-any-return]
+    data: NcciData | None = ruleset._ncci
+    return data

@@ -120,7 +120,8 @@ def ncci_mue(ctx: Ctx) -> Iterator[Hit | Skip]:
                 yield Hit(
                     [ln.idx for ln in lines_over],
                     f"{code} is billed x{units}; the CMS MUE is {mue.value} per {per} (MAI {mue.mai}).",
-                    f"Bill {code} x{mue.value} at most" + (", or split distinct units onto separate lines with 59/XS." if mue.mai == 1 else "."),
+                    f"Bill {code} x{mue.value} at most"
+                    + (", or split distinct units onto separate lines with 59/XS." if mue.mai == 1 else "."),
                     [SuggestedLine(code=code, units=mue.value, modifiers=sorted(lines_over[0].mods))],
                     source=f"NCCI MUE {quarter}, MAI {mue.mai}",
                 )

@@ -14,7 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import cached_property
@@ -210,10 +210,8 @@ class RulesStore:
         number = self.head()
         if number == 0:
             shipped = default_ruleset()
-            try:
+            with suppress(Conflict):  # another process created version 1 at the same moment
                 self.publish(shipped, author="derm", reason=f"Shipped ruleset {shipped.version}", base=0, run_cases=False)
-            except Conflict:
-                pass  # another process created version 1 at the same moment
             number = self.head()
         return self.get(number)
 
@@ -275,7 +273,9 @@ class RulesStore:
                 if base is not None and locked != base:
                     raise Conflict(base, locked)
                 if locked != head:  # someone published meanwhile: diff against what is current now
-                    before = self._version(conn.execute(select(ruleset_versions).where(ruleset_versions.c.number == locked)).mappings().one())
+                    before = self._version(
+                        conn.execute(select(ruleset_versions).where(ruleset_versions.c.number == locked)).mappings().one()
+                    )
                     changes = diff(before.ruleset, new)
                     if not changes:
                         return Published(changes, None, before)
@@ -291,7 +291,9 @@ class RulesStore:
             raise Conflict(base if base is not None else head, self.head()) from None
         return Published(changes, self.get(number), before)
 
-    def _insert_version(self, conn: Connection, number: int, new: Ruleset, author: str, reason: str, parent: int | None, changes: list[Change]) -> None:
+    def _insert_version(
+        self, conn: Connection, number: int, new: Ruleset, author: str, reason: str, parent: int | None, changes: list[Change]
+    ) -> None:
         stored = new.model_copy(update={"version": str(number), "effective": date.today(), "ncci_quarter": None})
         body = json.dumps(stored.model_dump(mode="json"), ensure_ascii=False, sort_keys=True)
         conn.execute(
@@ -328,7 +330,10 @@ class RulesStore:
         """The newest entries first."""
         q = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
         with self.engine.connect() as conn:
-            return [AuditEntry(_utc(r["at"]), r["actor"], r["action"], r["allowed"], json.loads(r["detail"])) for r in conn.execute(q).mappings()]
+            return [
+                AuditEntry(_utc(r["at"]), r["actor"], r["action"], r["allowed"], json.loads(r["detail"]))
+                for r in conn.execute(q).mappings()
+            ]
 
     # --- overrides -------------------------------------------------------------------------------
 

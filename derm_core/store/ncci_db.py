@@ -78,9 +78,16 @@ def _load_one(store: RulesStore, cms: CmsFile, quarter: str, who: str) -> LoadRe
         now = datetime.now(UTC)
         file_id = conn.execute(
             insert(ncci_files).values(
-                kind=cms.kind, quarter=quarter, name=cms.name, sha256=cms.sha256, rows_loaded=0, rows_rejected=0,
-                deleted_rows=0, loaded_at=now, loaded_by=who,
-            )  # fmt: skip
+                kind=cms.kind,
+                quarter=quarter,
+                name=cms.name,
+                sha256=cms.sha256,
+                rows_loaded=0,
+                rows_rejected=0,
+                deleted_rows=0,
+                loaded_at=now,
+                loaded_by=who,
+            )
         ).inserted_primary_key[0]  # type: ignore[index]
         table = ncci_ptp if cms.kind == "ptp" else ncci_mue
         batch: list[dict[str, Any]] = []
@@ -100,9 +107,13 @@ def _load_one(store: RulesStore, cms: CmsFile, quarter: str, who: str) -> LoadRe
             update(ncci_files)
             .where(ncci_files.c.id == file_id)
             .values(
-                rows_loaded=result.loaded, rows_rejected=result.rejected, min_effective=result.min_effective,
-                max_effective=result.max_effective, max_deletion=result.max_deletion, deleted_rows=result.deleted_rows,
-            )  # fmt: skip
+                rows_loaded=result.loaded,
+                rows_rejected=result.rejected,
+                min_effective=result.min_effective,
+                max_effective=result.max_effective,
+                max_deletion=result.max_deletion,
+                deleted_rows=result.deleted_rows,
+            )
         )
         store._audit(conn, who, "data_load", {k: v for k, v in result.as_dict().items() if k != "rejected_examples"}, True)
     return result
@@ -118,9 +129,14 @@ def _row(file_id: int, edit: PtpEdit | MueEdit, result: LoadResult) -> dict[str,
         result.deleted_rows += 1
         result.max_deletion = max(result.max_deletion or edit.deletion, edit.deletion)
     return {
-        "file_id": file_id, "column1": edit.column1, "column2": edit.column2, "effective": edit.effective,
-        "deletion": edit.deletion, "modifier": edit.modifier, "rationale": edit.rationale,
-    }  # fmt: skip
+        "file_id": file_id,
+        "column1": edit.column1,
+        "column2": edit.column2,
+        "effective": edit.effective,
+        "deletion": edit.deletion,
+        "modifier": edit.modifier,
+        "rationale": edit.rationale,
+    }
 
 
 def loaded_files(store: RulesStore) -> list[dict[str, Any]]:
@@ -145,7 +161,7 @@ class StoreNcci:
         """The lookup over every loaded file; None when no NCCI file is loaded."""
         with store.engine.connect() as conn:
             files = conn.execute(select(ncci_files.c.id, ncci_files.c.kind, ncci_files.c.quarter)).all()
-        return cls(store, [tuple(f) for f in files]) if files else None  # type: ignore[misc]
+        return cls(store, [tuple(f) for f in files]) if files else None
 
     def quarter(self, kind: Kind, day: date) -> str | None:
         q = Quarter.of(day)
@@ -188,4 +204,4 @@ class StoreNcci:
                 row = conn.execute(q).first()
             return (MueEdit(*row) if row else None,)
 
-        return self._cached(("mue", tuple(ids), code), load)[0]  # type: ignore[no-any-return]
+        return self._cached(("mue", tuple(ids), code), load)[0]

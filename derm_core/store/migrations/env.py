@@ -22,5 +22,7 @@ if connection is not None:
     _run(connection)
 else:
     url = context.get_x_argument(as_dictionary=True).get("url") or config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise SystemExit("give the store's URL: alembic -x url=sqlite:///rules.db upgrade head")
     with create_engine(url).begin() as conn:
         _run(conn)
