@@ -175,8 +175,8 @@ def _cells(raw: bytes, name: str) -> Iterator[list[str]]:
         book.close()
         return
     text = raw.decode("utf-8-sig", errors="replace")
-    first = next((ln for ln in text.splitlines() if "\t" in ln or "," in ln), "")
-    yield from csv.reader(io.StringIO(text), delimiter="\t" if "\t" in first else ",")
+    # CMS's text files are tab-delimited, its CSV files comma-separated (their title lines have commas too)
+    yield from csv.reader(io.StringIO(text), delimiter="\t" if "\t" in text[:20_000] else ",")
 
 
 def _cell_text(value: object) -> str:
