@@ -55,7 +55,9 @@ def check(
     rules: RulesOpt = None,
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input."""
-    ruleset = CurrentRuleset(rules or os.environ.get("DERM_RULES"), warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}")).get()
+    ruleset = CurrentRuleset(
+        rules or os.environ.get("DERM_RULES"), warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}", soft_wrap=True)
+    ).get()
     warm_up()
     notes: list[str] = []
     if text is not None:
@@ -217,7 +219,8 @@ def serve_cmd(
     port: Annotated[int, typer.Option("--port", "-p", help="TCP port.")] = 3000,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
 ) -> None:
-    """Serve the Slack bot over HTTP at /slack/events (and GET /healthz). Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."""
+    """Serve the Slack bot over HTTP at /slack/events, GET /healthz and the current ruleset at GET /rules/current.
+    Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."""
     from slack_bot.server import serve
 
     serve(_slack_app(_slack_settings("bot_token", "signing_secret")), host=host, port=port)

@@ -15,8 +15,8 @@ from rich.table import Table
 
 rules_app = typer.Typer(no_args_is_help=True, help="Administer the versioned ruleset: export, import, history, diff, rollback.")
 data_app = typer.Typer(no_args_is_help=True, help="Load CMS NCCI practitioner PTP and MUE files into the rules store.")
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")]
 AuthorOpt = Annotated[str | None, typer.Option("--author", help="Who makes the change (default: your login name).")]
@@ -74,10 +74,9 @@ def import_cmd(
     read = read_workbook(path)
     store = _store()
     if read.problems:
-        store.audit(
-            author, "publish", {"reason": reason, "file": path.name, "refused": [str(p) for p in read.problems[:100]]}, allowed=False
-        )
-        _print_problems(read.problems)
+        problems = read.all_problems()
+        store.audit(author, "publish", {"reason": reason, "file": path.name, "refused": [str(p) for p in problems[:100]]}, allowed=False)
+        _print_problems(problems)
         raise typer.Exit(2)
     try:
         published = store.publish(read.raw, author=author, reason=reason, base=read.base, dry_run=dry_run, rows=read.row_number)

@@ -311,7 +311,9 @@ class NcciTables:
         """From a rule case file's ``ncci`` block: ``{quarter, ptp: [{column1, column2, effective, deletion, modifier}], mue: [...]}``."""
         q = str(data["quarter"])
         ptp = [
-            PtpEdit(str(r["column1"]), str(r["column2"]), _as_date(r["effective"]) or date.min, _as_date(r.get("deletion")), int(r["modifier"]))
+            PtpEdit(
+                str(r["column1"]), str(r["column2"]), _as_date(r["effective"]) or date.min, _as_date(r.get("deletion")), int(r["modifier"])
+            )
             for r in data.get("ptp", [])
         ]
         mue = [MueEdit(str(r["code"]), int(r["value"]), int(r["mai"])) for r in data.get("mue", [])]

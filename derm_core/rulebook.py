@@ -155,6 +155,18 @@ class ReadResult:
         numbers = self.rows.get(table, [])
         return numbers[index] if index < len(numbers) else index + 2
 
+    def all_problems(self) -> list[Problem]:
+        """The layout problems and, so that one round of fixes is enough, the value problems in the readable cells."""
+        if not self.problems:
+            return []
+        from .admin import Rejected, validate_candidate
+
+        try:
+            validate_candidate(self.raw, self.row_number, run_cases=False)
+        except Rejected as e:
+            return self.problems + [p for p in e.problems if p not in self.problems]
+        return self.problems
+
 
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
@@ -225,7 +237,7 @@ def _read_sheet(ws: Any, table: Table, problems: list[Problem]) -> tuple[list[di
         known = by_header.get(name.casefold())
         if known is None:
             problems.append(Problem(table.sheet, 1, name, f"unknown column; the columns are {', '.join(h for h, _ in table.columns)}"))
-        if known in columns:
+        if known is not None and known in columns:
             problems.append(Problem(table.sheet, 1, name, "column appears twice"))
         columns.append(known)
     required = [f for f, info in table.model.model_fields.items() if info.is_required()]
