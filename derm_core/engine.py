@@ -265,7 +265,7 @@ def check_claim(claim: Claim, ruleset: Ruleset, position: int = 1) -> ClaimRepor
                     source=hit.source,
                 )
             )
-    if ruleset.ncci_quarter is None:
+    if ruleset._ncci is None:
         unchecked.append(_NO_NCCI)
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: (order[f.severity], f.lines[:1] or [-1], f.rule))
@@ -299,5 +299,5 @@ def data_versions(ruleset: Ruleset) -> dict[str, str | None]:
         "ruleset": ruleset.version,
         "code_table": table_version(),
         "icd10cm": icd.EDITION,
-        "ncci": ruleset.ncci_quarter,
+        "ncci": ruleset.ncci_quarter if ruleset._ncci is not None else None,
     }

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from .codes import code_in
 from .models import PayerType, Severity
@@ -141,7 +141,8 @@ class Ruleset(BaseModel):
     cosmetic: list[CosmeticRow] = Field(default_factory=list)
     rule_overrides: list[RuleOverrideRow] = Field(default_factory=list)
     faq: list[FaqEntry] = Field(default_factory=list)
-    ncci_quarter: str | None = None  # set when CMS NCCI files are loaded
+    ncci_quarter: str | None = None  # the NCCI quarters loaded; set with the data by ``ncci.with_ncci``
+    _ncci: Any = PrivateAttr(default=None)  # ncci.NcciData attached by the store (never serialised)
 
 
 _INDEXES: dict[int, tuple[Ruleset, CodeIndex]] = {}
@@ -173,9 +174,19 @@ def default_ruleset() -> Ruleset:
     return Ruleset.model_validate(raw)
 
 
-def load_ruleset(path: str | Path | None = None) -> Ruleset:
-    """A ruleset snapshot file (YAML or JSON) when given, else ``DERM_RULES`` when set, else the default."""
-    path = path or os.environ.get("DERM_RULES")
-    if not path:
-        return default_ruleset()
+def read_snapshot(path: str | Path) -> Ruleset:
+    """A ruleset snapshot file (YAML or JSON); raises OSError, ValueError or ValidationError when it is unusable."""
     return Ruleset.model_validate(_read(Path(path)))
+
+
+def load_ruleset(path: str | Path | None = None) -> Ruleset:
+    """The ruleset to check with: a snapshot file when given (else ``DERM_RULES``), else the current version in the
+    rules store when one is configured (``DERM_RULES_DB``) or exists, else the shipped default.
+
+    Repeated calls are cheap (the source is checked at most every few seconds), so long-running front ends
+    call it per request and see a new version without a restart; a snapshot file or store that cannot be read
+    falls back to the last good version with a warning (``derm_core.live``).
+    """
+    from .live import current_ruleset
+
+    return current_ruleset(path or os.environ.get("DERM_RULES") or None)
