@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from excel_addin.cli import sheet_app
+
 from . import codes, icd
 from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
 from .coding import CodingError, SuggestRequest, suggest
@@ -22,6 +24,7 @@ from .ruleset import load_ruleset
 from .textclaim import TextParseError, parse_claim_text
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Check dermatology claims before they leave.")
+app.add_typer(sheet_app, name="sheet")
 out = Console()
 err = Console(stderr=True)
 
