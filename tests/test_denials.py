@@ -319,3 +319,31 @@ def test_bundled_sample_remittances_read_cleanly():
 
     r = read_paths([Path(__file__).resolve().parents[1] / "examples" / "remittances-march.835"])
     assert r.problems == [] and len(r.claims) == 9
+
+
+def test_annotated_charge_sheet_as_checked_input(planted_month, tmp_path):
+    claims = json.loads((planted_month / "claims.json").read_text())["claims"]
+    wb = Workbook()
+    ws = wb.active
+    facts = ["lesion_count", "pathology", "site", "size_cm", "lesion_id", "biopsy_method"]
+    ws.append(["Claim ID", "DOS", "Payer", "Payer Type", "Rendering NPI", "CPT", "Modifiers", "Units", "Dx 1",
+               "Lesion Count", "Pathology", "Site", "Size (cm)", "Lesion ID", "Biopsy Method"])
+    for c in claims:
+        if c["claim_id"].startswith("C"):  # the sheet has no column for a cosmetic purpose
+            continue
+        for ln in c["lines"]:
+            f = ln.get("facts", {})
+            ws.append([c["claim_id"], date.fromisoformat(c["date_of_service"]), c["payer"]["name"], c["payer"]["type"], c["rendering_npi"], ln["code"],
+                       " ".join(ln.get("modifiers", [])), ln.get("units", 1), c["diagnoses"][0], *(f.get(k) for k in facts)])
+    wb.save(tmp_path / "charges.xlsx")
+    checked_sheet = tmp_path / "charges.checked.xlsx"
+    result = runner.invoke(app, ["sheet", "check", str(tmp_path / "charges.xlsx"), "-o", str(checked_sheet)])
+    assert result.exit_code == 1, result.output  # the Mohs claims have errors
+    checked, errors = load_checked([checked_sheet])
+    assert errors == [] and len(checked.claims) == len(claims) - 2
+    m = analyze(read_paths([planted_month / "remits"]), checked=checked).matching
+    outcome = {d.claim_id: (d.outcome, d.how) for d in m.denied_lines}
+    assert {outcome[f"M{i}"] for i in range(1, 7)} == {("caught_and_ignored", "submitted anyway")}  # a sheet records no overrides
+    assert {outcome[c][0] for c in ("A1", "A4", "B1", "B2")} == {"missed"}
+    assert (outcome["V1"][0], outcome["U1"][0], outcome["C1"][0], outcome["Z1"][0]) == ("not_coding", "unknown_reason", "not_checked", "not_checked")
+    assert m.line_match == "by code"

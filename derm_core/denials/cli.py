@@ -34,7 +34,7 @@ def analyze(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report workbook (.xlsx) here.")] = None,
     checked: Annotated[
         list[Path] | None,
-        typer.Option("--checked", help="A check report (derm check --format json) or the claims file it checked; repeat for several."),
+        typer.Option("--checked", help="A check report (derm check --format json), the claims file it checked, or a charge sheet annotated by derm sheet check; repeat for several."),
     ] = None,
     chart: Annotated[Path | None, typer.Option("--chart", help="Also write the summary chart as a PNG here.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",

@@ -1,6 +1,7 @@
 """Tie each denied line to what the checker said before submission.
 
-``--checked`` takes check reports (``derm check --format json``) and the claims files they were made from.
+``--checked`` takes check reports (``derm check --format json``) and the claims files they were made from, or
+charge sheets annotated by ``derm sheet check``.
 A report names lines by position only, so the claims file tells which code each position is; with the report
 alone, the remittance's service lines are taken in the order they were billed. A claims file without a report
 is checked now, with the current ruleset (said in the notes).
@@ -27,11 +28,12 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, Field, ValidationError
 
 from ..claims_io import UnusableInput, describe, parse_document, parse_text
-from ..models import Claim, ClaimReport, Finding
+from ..models import Category, Claim, ClaimReport, Finding
 from .codes import CodeTable
 from .model import Adjustment, PatternBase, RemitClaim, RemitLine
 
@@ -67,7 +69,13 @@ def load_checked(paths: Iterable[str | Path]) -> tuple[Checked, list[str]]:
     reports: dict[str, ClaimReport] = {}
     claims: dict[str, Claim] = {}
     errors: list[str] = []
+    sheet_claims: list[CheckedClaim] = []
     for p in map(Path, paths):
+        if p.suffix.lower() in (".xlsx", ".xlsm"):
+            got_sheet, problem = _from_sheet(p)
+            sheet_claims += got_sheet
+            errors += problem
+            continue
         try:
             data = parse_text(p.read_text(encoding="utf-8"), str(p))
         except (OSError, UnicodeDecodeError) as e:
@@ -107,7 +115,66 @@ def load_checked(paths: Iterable[str | Path]) -> tuple[Checked, list[str]]:
         source = claims.get(cid)
         lines = [(ln.code.strip().upper(), frozenset(m.strip().upper() for m in ln.modifiers)) for ln in source.lines] if source else None
         out[cid] = CheckedClaim(cid, r.findings, lines, _clean(r.findings))
+    out.update((c.claim_id, c) for c in sheet_claims)
     return Checked(out, notes), errors
+
+
+def _cell(row: list[Any], col: int | None) -> str:
+    return str(row[col] or "") if col is not None and col < len(row) else ""
+
+
+def _from_sheet(path: Path) -> tuple[list[CheckedClaim], list[str]]:
+    """The claims of a charge sheet annotated by ``derm sheet check``: rows grouped into claims as that command
+    groups them, each row's Check Findings (``RULE: message`` lines) as findings on that line. A sheet records no
+    overrides, so a caught denial from a sheet is "submitted anyway"."""
+    from openpyxl import load_workbook
+
+    from excel_addin.charges import RowReader
+    from excel_addin.columns import find_header, is_charge_sheet
+
+    from ..engine import all_rules
+
+    rules = all_rules()
+    try:
+        wb = load_workbook(path, read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        return [], [f"{path}: not a readable workbook"]
+    try:
+        for ws in wb.worksheets:
+            rows = [list(r) for r in ws.iter_rows(values_only=True)]
+            columns = find_header(rows)
+            if columns is None or not is_charge_sheet(columns) or "findings" not in columns.fields:
+                continue
+            reader = RowReader(columns=columns)
+            status_col, findings_col = columns.fields.get("status"), columns.fields["findings"]
+            groups: dict[str, list[tuple[Any, str, str]]] = {}
+            for i in range(columns.header_row + 1, len(rows)):
+                row = rows[i]
+                charge = reader.read(i, row)
+                if charge is not None:
+                    groups.setdefault(charge.key, []).append((charge, _cell(row, status_col), _cell(row, findings_col)))
+            claims = []
+            for key, members in groups.items():
+                findings = []
+                for pos, (_, _, text) in enumerate(members):
+                    for entry in text.splitlines():
+                        rule_id, _, message = entry.partition(":")
+                        known = rules.get(rule_id.strip())
+                        findings.append(Finding(
+                            rule=rule_id.strip(),
+                            category=known.category if known else Category.data_quality,  # SHT rules: the sheet's own data checks
+                            severity=known.severity if known else "warning",
+                            lines=[pos],
+                            message=message.strip(),
+                            likely_denial=known.likely_denial if known else None,
+                        ))
+                lines = [(c.code, frozenset(c.mods)) for c, _, _ in members]
+                clean = all(status == "clean" for _, status, _ in members)
+                claims.append(CheckedClaim(members[0][0].claim_id or key, findings, lines, clean))
+            return claims, []
+    finally:
+        wb.close()
+    return [], [f"{path}: no sheet annotated by derm sheet check (a code column and Check Findings) in it"]
 
 
 class Example(BaseModel):
