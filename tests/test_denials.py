@@ -271,6 +271,9 @@ def test_slack_blocks_and_chart(month):
     assert "CO-97" in text and "ACME HEALTH" in text and "Biggest miss: CO-151 on 17003" in text
     assert not any(cid in text for cid in ("M1", "A1", "Z1"))  # no claim numbers in Slack
     assert chart_png(month).startswith(b"\x89PNG")
+    from slack_sdk.models.blocks import Block
+
+    assert [Block.parse(b).to_dict() for b in blocks] == blocks  # slack_sdk checks each block against Slack's limits
 
 
 def test_cli_json_and_workbook_and_no_patient_data_anywhere(planted_month, phi_values, tmp_path, caplog):
