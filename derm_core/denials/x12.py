@@ -5,8 +5,8 @@ guide; its findings name the segment. We walk its segments once and keep what th
 payment date, claims with their status, amounts, rendering provider and claim-level adjustments and remarks,
 and service lines with code, modifiers, units, date, amounts, adjustments and remarks.
 
-Patient segments (NM1*QC, NM1*IL, NM1*74, DMG) are skipped without being decoded, so patient names, member
-ids and birth dates never reach a claim, a message or a log. Messages never quote a value from the file.
+Patient segments (NM1 other than the rendering provider's NM1*82, DMG) are skipped without being decoded, so
+patient names, member ids and birth dates never reach a claim, a message or a log. Messages never quote a value from the file.
 
 A claim with a malformed segment is skipped, with the file, the segment number (ISA = 1) and its id named;
 the other claims are read. A truncated file keeps the claims that were complete.
@@ -24,7 +24,6 @@ from .model import Adjustment, ReadProblem, ReadResult, RemitClaim, RemitLine
 _FATAL = frozenset({"TypeMismatch", "RequiredElementMissing"})
 _READ = frozenset({b"BPR", b"N1", b"CLP", b"CAS", b"SVC", b"DTM", b"AMT", b"LQ", b"MOA", b"MIA", b"REF"})
 _KIND_TEXT = {"TypeMismatch": "has a value of the wrong type", "RequiredElementMissing": "misses a required value"}
-_PATIENT_NM1 = frozenset({"QC", "IL", "74"})
 
 
 class SegmentError(ValueError):
@@ -251,14 +250,15 @@ def read_835(data: bytes, source: str) -> ReadResult:
         if not sid:
             continue
         last = (i, sid.decode("latin-1"))
-        if sid not in _READ and sid not in (b"NM1", b"ST", b"SE"):
-            continue
+        if sid not in _READ and sid not in (b"ST", b"SE"):
+            if sid != b"NM1":
+                continue
+            if seg.elements[:1] != [b"82"]:  # only the rendering provider: patient and insured names are never decoded
+                continue
         if delim.release is None:
             el = seg.raw.decode("latin-1").strip().removesuffix(terminator).rstrip().split(element)[1:]
         else:  # escaped delimiters: take oxedi's own split
             el = [walker.component.join(c.decode("latin-1") for c in e) if isinstance(e, list) else e.decode("latin-1") for e in seg.elements]
-        if sid == b"NM1" and el and el[0] in _PATIENT_NM1:
-            continue
         if sid == b"CLP":
             walker.open_claim(i)
         if i in fatal and sid in _READ:
