@@ -39,6 +39,16 @@ from .ruleset import FaqEntry, Ruleset, default_ruleset
 THRESHOLD = 0.5  # below this, "I don't have a confident answer"
 COMPUTED_CONFIDENCE = 0.95  # the coding engine computed the lines from the facts given
 CODE_CONFIDENCE = 0.9  # the code tables describe the code
+# What to ask for when a question names a procedure and numbers but not every fact the coding engine needs.
+_NEEDED = {
+    "site": "the body site",
+    "lesion_count": "how many lesions were treated",
+    "mohs_stage_blocks": "how many blocks each Mohs stage had",
+    "pathology": "the pathology (benign or malignant)",
+    "size_cm": "the size in cm",
+    "area_sq_cm": "the treated area in sq cm",
+    "biopsies": "the biopsy methods (shave, punch or incisional)",
+}
 
 # Biller abbreviations and synonyms, spelled out the same way in questions and in the FAQ entries.
 _SYNONYMS: list[tuple[re.Pattern[str], str]] = [
@@ -308,15 +318,19 @@ def _best_naming(index: _Index, ranked: _Ranked | None, codes: list[str]) -> int
     return next((i for i in ranked.order if i in naming), None) if ranked else None
 
 
-def _computed(question: str, index: _Index, ranked: _Ranked | None) -> Answer | None:
+def _computed(question: str, index: _Index, ranked: _Ranked | None) -> tuple[Answer | None, str | None]:
+    """Lines computed from the facts in the question, or else what is missing to compute them (when it gave some)."""
     facts = extract(question)
     request = facts.request()
-    if request is None or not facts.quantified:
-        return None
+    if request is None:
+        return None, None
+    if not facts.quantified:
+        return None, None
     try:
         result = suggest(request)
-    except CodingError:
-        return None
+    except CodingError as e:
+        field = str(e).split(" ", 1)[0]
+        return None, f"To compute the lines I also need {_NEEDED[field]}." if field in _NEEDED else f"{str(e)[0].upper()}{str(e)[1:]}."
     best = _explaining_entry(index, ranked, result.explanation, {ln.code for ln in result.lines})
     entry = index.entries[best] if best is not None else None
     text = f"{lines_text(result.lines)}. {result.explanation}"
@@ -332,7 +346,7 @@ def _computed(question: str, index: _Index, ranked: _Ranked | None) -> Answer | 
         text += f"\n\n{index.entries[ranked.order[0]].answer}"
     if entry is not None:
         text += f"\n\nSee: {entry.title}."
-    return Answer(
+    answer = Answer(
         answer=text,
         entry=entry.id if entry else None,
         confidence=COMPUTED_CONFIDENCE,
@@ -340,6 +354,7 @@ def _computed(question: str, index: _Index, ranked: _Ranked | None) -> Answer | 
         references=list(entry.references) if entry else [],
         lines=result.lines,
     )
+    return answer, None
 
 
 def _code_answer(question: str, index: _Index, ranked: _Ranked | None) -> Answer | None:
@@ -375,7 +390,7 @@ def _not_confident(index: _Index, ranked: _Ranked | None) -> Answer:
     return Answer(
         answer=text,
         entry=None,
-        confidence=min(ranked.confidence if ranked else 0.0, THRESHOLD - 0.01),
+        confidence=ranked.confidence if ranked else 0.0,
         related=closest,
         references=[],
         lines=[],
@@ -393,14 +408,15 @@ def ask(question: str, ruleset: Ruleset | None = None) -> Answer:
     index = index_for(ruleset)
     text = index.spell(question)
     ranked = index.rank(text)
-    answer = _computed(text, index, ranked) or _code_answer(question, index, ranked)
+    computed, missing = _computed(text, index, ranked)
+    answer = computed or _code_answer(question, index, ranked)
     if answer is not None:
         return answer
     if ranked is None or ranked.confidence < THRESHOLD:
         return _not_confident(index, ranked)
     best = index.entries[ranked.order[0]]
     return Answer(
-        answer=best.answer,
+        answer=f"{missing}\n\n{best.answer}" if missing else best.answer,
         entry=best.id,
         confidence=ranked.confidence,
         related=_related(index, ranked.order, ranked.order[0]),

@@ -68,7 +68,7 @@ _NUM = r"(\d{1,3})"  # a count, never a 5-character code
 _SIZE = r"(\d+(?:\.\d+)?|\.\d+)\s*(cm|mm)\b"
 _AREA = re.compile(r"(\d+(?:\.\d+)?)\s*(?:sq\.?\s*cm|square\s*(?:cm|centimet(?:er|re)s?)|cm2|cm²|cm\^2)")
 _TWO_D = re.compile(r"(\d+(?:\.\d+)?|\.\d+)\s*(?:cm|mm)?\s*(?:x|by)\s*(\d+(?:\.\d+)?|\.\d+)\s*(cm|mm)\b")
-_MARGIN = re.compile(_SIZE + r"\s*(?:\w+\s+){0,2}?margins?\b|margins?\s*(?:of|:|=)?\s*" + _SIZE)
+_MARGIN = re.compile(_SIZE + r"\s*(?:[a-z]+\s+){0,2}?margins?\b|margins?\s*(?:of|:|=)?\s*" + _SIZE)
 _CODE = re.compile(r"\b(\d{5}|[a-z]\d{4})\b")
 
 _ORDINAL = {"first": 1, "1st": 1, "second": 2, "2nd": 2, "third": 3, "3rd": 3, "fourth": 4, "4th": 4, "fifth": 5, "5th": 5}
@@ -107,6 +107,7 @@ class QuestionFacts:
     margin_cm: float | None = None
     biopsies: dict[str, int] = field(default_factory=dict)
     mohs_stage_blocks: list[int] | None = None
+    mohs_stages: int | None = None  # stages named, even when their blocks are not clear
     area_sq_cm: float | None = None
     quantified: bool = False
     assumptions: list[str] = field(default_factory=list)
@@ -180,6 +181,7 @@ def _mohs_blocks(t: str, facts: QuestionFacts) -> list[int] | None:
         return [int(n) for n in re.findall(r"\d+", listed.group(1) or listed.group(2))]
     stages = _STAGE_COUNT.search(t)
     n = int(stages.group(1)) if stages else 0
+    facts.mohs_stages = n or None
     per_stage: dict[int, int] = {}
     for m in _BLOCKS_AFTER_STAGE.finditer(t):
         per_stage[_ORDINAL.get(m.group(1), 0) or int(m.group(2) or 1)] = int(m.group(3))
@@ -285,7 +287,10 @@ def extract(text: str) -> QuestionFacts:
         facts.pathology = "premalignant"
         facts.lesion_count = _count(t, _AK) or _count(t, _LESION)
     facts.quantified = (
-        any(v is not None for v in (facts.lesion_count, facts.size_cm, facts.lesion_cm, facts.area_sq_cm, facts.mohs_stage_blocks))
+        any(
+            v is not None
+            for v in (facts.lesion_count, facts.size_cm, facts.lesion_cm, facts.area_sq_cm, facts.mohs_stage_blocks, facts.mohs_stages)
+        )
         or sum(facts.biopsies.values()) > 1
     )
     return facts

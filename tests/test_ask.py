@@ -130,6 +130,11 @@ def test_parse_procedure_text_without_a_procedure():
     assert parse_procedure_text("when is the billing office open") is None
 
 
+def test_mohs_blocks_are_not_guessed():
+    request = parse_procedure_text("mohs nose 2 stages 7 blocks")
+    assert request is not None and request.mohs_stage_blocks is None
+
+
 def test_cli_json_contract():
     result = CliRunner().invoke(app, ["ask", "how many units of 17003 for 9 AKs", "--format", "json"])
     assert result.exit_code == 0, result.output

@@ -8,7 +8,7 @@ from .. import icd
 from ..coding import benign_destruction, malignant_destruction, premalignant_destruction, skin_tags, vascular_destruction
 from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category
-from ._util import by_date, first_fact, show, totals, try_code
+from ._util import by_date, first_fact, replace_hit, show, totals, try_code
 
 REFS = ("CPT destruction guidelines", "AAPC2007")
 VASCULAR_DX = ("D18.0", "I78.1", "Q82.5", "I78.8")
@@ -115,7 +115,7 @@ def _premalignant_count(lines: list[Ln]) -> Iterator[Hit | Skip]:
             if n >= 15
             else f"{n} premalignant lesion{'s are' if n > 1 else ' is'} reported as {show(expected)}."
         )
-        yield Hit([ln.idx for ln in lines], what, f"Replace {show(lines)} with {show(expected)}.", expected)
+        yield replace_hit(lines, expected, what)
 
 
 @rule(
@@ -191,12 +191,7 @@ def benign_count(ctx: Ctx) -> Iterator[Hit]:
         return
     expected = benign_destruction(n)
     if set(totals(lines)) != set(totals(expected)):
-        yield Hit(
-            [ln.idx for ln in lines],
-            f"{n} benign lesions are reported as {show(expected)}.",
-            f"Replace {show(lines)} with {show(expected)}.",
-            expected,
-        )
+        yield replace_hit(lines, expected, f"{n} benign lesions are reported as {show(expected)}.")
 
 
 @rule(

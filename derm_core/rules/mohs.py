@@ -9,7 +9,7 @@ from ..codes import SITE_GROUP
 from ..coding import mohs
 from ..engine import Ctx, Hit, Skip, rule
 from ..models import Category, SuggestedLine
-from ._util import DISTINCT, mismatch, same_lesion, show, totals, try_code
+from ._util import DISTINCT, mismatch, replace_hit, same_lesion, show, totals, try_code
 
 REFS = ("MOHS6", "MOHSMARG", "A56514")
 PRIMARY = ("17311", "17313")
@@ -100,12 +100,7 @@ def mohs_stages_blocks(ctx: Ctx) -> Iterator[Hit]:
     if not expected:
         return
     if mismatch(expected, lines) == "codes":
-        yield Hit(
-            [ln.idx for ln in lines],
-            f"The documented stages and blocks call for {show(expected)}.",
-            f"Replace {show(lines)} with {show(expected)}.",
-            expected,
-        )
+        yield replace_hit(lines, expected, f"The documented stages and blocks call for {show(expected)}.")
 
 
 @rule(

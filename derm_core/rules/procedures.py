@@ -8,7 +8,7 @@ from .. import icd
 from ..coding import excimer, intralesional_injection, skin_tags
 from ..engine import Ctx, Hit, Skip, rule
 from ..models import Category, SuggestedLine
-from ._util import first_fact, mismatch, show, try_code
+from ._util import first_fact, mismatch, replace_hit, show, try_code
 
 # ----------------------------------------------------------------------------- skin tags
 
@@ -33,12 +33,7 @@ def skin_tag_count(ctx: Ctx) -> Iterator[Hit]:
         return
     expected = skin_tags(n)
     if mismatch(expected, lines) == "codes":
-        yield Hit(
-            [ln.idx for ln in lines],
-            f"{n} skin tags are reported as {show(expected)}.",
-            f"Replace {show(lines)} with {show(expected)}.",
-            expected,
-        )
+        yield replace_hit(lines, expected, f"{n} skin tags are reported as {show(expected)}.")
 
 
 @rule(
@@ -86,12 +81,7 @@ def injection_count(ctx: Ctx) -> Iterator[Hit]:
     n = first_fact(lines, "lesion_count")
     expected = try_code(intralesional_injection, n) if isinstance(n, int) else None
     if expected and mismatch(expected, lines) == "codes" and not (ctx.codes("11900") and ctx.codes("11901")):
-        yield Hit(
-            [ln.idx for ln in lines],
-            f"{n} lesions injected are reported as {show(expected)}.",
-            f"Replace {show(lines)} with {show(expected)}.",
-            expected,
-        )
+        yield replace_hit(lines, expected, f"{n} lesions injected are reported as {show(expected)}.")
 
 
 @rule("DRM507", "11900 and 11901 on the same date", Category.bundling, families=("injection",), references=("IL",), likely_denial="CO-97")
