@@ -112,7 +112,9 @@ class Sender:
         assert r.seconds < 3, "every request is acknowledged within 3 seconds"
         return r
 
-    def command(self, text: str, user: str = "U1", channel: str = "C1") -> Response:
+    def command(self, text: str, user: str = "U1", channel: str = "C1", response_url: str | None = None) -> Response:
+        """A signed ``/derm text``; its response_url is unique unless given, so that late calls of one test
+        cannot be mistaken for another's."""
         return self.signed(
             urlencode(
                 {
@@ -123,7 +125,7 @@ class Sender:
                     "user_id": user,
                     "command": "/derm",
                     "text": text,
-                    "response_url": self.slack.response_url(),
+                    "response_url": response_url or self.slack.response_url(f"{self.mode}-{next(_ids)}"),
                     "trigger_id": "trigger-1",
                 }
             )

@@ -55,7 +55,7 @@ def action_ids(msg) -> list[str]:
 
 
 def test_check_is_private_with_findings_why_buttons_and_share(send):
-    r = send.command(f"check {CLAIM}")
+    r = send.command(f"check {CLAIM}", response_url=send.slack.response_url(f"private-{send.mode}"))
     assert r.status == 200
     msg = r.json()
     assert msg["response_type"] == "ephemeral"
@@ -64,7 +64,7 @@ def test_check_is_private_with_findings_why_buttons_and_share(send):
     assert "DRM050" in why_values(msg)
     assert "*Fix:*" in texts(msg)
     assert action_ids(msg) == ["share"]
-    assert not send.slack.called("/respond")
+    assert not send.slack.called(f"/respond/private-{send.mode}"), "one message: all of it in the acknowledgement"
 
 
 def test_check_shared_goes_to_the_channel_without_share_button(send):
@@ -84,16 +84,17 @@ def test_check_without_a_procedure_code_is_a_polite_error(send):
     assert "could not read a claim" in msg["text"]
 
 
-def test_long_report_is_split_and_the_rest_goes_through_response_url(send):
+def test_long_report_is_split_and_the_rest_goes_through_response_url(send, derm_bot):
     claim = "; ".join(f"1700{i % 2 + 1}-{m} x{i + 1} L57.0" for i, m in zip(range(90), ["50", "25", "XS"] * 30, strict=True)) + "; medicare 2026-03-02"
-    r = send.command(f"check {claim}")
-    first = r.json()
+    expected = derm_bot.reply(f"check {claim}").messages
+    assert 1 < len(expected) <= blocks.MAX_MESSAGES
+    first = send.command(f"check {claim}", response_url=send.slack.response_url(f"long-{send.mode}")).json()
     assert_valid_message(first)
-    extra = send.slack.wait("/respond", 1)
+    extra = send.slack.wait(f"/respond/long-{send.mode}", len(expected) - 1)
+    assert [first["blocks"]] + [c.payload["blocks"] for c in extra] == [m["blocks"] for m in expected]
     for call in extra:
         assert call.payload["response_type"] == "ephemeral"
         assert_valid_message(call.payload)
-    assert len(extra) + 1 <= blocks.MAX_MESSAGES
 
 
 def test_rule_and_rule_list_and_unknown_rule(send):
@@ -415,4 +416,3 @@ def test_forged_stale_and_missing_signatures_get_401(send):
     for headers in (forged, stale, {"content-type": "application/x-www-form-urlencoded"}):
         assert send.raw(body, headers).status == 401
     assert send.raw(body, signed_headers(body, send.secret)).status == 200
-    assert not send.slack.called("/respond")
