@@ -12,6 +12,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from excel_addin.cli import sheet_app
+
 from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
 from .coding import CodingError, SuggestRequest, suggest
 from .engine import all_rules, check_claims, warm_up
@@ -23,6 +25,7 @@ from .ruleset import load_ruleset
 from .textclaim import TextParseError, parse_claim_text
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Check dermatology claims before they leave.")
+app.add_typer(sheet_app, name="sheet")
 out = Console()
 err = Console(stderr=True)
 
@@ -227,7 +230,7 @@ def chat_cmd() -> None:
     interactive = sys.stdin.isatty()
     if interactive:
         out.print(BANNER, highlight=False, markup=False)
-    chat(DermBot(), sys.stdin, write=print, prompt=(lambda: print("> ", end="", flush=True)) if interactive else None)
+    chat(DermBot(sheet_checker=None), sys.stdin, write=print, prompt=(lambda: print("> ", end="", flush=True)) if interactive else None)
 
 
 def main() -> None:

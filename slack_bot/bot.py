@@ -53,13 +53,11 @@ def _notice(kind: str, text: str, private: bool = True, emoji: str = ":informati
     return Reply(blocks.notice(text, emoji), kind, private)
 
 
-def default_sheet_checker() -> SheetChecker | None:
-    """``excel_addin.sheet.check_sheet`` when the Excel add-in is installed, else None."""
-    try:
-        from excel_addin.sheet import check_sheet  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    return check_sheet  # type: ignore[no-any-return,unused-ignore]
+def default_sheet_checker() -> SheetChecker:
+    """``excel_addin.sheet.check_sheet`` (imported on first use: it loads the workbook libraries)."""
+    from excel_addin.sheet import check_sheet
+
+    return check_sheet
 
 
 class DermBot:

@@ -48,7 +48,7 @@ def slack():
 
 @pytest.fixture(scope="session")
 def derm_bot():
-    return DermBot(sheet_checker=None)
+    return DermBot()  # with the Excel add-in's check_sheet
 
 
 @pytest.fixture(scope="session")

@@ -378,9 +378,25 @@ def test_sheet_is_checked_after_the_ack_with_progress_and_the_workbook_comes_bac
     download = next(c for c in send.slack.calls if c.path.startswith(f"/files/{send.mode}-march"))
     assert download.headers["authorization"] == "Bearer xoxb-test"
     updates = send.slack.wait("chat.update", 2)
-    assert "6 of 12 rows" in updates[0].payload["text"] + texts(updates[0].payload)
+    assert "50%" in texts(updates[0].payload)
     summary = updates[-1].payload
     assert "Rows checked:* 12" in texts(summary) and "DRM110" in texts(summary)
+    assert_valid_message(summary)
+
+
+def test_a_real_charge_sheet_comes_back_annotated_with_its_summary(send, derm_bot, tmp_path):
+    from excel_addin.sheet import check_sheet
+
+    sample = Path(__file__).parent.parent.parent / "examples" / "charges.xlsx"
+    expected = check_sheet(sample, tmp_path / "expected.xlsx")
+    share_file(send, "charges.xlsx", sample.read_bytes(), ts="1700.0200")
+    send.slack.wait_until(lambda: any("Rows checked" in texts(c.payload) for c in send.slack.called("chat.update")), what="the summary")
+    summary = next(c.payload for c in send.slack.called("chat.update") if "Rows checked" in texts(c.payload))
+    assert f"Rows checked:* {expected.rows_checked}" in texts(summary)
+    assert all(f"`{rule}`" in texts(summary) for rule in list(expected.findings_by_rule)[:3])
+    complete = send.slack.called("files.completeUploadExternal")[0].payload
+    assert complete["channel_id"] == "D1" and complete["thread_ts"] == "1700.0200"
+    assert send.slack.called("/upload")[0].payload["bytes"] > 1000
     assert_valid_message(summary)
 
 
@@ -388,18 +404,17 @@ def test_sheet_is_checked_after_the_ack_with_progress_and_the_workbook_comes_bac
     ("name", "data", "expect"),
     [
         ("notes.exe", b"MZ...", "saved as .xlsx or .csv"),
-        ("fake.xlsx", b"this is not a workbook at all", "not one"),
-        ("archive.xlsx", b"PK\x03\x04" + b"\x00" * 40, "not one"),
-        ("bomb.xlsx", None, "unpacks to far more"),
+        ("fake.xlsx", b"this is not a workbook at all", "not an Excel workbook"),
+        ("archive.xlsx", b"PK\x03\x04" + b"\x00" * 40, "damaged"),
+        ("bomb.xlsx", None, "zip bomb"),
         ("huge.csv", b"a,b\n", "larger than"),
-        ("binary.csv", b"\x00\x01\x02", "not a text file"),
+        ("binary.csv", b"\x00\x01\x02", "not a text CSV file"),
     ],
-    ids=["wrong-type", "not-a-zip", "broken-zip", "zip-bomb", "too-large", "binary-csv"],
+    ids=["wrong-type", "not-a-workbook", "broken-zip", "zip-bomb", "too-large", "binary-csv"],
 )
-def test_hostile_files_get_a_polite_error_and_the_bot_keeps_serving(send, derm_bot, monkeypatch, name, data, expect):
-    monkeypatch.setattr(derm_bot, "sheet_checker", fake_check_sheet)
+def test_hostile_files_get_a_polite_error_and_the_bot_keeps_serving(send, name, data, expect):
     if data is None:
-        data = workbook_bytes({"xl/worksheets/sheet1.xml": b"\x00" * (8 * 1024 * 1024)})
+        data = workbook_bytes({"xl/worksheets/sheet1.xml": b"\x00" * (24 * 1024 * 1024)})
     share_file(send, name, data, size=50 * 1024 * 1024 if name == "huge.csv" else None)
     send.slack.wait_until(lambda: any(expect in c.payload.get("text", "") for c in send.slack.called("chat.postMessage") + send.slack.called("chat.update")), what=expect)
     assert not send.slack.called("files.completeUploadExternal")
