@@ -544,7 +544,11 @@ def _check_group(members: Sequence[ChargeRow], ruleset: Ruleset, position: int, 
     return report
 
 
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
 def _row_result(findings: list[Finding], marks_from: Sequence[tuple[str, Finding]]) -> RowResult:
+    findings = sorted(findings, key=lambda f: _ORDER[f.severity])
     lines = list(dict.fromkeys(f"{f.rule}: {f.message}" for f in findings))
     fixes = list(dict.fromkeys(fx for f in findings if (fx := _fix_text(f))))
     marks = tuple(

@@ -28,7 +28,7 @@ import re
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -403,7 +403,8 @@ STYLES: dict[str, dict[str, Any]] = {
     "date": {"num_format": "m/d/yyyy"},
     "quoted": {"quote": True},
     "hint": {"italic": True, "color": "595959", "wrap": True, "valign": "top"},
-} | {s: {"fill": fill, "color": font, "bold": True, "border": True, "valign": "top"} for s, (fill, font) in STATUS_COLOURS.items()}
+}
+STYLES |= {s: {"fill": fill, "color": font, "bold": True, "border": True, "valign": "top"} for s, (fill, font) in STATUS_COLOURS.items()}
 
 
 def _openpyxl_style(spec: dict[str, Any]) -> dict[str, Any]:
@@ -461,7 +462,7 @@ class Out(Protocol):
     def put(self, row: int, col: int, value: Any, style: str | None = None) -> None: ...
     def formula(self, row: int, col: int, formula: str, style: str | None = None, value: Any = None) -> None: ...
     def merge(self, row: int, col: int, last_col: int, value: Any, style: str | None = None) -> None: ...
-    def widths(self, widths: dict[int, float]) -> None: ...
+    def widths(self, widths: Mapping[int, float]) -> None: ...
     def hide_columns(self, cols: Iterable[int]) -> None: ...
     def height(self, row: int, points: float) -> None: ...
     def freeze(self, row: int, col: int = 0) -> None: ...
@@ -499,7 +500,7 @@ class OpenpyxlOut:
             self.put(row, c, value if c == col else None, style)
         self.ws.merge_cells(start_row=row + 1, start_column=col + 1, end_row=row + 1, end_column=last_col + 1)
 
-    def widths(self, widths: dict[int, float]) -> None:
+    def widths(self, widths: Mapping[int, float]) -> None:
         from openpyxl.utils import get_column_letter
 
         for col, width in widths.items():
@@ -567,7 +568,7 @@ class XlsxOut:
         fmt = self.fmt(style, is_dangerous(value))
         self._ops.append((row, col, lambda: self.ws.merge_range(row, col, row, last_col, value, fmt)))
 
-    def widths(self, widths: dict[int, float]) -> None:
+    def widths(self, widths: Mapping[int, float]) -> None:
         for col, width in widths.items():
             self.ws.set_column(col, col, width)
 
@@ -795,14 +796,14 @@ def write_faq(out: Out, ruleset: Ruleset) -> None:
     def pick(col: str) -> str:
         return f'=IF(TRIM($B$4)="","",IF(MAX({scores})=0,"{none}",INDEX(${col}${first + 1}:${col}${last + 1},{best})))'
 
-    for row, label, col, style, cached in (
+    for row, label, letter, style, cached in (
         (4, "Best match", "C", "td", entry.title if entry else none),
         (5, "Answer", "D", "answer", entry.answer if entry else none),
         (6, "Entry", "A", "td", entry.id if entry else none),
     ):
         out.put(row, 0, label, "th")
         out.merge(row, 1, 3, "", style)
-        out.formula(row, 1, pick(col), style, cached if score else none)
+        out.formula(row, 1, pick(letter), style, cached if score else none)
     out.height(5, answer_height)
     out.merge(
         7, 0, 3, "Works in Excel and LibreOffice without any add-in. With the Excel add-in, =DERM_FAQ(B4) asks the full FAQ search.", "hint"
