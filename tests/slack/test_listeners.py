@@ -3,7 +3,6 @@ and Share buttons, the modal, App Home and a charge sheet in a DM. Runs in proce
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import zipfile
@@ -16,8 +15,6 @@ from slack_bot import blocks
 from slack_bot.testing import signed_headers
 
 CLAIM = "99213-25 L40.0; 17000 L57.0; 17003 x14 L57.0; medicare 2026-03-02"
-HAS_FAQ = importlib.util.find_spec("derm_core.faq") is not None
-HAS_PROCEDURE_TEXT = importlib.util.find_spec("derm_core.question_facts") is not None
 
 
 def assert_valid_message(msg) -> None:
@@ -124,24 +121,16 @@ def test_suggest_from_json(send):
     assert "more facts" in missing["text"]
 
 
-@pytest.mark.skipif(not HAS_PROCEDURE_TEXT, reason="needs derm_core.question_facts (branch ask)")
 def test_suggest_from_text(send):
     msg = send.command("suggest mohs cheek stages 7,3").json()
     assert "17311" in texts(msg)
 
 
-@pytest.mark.skipif(not HAS_FAQ, reason="needs derm_core.faq (branch ask)")
 def test_ask_answers_a_question(send):
     msg = send.command("ask can I bill 17000 and 17003 on the same day?").json()
     assert msg["response_type"] == "ephemeral"
     assert "17003" in texts(msg)
     assert_valid_message(msg)
-
-
-@pytest.mark.skipif(HAS_FAQ, reason="derm_core.faq is installed")
-def test_ask_before_the_faq_exists_says_so(send):
-    msg = send.command("ask can I bill 17000 and 17003 on the same day?").json()
-    assert "not available" in msg["text"]
 
 
 def test_bare_text_is_routed(send):
