@@ -86,7 +86,9 @@ def _http_get(url: str) -> str:
 # ----------------------------------------------------------------------------- checking rows
 
 
-def check_table(header: Sequence[Any], rows: Sequence[Sequence[Any]], rules: Ruleset | None = None) -> tuple[ColumnMap, list[RowResult | None]]:
+def check_table(
+    header: Sequence[Any], rows: Sequence[Sequence[Any]], rules: Ruleset | None = None
+) -> tuple[ColumnMap, list[RowResult | None]]:
     """Check rows of a charge sheet under their header; None for a row with no charge data.
 
     >>> cols, results = check_table(["Claim", "DOS", "CPT"], [["A1", "2026-03-02", 17001.0], []])

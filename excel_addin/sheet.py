@@ -172,7 +172,7 @@ def inspect_input(path: Path) -> Source:
                 )
             sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
             rows = sum(_dimension_rows(zf, i) for i in sheets)
-            drawings = any(n.startswith(("xl/drawings/", "xl/charts/", "xl/media/")) for n in names)
+            drawings = any(n.startswith(("xl/charts/", "xl/media/")) or re.match(r"xl/drawings/drawing\d+\.xml$", n) for n in names)
     except zipfile.BadZipFile:
         raise SheetError(f"{name}: the file is damaged (not a readable Excel package). Open it in Excel and save it again.") from None
     kind: Literal["xlsx", "xlsm"] = "xlsm" if "xl/vbaProject.bin" in names or suffix == ".xlsm" else "xlsx"
@@ -1348,47 +1348,9 @@ TEMPLATE_COLUMNS: list[tuple[str, str, float]] = [
     ("charge", "Billed amount.", 10),
 ]
 TEMPLATE_EXAMPLES = [
-    [
-        "EX-1001",
-        "PT-0001",
-        date(2026, 3, 2),
-        "medicare",
-        "Medicare Part B",
-        "1234567893",
-        "99213",
-        "25",
-        "",
-        1,
-        "L40.0",
-        "",
-        "",
-        None,
-        "",
-        None,
-        "",
-        120.0,
-    ],
-    [
-        "EX-1001",
-        "PT-0001",
-        date(2026, 3, 2),
-        "medicare",
-        "Medicare Part B",
-        "1234567893",
-        "17000",
-        "",
-        "",
-        1,
-        "L57.0",
-        "",
-        "",
-        3,
-        "face",
-        None,
-        "premalignant",
-        95.0,
-    ],
-]
+    ["EX-1001", "PT-0001", date(2026, 3, 2), "medicare", "Medicare Part B", "1234567893", "99213", "25", "", 1, "L40.0", "", "", None, "", None, "", 120.0],
+    ["EX-1001", "PT-0001", date(2026, 3, 2), "medicare", "Medicare Part B", "1234567893", "17000", "", "", 1, "L57.0", "", "", 1, "face", None, "premalignant", 95.0],
+]  # fmt: skip
 
 
 def write_template(output_path: Path, *, force: bool = False) -> Path:

@@ -71,5 +71,3 @@ def read_calamine(path: Path, sheet: str, header_row: int) -> dict[int, tuple[An
 
 def cell(path: Path, sheet: str, coordinate: str) -> Any:
     return openpyxl.load_workbook(path)[sheet][coordinate]
-
-

@@ -158,7 +158,17 @@ def test_check_sheet_signature_is_stable():
     assert list(params)[:5] == ["input_path", "output_path", "ruleset", "force", "progress"]
     assert params["force"].kind is inspect.Parameter.KEYWORD_ONLY and params["progress"].default is None
     assert issubclass(SheetError, ValueError)
-    for name in ("rows_checked", "claims", "by_status", "findings_by_rule", "findings_by_category", "path", "columns_recognised", "columns_ignored", "notes"):
+    for name in (
+        "rows_checked",
+        "claims",
+        "by_status",
+        "findings_by_rule",
+        "findings_by_category",
+        "path",
+        "columns_recognised",
+        "columns_ignored",
+        "notes",
+    ):
         assert name in SheetSummary.model_fields
 
 
@@ -181,7 +191,10 @@ def test_macro_workbook_keeps_its_macros(messy, tmp_path):
         for item in src.infolist():
             data = src.read(item)
             if item.filename == "[Content_Types].xml":
-                data = data.replace(b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml", b"application/vnd.ms-excel.sheet.macroEnabled.main+xml")
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                )
             dst.writestr(item, data)
         dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not really vba")
     for path in ("full", "fast"):
