@@ -13,6 +13,8 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from excel_addin.cli import sheet_app
+
 from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
 from .cli_admin import data_app, rules_app
 from .coding import CodingError, SuggestRequest, suggest
@@ -28,6 +30,7 @@ from .textclaim import TextParseError, parse_claim_text
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Check dermatology claims before they leave.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(data_app, name="data")
+app.add_typer(sheet_app, name="sheet")
 out = Console()
 err = Console(stderr=True)
 
@@ -235,7 +238,7 @@ def chat_cmd() -> None:
     interactive = sys.stdin.isatty()
     if interactive:
         out.print(BANNER, highlight=False, markup=False)
-    chat(DermBot(), sys.stdin, write=print, prompt=(lambda: print("> ", end="", flush=True)) if interactive else None)
+    chat(DermBot(sheet_checker=None), sys.stdin, write=print, prompt=(lambda: print("> ", end="", flush=True)) if interactive else None)
 
 
 def main() -> None:

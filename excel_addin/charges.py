@@ -1,0 +1,559 @@
+"""Charge-sheet rows to claims and back: read a row's values, group rows into claims, check them,
+and say for every row its status, findings and fix (contracts section 4).
+
+No workbook library here: rows are lists of plain values as calamine, openpyxl, the csv module
+or xlwings give them (numbers may be floats such as ``11102.0``, dates ``date`` or ``datetime``).
+A value that cannot be used is reported in its row as a ``data_quality`` finding (rule ids
+``SHT0xx``), never raised.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any, NamedTuple
+
+from pydantic import ValidationError
+
+from derm_core.claims_io import describe
+from derm_core.engine import check_claim
+from derm_core.models import Category, Claim, ClaimReport, Finding, Severity, status_of
+from derm_core.render import lines_text
+from derm_core.ruleset import Ruleset
+
+from .columns import ColumnMap
+
+MAX_CELL_TEXT = 32_000  # Excel holds 32,767 characters in a cell
+CLAIM_CACHE_SIZE = 20_000
+
+# Sheet-level findings: problems with a cell's value, reported in its row.
+SHEET_RULES = {
+    "SHT001": "Units are not a whole number",
+    "SHT002": "Date of service is text or unreadable",
+    "SHT003": "Procedure code cell holds a formula",
+    "SHT004": "Value not understood; ignored",
+    "SHT005": "Rows cannot be read as a claim",
+}
+
+# Which field's cell a core finding points at (for comments and fills); the code cell otherwise.
+_RULE_FIELD = {"DRM001": "npi", "DRM002": "dos", "DRM003": "units", "DRM004": "code", "DRM005": "mods", "DRM006": "dx"}
+_CATEGORY_FIELD = {
+    Category.modifier_missing: "mods",
+    Category.modifier_misuse: "mods",
+    Category.units: "units",
+    Category.invalid_diagnosis: "dx",
+    Category.medical_necessity: "dx",
+    Category.prior_auth: "prior_auth",
+}
+
+_SITES = {
+    s: s
+    for s in (
+        "trunk",
+        "arm",
+        "leg",
+        "scalp",
+        "neck",
+        "hand",
+        "foot",
+        "genitalia",
+        "face",
+        "ear",
+        "eyelid",
+        "nose",
+        "lip",
+        "mucous_membrane",
+    )
+}
+_SITES |= {
+    "back": "trunk", "chest": "trunk", "abdomen": "trunk", "torso": "trunk", "shoulder": "trunk", "arms": "arm", "forearm": "arm",
+    "upper_arm": "arm", "legs": "leg", "thigh": "leg", "lower_leg": "leg", "shin": "leg", "calf": "leg", "hands": "hand",
+    "finger": "hand", "feet": "foot", "toe": "foot", "cheek": "face", "forehead": "face", "chin": "face", "temple": "face",
+    "ears": "ear", "eyelids": "eyelid", "lips": "lip", "mucous": "mucous_membrane", "mucosa": "mucous_membrane", "genital": "genitalia",
+}  # fmt: skip
+_PATHOLOGY = {
+    "benign": "benign", "premalignant": "premalignant", "pre_malignant": "premalignant", "ak": "premalignant",
+    "actinic_keratosis": "premalignant", "malignant": "malignant", "bcc": "malignant", "scc": "malignant", "melanoma": "malignant",
+    "in_situ": "in_situ", "insitu": "in_situ", "mis": "in_situ", "scc_in_situ": "in_situ", "pending": "pending",
+}  # fmt: skip
+_METHODS = {"tangential": "tangential", "shave": "tangential", "punch": "punch", "incisional": "incisional"}
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d", "%d %b %Y", "%b %d %Y", "%B %d %Y", "%d %B %Y", "%Y%m%d")
+_CODE_WITH_MODS = re.compile(r"^([0-9A-Z]{5})((?:-[0-9A-Z]{2})+)$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+class ChargeRow(NamedTuple):
+    """One charge line as read from a sheet row (compact: a million of these must fit in memory)."""
+
+    sheet: int
+    row: int  # 0-based row in the sheet
+    key: str  # the claim this row belongs to
+    claim_id: str | None
+    payer: tuple[str, str | None] | None  # (type, name)
+    dos: date | None
+    npi: str | None
+    pos: str | None
+    code: str
+    mods: tuple[str, ...]
+    units: int
+    dx: tuple[str, ...]
+    pointers: tuple[str, ...]
+    prior_auth: str | None
+    charge: float | None
+    facts: tuple[tuple[str, Any], ...]
+    problems: tuple[tuple[str, Finding], ...]  # (field, finding)
+
+
+class RowResult(NamedTuple):
+    status: str
+    findings: str  # "RULE: message", one per line
+    fix: str
+    marks: tuple[tuple[str, str, str], ...] = ()  # (field, severity, text): where to put a comment and a fill
+
+
+# ----------------------------------------------------------------------------- values
+
+
+def text(value: Any) -> str | None:
+    """A cell as text: ``11102.0`` -> ``'11102'``, blanks -> None.
+
+    >>> text(11102.0), text("  L57.0 "), text(""), text(None)
+    ('11102', 'L57.0', None, None)
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    out = " ".join(str(value).split())
+    return out or None
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    t = text(value)
+    if t is None:
+        return None
+    t = t.replace(",", "").replace("$", "").strip()
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+def _key(value: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
+
+
+def parse_date(value: Any) -> tuple[date | None, bool]:
+    """(the date, whether it was typed as text). Excel serial numbers count as dates.
+
+    >>> parse_date("03/02/2026"), parse_date(46083.0)
+    ((datetime.date(2026, 3, 2), True), (datetime.date(2026, 3, 2), False))
+    """
+    if isinstance(value, datetime):
+        return value.date(), False
+    if isinstance(value, date):
+        return value, False
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20_000 < value < 80_000:
+        return _EXCEL_EPOCH + timedelta(days=int(value)), False
+    t = text(value)
+    if t is None:
+        return None, False
+    t = t.replace(",", "")
+    for candidate in (t, t.split(" ")[0], t.split("T")[0]):
+        for fmt in _DATE_FORMATS:
+            try:
+                return datetime.strptime(candidate, fmt).date(), True
+            except ValueError:
+                continue
+    raise ValueError(t)
+
+
+def _pointers(value: Any) -> tuple[str, ...]:
+    t = text(value)
+    if t is None:
+        return ()
+    parts = [p for p in re.split(r"[\s,;/]+", t.upper()) if p]
+    if len(parts) == 1 and 1 < len(parts[0]) <= 4:
+        parts = list(parts[0])  # "AB" or "12" as on the claim form: one pointer per character
+    return tuple(str(ord(p) - 64) if len(p) == 1 and p.isalpha() else p for p in parts)
+
+
+def payer_type_of(value: str) -> str | None:
+    """``medicare``, ``medicaid``, ``commercial``, ``self_pay`` from what billers type, or None.
+
+    >>> payer_type_of("Medicare Part B"), payer_type_of("Self-Pay"), payer_type_of("Aetna")
+    ('medicare', 'self_pay', None)
+    """
+    k = _key(value).replace("_", "")
+    if "advantage" in k:
+        return "commercial"
+    for word, kind in (("medicare", "medicare"), ("medicaid", "medicaid"), ("selfpay", "self_pay"), ("cash", "self_pay")):
+        if word in k:
+            return kind
+    if k in ("commercial", "private", "ppo", "hmo", "epo", "pos", "bcbs", "managedcare"):
+        return "commercial"
+    return None
+
+
+# ----------------------------------------------------------------------------- one row
+
+
+@dataclass
+class RowReader:
+    """Reads charge rows of one sheet with its column map. ``notes`` collects sheet-level remarks."""
+
+    columns: ColumnMap
+    sheet: int = 0
+    text_dates_are_normal: bool = False  # a CSV file has only text: a date typed as text is not a problem there
+    notes: set[str] = field(default_factory=set)
+
+    def read(self, row_index: int, values: Sequence[Any], code_is_formula: bool = False) -> ChargeRow | None:
+        """The charge line in ``values`` (the whole sheet row), or None when the row holds no charge data."""
+        f = self.columns.fields
+
+        def get(name: str) -> Any:
+            col = f.get(name)
+            return values[col] if col is not None and col < len(values) else None
+
+        if all(text(get(name)) is None for name in f if name not in ("status", "findings", "fix")):
+            return None
+        problems: list[tuple[str, Finding]] = []
+
+        def problem(fld: str, rule: str, severity: Severity, message: str, fix: str) -> None:
+            problems.append((fld, Finding(rule=rule, category=Category.data_quality, severity=severity, message=message, fix=fix)))
+
+        code = (text(get("code")) or "").upper()
+        mods: list[str] = []
+        if code.endswith(".0") and code[:-2].isdigit():
+            code = code[:-2]
+        if isinstance(get("code"), int | float) and code.isdigit() and len(code) < 5:
+            code = code.zfill(5)  # a number lost its leading zeros
+        if m := _CODE_WITH_MODS.match(code):  # "99213-25" typed in the code cell
+            code, mods = m.group(1), m.group(2).strip("-").split("-")
+        if code_is_formula:
+            if code:
+                problem(
+                    "code",
+                    "SHT003",
+                    "warning",
+                    f"The code cell holds a formula (its value {code} was checked).",
+                    "Type the code as a value.",
+                )
+            else:
+                problem("code", "SHT003", "error", "The code cell holds a formula with no value.", "Type the CPT or HCPCS code as a value.")
+        for name in ("mod1", "mod2", "mod3", "mod4", "modifiers"):
+            t = text(get(name))
+            if t:
+                mods += [m.upper() for m in re.split(r"[\s,;/\-]+", t) if m]
+
+        units = 1
+        raw_units = get("units")
+        if text(raw_units) is not None:
+            n = _number(raw_units)
+            if n is None or not n.is_integer():
+                problem(
+                    "units",
+                    "SHT001",
+                    "error",
+                    f"Units '{text(raw_units)}' is not a whole number.",
+                    "Enter the number of units as a whole number.",
+                )
+            else:
+                units = int(n)
+
+        dos = None
+        try:
+            dos, typed = parse_date(get("dos"))
+            if typed and not self.text_dates_are_normal:
+                problem(
+                    "dos",
+                    "SHT002",
+                    "warning",
+                    f"Date of service '{text(get('dos'))}' is text, read as {dos}.",
+                    "Enter the date as a date so it sorts and exports.",
+                )
+        except ValueError as bad:
+            problem("dos", "SHT002", "error", f"Date of service '{bad}' is not a date.", "Enter the date of service, e.g. 2026-03-02.")
+
+        dx: list[str] = []
+        for name in ("dx1", "dx2", "dx3", "dx4", "diagnoses"):
+            t = text(get(name))
+            if t:
+                dx += [d.upper() for d in re.split(r"[\s,;/]+", t) if d]
+
+        payer = None
+        ptype, pname = text(get("payer_type")), text(get("payer_name"))
+        if ptype or pname:
+            kind = payer_type_of(ptype) if ptype else None
+            if ptype and kind is None:
+                problem(
+                    "payer_type",
+                    "SHT004",
+                    "warning",
+                    f"Payer type '{ptype}' not understood; checked as commercial.",
+                    "Use medicare, medicaid, commercial or self pay.",
+                )
+            elif not ptype:
+                kind = payer_type_of(pname or "")
+                if kind is None:
+                    self.notes.add(f"payer '{pname}' has no payer type: checked as commercial (add a Payer Type column to be sure)")
+            payer = (kind or "commercial", pname)
+
+        charge = None
+        if text(get("charge")) is not None:
+            charge = _number(get("charge"))
+            if charge is None:
+                problem(
+                    "charge",
+                    "SHT004",
+                    "warning",
+                    f"Charge '{text(get('charge'))}' is not an amount; ignored.",
+                    "Enter the charge as a number.",
+                )
+
+        facts: list[tuple[str, Any]] = []
+        n = _number(get("lesion_count"))
+        if text(get("lesion_count")) is not None:
+            if n is None or not n.is_integer():
+                problem(
+                    "lesion_count",
+                    "SHT004",
+                    "warning",
+                    f"Lesion count '{text(get('lesion_count'))}' is not a whole number; ignored.",
+                    "Enter the number of lesions.",
+                )
+            else:
+                facts.append(("lesion_count", int(n)))
+        size_text = text(get("size_cm"))
+        if size_text is not None:
+            size = _number(re.sub(r"\s*(cm|mm)$", "", size_text.lower()))
+            if size is None:
+                problem(
+                    "size_cm",
+                    "SHT004",
+                    "warning",
+                    f"Size '{size_text}' is not a size in cm; ignored.",
+                    "Enter the size in centimetres, e.g. 1.2.",
+                )
+            else:
+                facts.append(("size_cm", size / 10 if size_text.lower().endswith("mm") else size))
+        for name, table in (("site", _SITES), ("pathology", _PATHOLOGY), ("biopsy_method", _METHODS)):
+            t = text(get(name))
+            if t is None:
+                continue
+            value = table.get(_key(t))
+            if value is None:
+                choices = ", ".join(sorted(set(table.values())))
+                problem(
+                    name,
+                    "SHT004",
+                    "warning",
+                    f"{name.replace('_', ' ').capitalize()} '{t}' not understood; ignored.",
+                    f"Use one of: {choices}.",
+                )
+            else:
+                facts.append((name, value))
+        if (lesion := text(get("lesion_id"))) is not None:
+            facts.append(("lesion_id", lesion))
+
+        claim_id, patient = text(get("claim_id")), text(get("patient_id"))
+        if claim_id:
+            key = f"{self.sheet}:id:{claim_id}"
+        elif patient:
+            key = f"{self.sheet}:pt:{patient}|{dos}"
+        else:
+            key = f"{self.sheet}:row:{row_index}"
+        return ChargeRow(
+            sheet=self.sheet,
+            row=row_index,
+            key=key,
+            claim_id=claim_id,
+            payer=payer,
+            dos=dos,
+            npi=text(get("npi")),
+            pos=pos.zfill(2) if (pos := text(get("place_of_service"))) else None,
+            code=code,
+            mods=tuple(mods),
+            units=units,
+            dx=tuple(dx),
+            pointers=_pointers(get("dx_pointer")),
+            prior_auth=text(get("prior_auth")),
+            charge=charge,
+            facts=tuple(facts),
+            problems=tuple(problems),
+        )
+
+
+# ----------------------------------------------------------------------------- claims
+
+
+def claim_data(rows: Sequence[ChargeRow]) -> dict[str, Any]:
+    """The claim (contracts section 1) that a group of rows makes; first non-empty claim-level values win."""
+
+    def first(values: Iterable[Any]) -> Any:
+        return next((v for v in values if v is not None), None)
+
+    dos, npi = first(r.dos for r in rows), first(r.npi for r in rows)
+    payer = first(r.payer for r in rows)
+    diagnoses = list(dict.fromkeys(d for r in rows for d in r.dx))
+    lines = []
+    for r in rows:
+        line: dict[str, Any] = {"code": r.code, "modifiers": list(r.mods), "units": r.units}
+        if r.pointers:
+            line["dx"] = list(r.pointers)
+        elif r.dx:
+            line["dx"] = list(r.dx)
+        if r.prior_auth:
+            line["prior_auth"] = r.prior_auth
+        if r.charge is not None:
+            line["charge"] = r.charge
+        if r.dos is not None and r.dos != dos:
+            line["date_of_service"] = r.dos
+        if r.npi is not None and r.npi != npi:
+            line["rendering_npi"] = r.npi
+        if r.facts:
+            line["facts"] = dict(r.facts)
+        lines.append(line)
+    claim: dict[str, Any] = {"claim_id": first(r.claim_id for r in rows), "date_of_service": dos, "rendering_npi": npi}
+    claim["place_of_service"] = first(r.pos for r in rows)
+    claim["diagnoses"] = diagnoses
+    claim["lines"] = lines
+    if payer:
+        claim["payer"] = {"type": payer[0], "name": payer[1]}
+    return claim
+
+
+def _content_key(rows: Sequence[ChargeRow]) -> tuple:
+    """Everything a check can see except the claim id and the row positions (check_claim is pure)."""
+    return tuple(r[4:16] for r in rows)
+
+
+@dataclass
+class Tally:
+    """Counts for the Summary sheet and the Slack reply."""
+
+    rows: int = 0
+    claims: int = 0
+    claims_by_status: Counter[str] = field(default_factory=Counter)
+    rows_by_status: Counter[str] = field(default_factory=Counter)
+    by_rule: Counter[str] = field(default_factory=Counter)
+    by_category: Counter[str] = field(default_factory=Counter)
+    by_code: Counter[str] = field(default_factory=Counter)
+    fixes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (rule, fix)
+
+    def add_claim(self, status: str, findings: Iterable[tuple[Finding, Iterable[str]]]) -> None:
+        """One claim: its status and each finding with the codes of the lines it concerns."""
+        self.claims += 1
+        self.claims_by_status[status] += 1
+        for f, codes in findings:
+            if f.severity == "info":
+                continue
+            self.by_rule[f.rule] += 1
+            self.by_category[f.category.value] += 1
+            self.by_code.update(c for c in dict.fromkeys(codes) if c)
+            if fix := _fix_text(f):
+                self.fixes[(f.rule, fix)] += 1
+
+
+def _fix_text(f: Finding) -> str | None:
+    fix = f.fix or ""
+    if f.suggested_lines and f.suggested_lines[0].code not in fix:
+        fix = f"{fix} Bill {lines_text(f.suggested_lines)}.".strip()
+    return fix or None
+
+
+def _field_of(f: Finding) -> str:
+    return _RULE_FIELD.get(f.rule) or _CATEGORY_FIELD.get(f.category, "code")
+
+
+def check_rows(
+    rows: Sequence[ChargeRow],
+    ruleset: Ruleset,
+    *,
+    detail: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[RowResult], Tally]:
+    """Group rows into claims, check each claim once, and give every row its result (same order as ``rows``).
+
+    ``detail`` adds the marks (which cell, severity, text) used for comments and fills.
+    ``progress`` is called with the number of rows done so far, now and then.
+
+    >>> from derm_core.ruleset import default_ruleset
+    >>> from excel_addin.columns import map_header
+    >>> reader = RowReader(map_header(["Claim ID", "DOS", "CPT", "Units", "Dx 1"]))
+    >>> rows = [reader.read(1, ["A1", "2026-03-02", 17001.0, 1, "L57.0"])]
+    >>> check_rows(rows, default_ruleset())[0][0].status
+    'error'
+    """
+    groups: dict[str, list[int]] = {}
+    for i, r in enumerate(rows):
+        groups.setdefault(r.key, []).append(i)
+    results: list[RowResult | None] = [None] * len(rows)
+    interned: dict[RowResult, RowResult] = {}
+    cache: dict[tuple, ClaimReport] = {}
+    tally = Tally(rows=len(rows))
+    done = 0
+    for position, idxs in enumerate(groups.values(), 1):
+        members = [rows[i] for i in idxs]
+        report = _check_group(members, ruleset, position, cache)
+        row_findings: list[list[tuple[str, Finding]]] = [list(r.problems) for r in members]
+        for f in report.findings:
+            for li in f.lines or range(len(members)):
+                if li < len(members):
+                    row_findings[li].append((_field_of(f), f))
+        extra = [(f, [r.code]) for r in members for _, f in r.problems]
+        status = status_of(report.findings + [f for f, _ in extra])
+        codes = [r.code for r in members]
+        tally.add_claim(status, [(f, [codes[i] for i in f.lines or range(len(codes)) if i < len(codes)]) for f in report.findings] + extra)
+        for i, found in zip(idxs, row_findings, strict=True):
+            result = _row_result([f for _, f in found], found if detail else ())
+            results[i] = interned.setdefault(result, result)
+            tally.rows_by_status[result.status] += 1
+        done += len(idxs)
+        if progress is not None and (position % 500 == 0 or done == len(rows)):
+            progress(done)
+    return [r for r in results if r is not None], tally
+
+
+def _check_group(members: Sequence[ChargeRow], ruleset: Ruleset, position: int, cache: dict[tuple, ClaimReport]) -> ClaimReport:
+    key = _content_key(members)
+    report = cache.get(key)
+    if report is None:
+        try:
+            report = check_claim(Claim.model_validate(claim_data(members)), ruleset, position)
+        except ValidationError as err:
+            message = describe(err, "claim").replace("\n", "; ")
+            bad = Finding(rule="SHT005", category=Category.data_quality, severity="error", message=message, fix="Correct the values named.")
+            report = ClaimReport(claim_id=str(position), status="error", findings=[bad])
+        if len(cache) >= CLAIM_CACHE_SIZE:
+            cache.clear()
+        cache[key] = report
+    return report
+
+
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def _row_result(findings: list[Finding], marks_from: Sequence[tuple[str, Finding]]) -> RowResult:
+    findings = sorted(findings, key=lambda f: _ORDER[f.severity])
+    lines = list(dict.fromkeys(f"{f.rule}: {f.message}" for f in findings))
+    fixes = list(dict.fromkeys(fx for f in findings if (fx := _fix_text(f))))
+    marks = tuple(
+        (fld, f.severity, f"{f.rule} ({f.severity}): {f.message}" + (f"\nFix: {fx}" if (fx := _fix_text(f)) else ""))
+        for fld, f in marks_from
+        if f.severity != "info"
+    )
+    return RowResult(status_of(findings), "\n".join(lines)[:MAX_CELL_TEXT], "\n".join(fixes)[:MAX_CELL_TEXT], marks)
