@@ -240,7 +240,7 @@ def chat_cmd() -> None:
     interactive = sys.stdin.isatty()
     if interactive:
         out.print(BANNER, highlight=False, markup=False)
-    chat(DermBot(), sys.stdin, write=print, prompt=(lambda: print("> ", end="", flush=True)) if interactive else None)
+    chat(DermBot(sheet_checker=None), sys.stdin, write=print, prompt=(lambda: print("> ", end="", flush=True)) if interactive else None)
 
 
 def main() -> None:

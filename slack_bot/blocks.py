@@ -324,9 +324,9 @@ def result_modal(messages: list[Message]) -> dict[str, Any]:
 # --- charge sheets -----------------------------------------------------------------------------
 
 
-def sheet_progress(filename: str, done: int | None = None, total: int | None = None) -> Message:
-    share = f" {done:,} of {total:,} rows" if done is not None and total else ""
-    return message([section(f":hourglass_flowing_sand: Checking *{esc(filename, 200)}*…{share}")], "Checking your charge sheet…")
+def sheet_progress(filename: str, done: int = 0, total: int = 0) -> Message:
+    share = f" {100 * done // total}%" if total else ""
+    return message([section(f":hourglass_flowing_sand: Checking *{esc(filename, 200)}*…{share}")], f"Checking your charge sheet…{share}")
 
 
 def sheet_summary(filename: str, summary: Any) -> list[Message]:

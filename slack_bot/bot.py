@@ -19,6 +19,8 @@ from pydantic import ValidationError
 
 from derm_core.coding import CodingError, SuggestRequest, suggest
 from derm_core.engine import all_rules, check_claim, data_versions, warm_up
+from derm_core.faq import ask
+from derm_core.question_facts import parse_procedure_text
 from derm_core.render import rule_doc
 from derm_core.rulecases import example
 from derm_core.ruleset import Ruleset, load_ruleset
@@ -53,13 +55,11 @@ def _notice(kind: str, text: str, private: bool = True, emoji: str = ":informati
     return Reply(blocks.notice(text, emoji), kind, private)
 
 
-def default_sheet_checker() -> SheetChecker | None:
-    """``excel_addin.sheet.check_sheet`` when the Excel add-in is installed, else None."""
-    try:
-        from excel_addin.sheet import check_sheet  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        return None
-    return check_sheet  # type: ignore[no-any-return,unused-ignore]
+def default_sheet_checker() -> SheetChecker:
+    """``excel_addin.sheet.check_sheet`` (imported on first use: it loads the workbook libraries)."""
+    from excel_addin.sheet import check_sheet
+
+    return check_sheet
 
 
 class DermBot:
@@ -193,10 +193,6 @@ class DermBot:
     def _ask(self, question: str) -> Reply:
         if not question.strip():
             return _notice("ask", "Ask a coding question after the command, e.g. `/derm ask can I bill 17000 and 17003 on the same day?`")
-        try:
-            from derm_core.faq import ask  # type: ignore[import-not-found,unused-ignore]
-        except ImportError:
-            return _notice("ask", "Answering coding questions is not available in this version yet. `/derm help` shows what is.")
         return Reply(blocks.answer(ask(question, self.ruleset())), "ask")
 
     def _suggest(self, text: str) -> Reply:
@@ -206,12 +202,6 @@ class DermBot:
             if text.startswith("{"):
                 request: SuggestRequest | None = SuggestRequest.model_validate_json(text)
             else:
-                try:
-                    from derm_core.question_facts import parse_procedure_text  # type: ignore[import-not-found,unused-ignore]
-                except ImportError:
-                    return _notice(
-                        "suggest", 'Describe the procedure as JSON for now, e.g. `/derm suggest {"procedure": "mohs", "site": "cheek", "mohs_stage_blocks": [7, 3]}`.'
-                    )
                 request = parse_procedure_text(text)
         except ValidationError:
             return _notice("suggest", f"I could not read that procedure description. {hint}")

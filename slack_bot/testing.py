@@ -28,7 +28,7 @@ def signed_headers(body: str, secret: str, timestamp: int | None = None, content
     return {
         "content-type": content_type,
         "x-slack-request-timestamp": ts,
-        "x-slack-signature": SignatureVerifier(secret).generate_signature(timestamp=ts, body=body),
+        "x-slack-signature": str(SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)),
     }
 
 
@@ -123,7 +123,8 @@ class SlackApiDouble:
 
     def wait(self, path: str, count: int = 1, timeout: float = 10.0) -> list[Call]:
         """The calls to ``path`` once there are at least ``count`` of them (AssertionError on time-out)."""
-        return self.wait_until(lambda: len(self.called(path)) >= count, timeout, f"{count} call(s) to {path}") or self.called(path)
+        self.wait_until(lambda: len(self.called(path)) >= count, timeout, f"{count} call(s) to {path}")
+        return self.called(path)
 
     def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
         deadline = time.monotonic() + timeout

@@ -39,7 +39,7 @@ def test_derm_faq_codes_and_questions():
     assert fx.DERM_FAQ("17001").startswith("17001 is not a valid code")
     assert "17004" in fx.DERM_FAQ("how do I bill 16 AKs")
     assert fx.DERM_FAQ("") == ""
-    assert "confident answer" in fx.DERM_FAQ("purple elephants")  # derm ask's own wording for no confident answer
+    assert "confident answer" in fx.DERM_FAQ("purple elephants")  # the FAQ search (derm_core.faq) or its fallback
 
 
 def test_derm_faq_uses_the_full_faq_search_when_installed(monkeypatch):

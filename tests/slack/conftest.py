@@ -48,7 +48,7 @@ def slack():
 
 @pytest.fixture(scope="session")
 def derm_bot():
-    return DermBot(sheet_checker=None)
+    return DermBot()  # with the Excel add-in's check_sheet
 
 
 @pytest.fixture(scope="session")
@@ -112,7 +112,9 @@ class Sender:
         assert r.seconds < 3, "every request is acknowledged within 3 seconds"
         return r
 
-    def command(self, text: str, user: str = "U1", channel: str = "C1") -> Response:
+    def command(self, text: str, user: str = "U1", channel: str = "C1", response_url: str | None = None) -> Response:
+        """A signed ``/derm text``; its response_url is unique unless given, so that late calls of one test
+        cannot be mistaken for another's."""
         return self.signed(
             urlencode(
                 {
@@ -123,7 +125,7 @@ class Sender:
                     "user_id": user,
                     "command": "/derm",
                     "text": text,
-                    "response_url": self.slack.response_url(),
+                    "response_url": response_url or self.slack.response_url(f"{self.mode}-{next(_ids)}"),
                     "trigger_id": "trigger-1",
                 }
             )

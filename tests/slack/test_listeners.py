@@ -3,7 +3,6 @@ and Share buttons, the modal, App Home and a charge sheet in a DM. Runs in proce
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import zipfile
@@ -16,8 +15,6 @@ from slack_bot import blocks
 from slack_bot.testing import signed_headers
 
 CLAIM = "99213-25 L40.0; 17000 L57.0; 17003 x14 L57.0; medicare 2026-03-02"
-HAS_FAQ = importlib.util.find_spec("derm_core.faq") is not None
-HAS_PROCEDURE_TEXT = importlib.util.find_spec("derm_core.question_facts") is not None
 
 
 def assert_valid_message(msg) -> None:
@@ -55,7 +52,7 @@ def action_ids(msg) -> list[str]:
 
 
 def test_check_is_private_with_findings_why_buttons_and_share(send):
-    r = send.command(f"check {CLAIM}")
+    r = send.command(f"check {CLAIM}", response_url=send.slack.response_url(f"private-{send.mode}"))
     assert r.status == 200
     msg = r.json()
     assert msg["response_type"] == "ephemeral"
@@ -64,7 +61,7 @@ def test_check_is_private_with_findings_why_buttons_and_share(send):
     assert "DRM050" in why_values(msg)
     assert "*Fix:*" in texts(msg)
     assert action_ids(msg) == ["share"]
-    assert not send.slack.called("/respond")
+    assert not send.slack.called(f"/respond/private-{send.mode}"), "one message: all of it in the acknowledgement"
 
 
 def test_check_shared_goes_to_the_channel_without_share_button(send):
@@ -84,16 +81,17 @@ def test_check_without_a_procedure_code_is_a_polite_error(send):
     assert "could not read a claim" in msg["text"]
 
 
-def test_long_report_is_split_and_the_rest_goes_through_response_url(send):
+def test_long_report_is_split_and_the_rest_goes_through_response_url(send, derm_bot):
     claim = "; ".join(f"1700{i % 2 + 1}-{m} x{i + 1} L57.0" for i, m in zip(range(90), ["50", "25", "XS"] * 30, strict=True)) + "; medicare 2026-03-02"
-    r = send.command(f"check {claim}")
-    first = r.json()
+    expected = derm_bot.reply(f"check {claim}").messages
+    assert 1 < len(expected) <= blocks.MAX_MESSAGES
+    first = send.command(f"check {claim}", response_url=send.slack.response_url(f"long-{send.mode}")).json()
     assert_valid_message(first)
-    extra = send.slack.wait("/respond", 1)
+    extra = send.slack.wait(f"/respond/long-{send.mode}", len(expected) - 1)
+    assert [first["blocks"]] + [c.payload["blocks"] for c in extra] == [m["blocks"] for m in expected]
     for call in extra:
         assert call.payload["response_type"] == "ephemeral"
         assert_valid_message(call.payload)
-    assert len(extra) + 1 <= blocks.MAX_MESSAGES
 
 
 def test_rule_and_rule_list_and_unknown_rule(send):
@@ -123,24 +121,16 @@ def test_suggest_from_json(send):
     assert "more facts" in missing["text"]
 
 
-@pytest.mark.skipif(not HAS_PROCEDURE_TEXT, reason="needs derm_core.question_facts (branch ask)")
 def test_suggest_from_text(send):
     msg = send.command("suggest mohs cheek stages 7,3").json()
     assert "17311" in texts(msg)
 
 
-@pytest.mark.skipif(not HAS_FAQ, reason="needs derm_core.faq (branch ask)")
 def test_ask_answers_a_question(send):
     msg = send.command("ask can I bill 17000 and 17003 on the same day?").json()
     assert msg["response_type"] == "ephemeral"
     assert "17003" in texts(msg)
     assert_valid_message(msg)
-
-
-@pytest.mark.skipif(HAS_FAQ, reason="derm_core.faq is installed")
-def test_ask_before_the_faq_exists_says_so(send):
-    msg = send.command("ask can I bill 17000 and 17003 on the same day?").json()
-    assert "not available" in msg["text"]
 
 
 def test_bare_text_is_routed(send):
@@ -377,9 +367,25 @@ def test_sheet_is_checked_after_the_ack_with_progress_and_the_workbook_comes_bac
     download = next(c for c in send.slack.calls if c.path.startswith(f"/files/{send.mode}-march"))
     assert download.headers["authorization"] == "Bearer xoxb-test"
     updates = send.slack.wait("chat.update", 2)
-    assert "6 of 12 rows" in updates[0].payload["text"] + texts(updates[0].payload)
+    assert "50%" in texts(updates[0].payload)
     summary = updates[-1].payload
     assert "Rows checked:* 12" in texts(summary) and "DRM110" in texts(summary)
+    assert_valid_message(summary)
+
+
+def test_a_real_charge_sheet_comes_back_annotated_with_its_summary(send, derm_bot, tmp_path):
+    from excel_addin.sheet import check_sheet
+
+    sample = Path(__file__).parent.parent.parent / "examples" / "charges.xlsx"
+    expected = check_sheet(sample, tmp_path / "expected.xlsx")
+    share_file(send, "charges.xlsx", sample.read_bytes(), ts="1700.0200")
+    send.slack.wait_until(lambda: any("Rows checked" in texts(c.payload) for c in send.slack.called("chat.update")), what="the summary")
+    summary = next(c.payload for c in send.slack.called("chat.update") if "Rows checked" in texts(c.payload))
+    assert f"Rows checked:* {expected.rows_checked}" in texts(summary)
+    assert all(f"`{rule}`" in texts(summary) for rule in list(expected.findings_by_rule)[:3])
+    complete = send.slack.called("files.completeUploadExternal")[0].payload
+    assert complete["channel_id"] == "D1" and complete["thread_ts"] == "1700.0200"
+    assert send.slack.called("/upload")[0].payload["bytes"] > 1000
     assert_valid_message(summary)
 
 
@@ -387,18 +393,17 @@ def test_sheet_is_checked_after_the_ack_with_progress_and_the_workbook_comes_bac
     ("name", "data", "expect"),
     [
         ("notes.exe", b"MZ...", "saved as .xlsx or .csv"),
-        ("fake.xlsx", b"this is not a workbook at all", "not one"),
-        ("archive.xlsx", b"PK\x03\x04" + b"\x00" * 40, "not one"),
-        ("bomb.xlsx", None, "unpacks to far more"),
+        ("fake.xlsx", b"this is not a workbook at all", "not an Excel workbook"),
+        ("archive.xlsx", b"PK\x03\x04" + b"\x00" * 40, "damaged"),
+        ("bomb.xlsx", None, "zip bomb"),
         ("huge.csv", b"a,b\n", "larger than"),
-        ("binary.csv", b"\x00\x01\x02", "not a text file"),
+        ("binary.csv", b"\x00\x01\x02", "not a text CSV file"),
     ],
-    ids=["wrong-type", "not-a-zip", "broken-zip", "zip-bomb", "too-large", "binary-csv"],
+    ids=["wrong-type", "not-a-workbook", "broken-zip", "zip-bomb", "too-large", "binary-csv"],
 )
-def test_hostile_files_get_a_polite_error_and_the_bot_keeps_serving(send, derm_bot, monkeypatch, name, data, expect):
-    monkeypatch.setattr(derm_bot, "sheet_checker", fake_check_sheet)
+def test_hostile_files_get_a_polite_error_and_the_bot_keeps_serving(send, name, data, expect):
     if data is None:
-        data = workbook_bytes({"xl/worksheets/sheet1.xml": b"\x00" * (8 * 1024 * 1024)})
+        data = workbook_bytes({"xl/worksheets/sheet1.xml": b"\x00" * (24 * 1024 * 1024)})
     share_file(send, name, data, size=50 * 1024 * 1024 if name == "huge.csv" else None)
     send.slack.wait_until(lambda: any(expect in c.payload.get("text", "") for c in send.slack.called("chat.postMessage") + send.slack.called("chat.update")), what=expect)
     assert not send.slack.called("files.completeUploadExternal")
@@ -415,4 +420,3 @@ def test_forged_stale_and_missing_signatures_get_401(send):
     for headers in (forged, stale, {"content-type": "application/x-www-form-urlencoded"}):
         assert send.raw(body, headers).status == 401
     assert send.raw(body, signed_headers(body, send.secret)).status == 200
-    assert not send.slack.called("/respond")
