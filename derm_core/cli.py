@@ -81,6 +81,10 @@ def check(
     else:
         claims, errors = load_claims(files)
     report = check_claims(claims, ruleset)
+    if any(c.claim_id for c in claims):  # findings a biller overrode for these claims (rules store)
+        from .live import apply_overrides
+
+        report.claims = apply_overrides(report.claims, [c.claim_id for c in claims])
     if fmt == "json":
         doc = report.model_dump(mode="json")
         if notes:
