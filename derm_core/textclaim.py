@@ -132,6 +132,15 @@ def _is_procedure(tok: str) -> bool:
     return False
 
 
+def is_claim_id(text: str) -> bool:
+    """A usable claim id: letters, digits and ``. _ / -``, at least one digit, at most 40 characters.
+
+    >>> is_claim_id("A1001"), is_claim_id("Jane Doe")
+    (True, False)
+    """
+    return bool(_CLAIM_ID.match(text))
+
+
 def _is_diagnosis(tok: str) -> bool:
     return icd.looks_like_icd(tok) and icd.status(icd.normalize(tok)) != "unknown"
 
