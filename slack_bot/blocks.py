@@ -394,7 +394,7 @@ def sheet_summary(filename: str, summary: Any) -> list[Message]:
 
 # --- overrides -----------------------------------------------------------------------------------
 
-_SLACK_AUTHOR = re.compile(r"^slack:([UW][A-Z0-9]{2,30})$")
+_SLACK_AUTHOR = re.compile(r"^slack:([UW][A-Z0-9]{1,30})$")
 OVERRIDE_REASON_MAX = 500
 
 

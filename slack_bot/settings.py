@@ -58,7 +58,7 @@ class Settings(BaseModel):
             app_token=env.get("SLACK_APP_TOKEN") or None,
             api_url=env.get("SLACK_API_URL") or None,
             rules=env.get("DERM_RULES") or None,
-            admins=env.get("DERM_SLACK_ADMINS") or "",
+            admins=[a for a in re.split(r"[\s,;]+", env.get("DERM_SLACK_ADMINS") or "") if a],
         )
 
     def missing(self, *names: str) -> list[str]:
