@@ -32,7 +32,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(data_app, name="data")
 app.add_typer(sheet_app, name="sheet")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages name files: never hard-wrapped mid-path
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="A ruleset snapshot file (YAML/JSON) instead of the current ruleset.")]
