@@ -194,9 +194,14 @@ def code_cmd(code: Annotated[str, typer.Argument(help="A CPT/HCPCS or ICD-10-CM 
 
 
 def _slack_settings(*required: str):  # -> slack_bot.settings.Settings
+    from pydantic import ValidationError
+
     from slack_bot.settings import Settings
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValidationError as e:
+        _fail("the bot's settings: " + "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg'].removeprefix('Value error, ')}" for x in e.errors()))
     missing = settings.missing(*required)
     if missing:
         _fail(f"{' and '.join(missing)} not set; docs/slack.md explains where to find them")
