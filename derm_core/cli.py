@@ -33,7 +33,7 @@ app.add_typer(rules_app, name="rules")
 app.add_typer(data_app, name="data")
 app.add_typer(sheet_app, name="sheet")
 out = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # messages name files: never hard-wrapped mid-path
 app.add_typer(denials_app, name="denials")
 
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")]
@@ -83,6 +83,10 @@ def check(
     else:
         claims, errors = load_claims(files)
     report = check_claims(claims, ruleset)
+    if any(c.claim_id for c in claims):  # findings a biller overrode for these claims (rules store)
+        from .live import apply_overrides
+
+        report.claims = apply_overrides(report.claims, [c.claim_id for c in claims])
     if fmt == "json":
         doc = report.model_dump(mode="json")
         if notes:
@@ -192,9 +196,14 @@ def code_cmd(code: Annotated[str, typer.Argument(help="A CPT/HCPCS or ICD-10-CM 
 
 
 def _slack_settings(*required: str):  # -> slack_bot.settings.Settings
+    from pydantic import ValidationError
+
     from slack_bot.settings import Settings
 
-    settings = Settings.from_env()
+    try:
+        settings = Settings.from_env()
+    except ValidationError as e:
+        _fail("the bot's settings: " + "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg'].removeprefix('Value error, ')}" for x in e.errors()))
     missing = settings.missing(*required)
     if missing:
         _fail(f"{' and '.join(missing)} not set; docs/slack.md explains where to find them")

@@ -12,10 +12,11 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from .models import ClaimReport, status_of
 from .ruleset import Ruleset, default_ruleset, read_snapshot
 
 log = logging.getLogger("derm_core.rules")
@@ -166,6 +167,72 @@ def current_ruleset(rules_file: str | Path | None = None) -> Ruleset:
     if current is None:
         current = _CURRENT[key] = CurrentRuleset(rules_file)
     return current.get()
+
+
+def refresh() -> None:
+    """Make every cached source check again on its next use (after this process published a version)."""
+    for current in list(_CURRENT.values()):
+        current._checked = 0.0
+
+
+def rules_store(url: str | None = None) -> Any:
+    """The rules store to administer (``url``, else ``DERM_RULES_DB``, else the default file), opened once per URL."""
+    from .store import normalise_url, store_url
+
+    return _store(normalise_url(url) if url else store_url())
+
+
+# --- overrides ---------------------------------------------------------------------------------------
+
+
+def mark_overridden(report: ClaimReport, stored: Iterable[Mapping[str, Any]]) -> ClaimReport:
+    """``report`` with ``override`` (who, when, why) filled on each finding that a stored override of this
+    claim covers: same rule, and the same line unless the override is for the whole claim. ``stored`` is
+    newest first; the newest match wins. Overridden findings no longer count toward the status.
+
+    >>> from datetime import UTC, datetime
+    >>> from derm_core.models import Finding
+    >>> f = Finding(rule="DRM050", category="modifier_missing", severity="error", lines=[1], message="m")
+    >>> r = ClaimReport(claim_id="A1", status="error", findings=[f])
+    >>> done = mark_overridden(r, [{"rule": "DRM050", "line": 1, "user": "bea", "reason": "Two sites", "at": datetime(2026, 3, 2, tzinfo=UTC)}])
+    >>> done.status, done.findings[0].override["reason"]
+    ('clean', 'Two sites')
+    """
+    stored = list(stored)
+    if not stored:
+        return report
+    findings = []
+    for f in report.findings:
+        hit = next((o for o in stored if o["rule"] == f.rule and (o.get("line") is None or o["line"] in f.lines)), None)
+        if hit is not None and f.override is None:
+            at = hit["at"]
+            f = f.model_copy(
+                update={"override": {"user": hit["user"], "at": at.isoformat(timespec="seconds") if hasattr(at, "isoformat") else str(at), "reason": hit["reason"]}}
+            )
+        findings.append(f)
+    return report.model_copy(update={"findings": findings, "status": status_of(findings)})
+
+
+def apply_overrides(reports: Sequence[ClaimReport], claim_ids: Sequence[str | None], *, url: str | None = None) -> list[ClaimReport]:
+    """The reports with the overrides stored for their claims (``claim_ids[i]`` is the id of ``reports[i]``'s
+    claim, None when it has none). Applied after ``check_claim``, never inside the engine; unchanged when
+    there is no store or it cannot be read (a warning is logged, the check goes on)."""
+    reports = list(reports)
+    refs = [ref.strip() if ref else None for ref in claim_ids]
+    if not any(refs):
+        return reports
+    url = url or _configured_url()
+    if url is None:
+        return reports
+    try:
+        stored = _store(url).overrides_for(r for r in refs if r)
+    except Exception as e:
+        log.warning("overrides not applied: the rules store cannot be read (%s)", type(e).__name__)
+        return reports
+    by_ref: dict[str, list[dict[str, Any]]] = {}
+    for row in stored:
+        by_ref.setdefault(row["claim_ref"], []).append(row)
+    return [mark_overridden(rep, by_ref.get(ref, [])) if ref else rep for rep, ref in zip(reports, refs, strict=True)]
 
 
 def reset() -> None:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Iterable
 
 from rich.console import Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -53,11 +54,15 @@ def report_table(report: Report) -> Group:
             fix = f.fix or ""
             if f.suggested_lines:
                 fix += f"\nBill: {lines_text(f.suggested_lines)}"
+            finding = f"{f.message}\n[dim]{f.category.value}[/dim]"
+            if f.override:
+                o = f.override
+                finding += f"\n[dim]Overridden by {escape(str(o.get('user')))} ({str(o.get('at'))[:10]}): {escape(str(o.get('reason')))}[/dim]"
             table.add_row(
-                Text(f.severity, style=SEVERITY_STYLE[f.severity]),
+                Text(f.severity, style="dim strike" if f.override else SEVERITY_STYLE[f.severity]),
                 f.rule,
                 ",".join(str(i + 1) for i in f.lines) or "claim",
-                f"{f.message}\n[dim]{f.category.value}[/dim]",
+                finding,
                 fix,
             )
         body: list = [table] if c.findings else [Text("No findings.", style="green")]

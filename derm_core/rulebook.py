@@ -7,6 +7,9 @@ Reading never stops at the first problem: every problem is returned with its she
 
 from __future__ import annotations
 
+import html
+import re
+import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import Enum
@@ -78,7 +81,7 @@ def export_workbook(
     book = Workbook()
     info = book.active
     assert info is not None
-    info.title = "Instructions"
+    info.title = INSTRUCTIONS_SHEET
     info["A1"] = "Dermatology billing rules"
     info["A1"].font = Font(bold=True, size=14)
     info["A3"], info["B3"] = BASE_LABEL, base
@@ -142,6 +145,41 @@ def export_workbook(
         ws.auto_filter.ref = f"A1:{get_column_letter(len(fields))}{len(rows) + 1}"
     book.move_sheet(LISTS_SHEET, offset=len(TABLES))
     book.save(path)
+
+
+INSTRUCTIONS_SHEET = "Instructions"
+_SHEET_NAME = re.compile(r"<(?:\w+:)?sheet\b[^>]*?\bname=\"([^\"]*)\"")
+
+
+def sheet_names(path: str | Path) -> list[str]:
+    """The sheet names of an .xlsx package, read from its ``xl/workbook.xml`` alone (no cell is parsed, so this
+    is cheap and safe on any upload); [] when the file is not a workbook."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo("xl/workbook.xml")
+            if info.file_size > 1024 * 1024:
+                return []
+            xml = zf.read(info).decode("utf-8", "replace")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return []
+    return [html.unescape(n) for n in _SHEET_NAME.findall(xml)]
+
+
+def looks_like_rulebook(path: str | Path) -> bool:
+    """A rules workbook (``export_workbook``'s layout) rather than a charge sheet: an Instructions sheet and a
+    table sheet, or three of the table sheets. A workbook with a sheet missing still counts, so that its
+    problems are listed instead of it being read as charges.
+
+    >>> import tempfile
+    >>> from derm_core.ruleset import default_ruleset
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     export_workbook(default_ruleset(), Path(tmp) / "rules.xlsx")
+    ...     looks_like_rulebook(Path(tmp) / "rules.xlsx")
+    True
+    """
+    names = set(sheet_names(path))
+    tables = sum(1 for t in TABLES if t.sheet in names)
+    return tables >= 3 or (INSTRUCTIONS_SHEET in names and tables >= 1)
 
 
 @dataclass
@@ -208,8 +246,8 @@ def read_workbook(path: str | Path) -> ReadResult:
     except Exception as e:
         result.problems.append(Problem("Workbook", None, None, f"cannot be read as an Excel workbook (.xlsx): {type(e).__name__}"))
         return result
-    if "Instructions" in book.sheetnames:
-        for label, value in book["Instructions"].iter_rows(min_row=1, max_row=20, max_col=2, values_only=True):
+    if INSTRUCTIONS_SHEET in book.sheetnames:
+        for label, value in book[INSTRUCTIONS_SHEET].iter_rows(min_row=1, max_row=20, max_col=2, values_only=True):
             if label == BASE_LABEL and value not in (None, ""):
                 try:
                     result.base = int(_text(value))

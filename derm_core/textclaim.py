@@ -3,7 +3,8 @@
 Shared by ``derm check --text`` and the Slack bot. Every token is either understood or reported back
 in ``not_understood``; nothing is guessed. Codes written ``99213-25``, ``99213 25`` or ``99213 mod 25``;
 units ``x14``, ``14u``, ``units 14``; ICD-10 codes with or without the dot; one line per service or all
-on one line (each procedure code starts a new line).
+on one line (each procedure code starts a new line). ``claim A1001`` names the claim (its id, so that an
+override can refer to the claim without its text).
 """
 
 from __future__ import annotations
@@ -22,6 +23,11 @@ _HCPCS = re.compile(r"^[A-Z]\d{4}$")
 _UNITS = re.compile(r"^(?:[x×*](\d{1,4})|(\d{1,4})(?:u|units?)|(?:u|units?)[:=]?(\d{1,4}))$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$|^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 _NPI = re.compile(r"^\d{10}$")
+# The claim's own id, so that overrides can name it without the claim's text: ``claim A1001``, ``claim# A1001``,
+# ``claim:A1001``. Letters, digits and . _ / -, at least one digit, at most 40 characters.
+CLAIM_ID_WORDS = {"claim", "claim#", "claimid", "claim-id", "claim_id", "clm", "clm#"}
+_CLAIM_ID = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
+_CLAIM_ID_INLINE = re.compile(r"^(?:claim|clm)(?:[-_ ]?id)?[#:=]((?=[^,;]*\d)[A-Za-z0-9][A-Za-z0-9._/-]{0,39})$", re.I)
 PAYER_TYPES = {
     "medicare": "medicare",
     "medicaid": "medicaid",
@@ -126,12 +132,27 @@ def _is_procedure(tok: str) -> bool:
     return False
 
 
+def is_claim_id(text: str) -> bool:
+    """A usable claim id: letters, digits and ``. _ / -``, at least one digit, at most 40 characters.
+
+    >>> is_claim_id("A1001"), is_claim_id("Jane Doe")
+    (True, False)
+    """
+    return bool(_CLAIM_ID.match(text))
+
+
+def _is_diagnosis(tok: str) -> bool:
+    return icd.looks_like_icd(tok) and icd.status(icd.normalize(tok)) != "unknown"
+
+
 def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
     """Parse a pasted claim.
 
     >>> p = parse_claim_text("99213-25 L57.0; 17000 L570; 17003 x14 L57.0; medicare")
     >>> [(l.code, l.modifiers, l.units, l.dx) for l in p.claim.lines]
     [('99213', ['25'], 1, ['L57.0']), ('17000', [], 1, ['L57.0']), ('17003', [], 14, ['L57.0'])]
+    >>> parse_claim_text("claim A1001 17000 L57.0").claim.claim_id
+    'A1001'
     """
     if len(text) > MAX_TEXT:
         raise TextParseError(f"the text is too long ({len(text):,} characters; at most {MAX_TEXT:,})")
@@ -150,6 +171,20 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
             continue
         if not tok:
             continue
+        inline = _CLAIM_ID_INLINE.match(raw)
+        if inline and "claim_id" not in claim:
+            claim["claim_id"] = inline.group(1)
+            continue
+        if low in CLAIM_ID_WORDS and "claim_id" not in claim:
+            expect = "claim_id"
+            continue
+        if expect == "claim_id":
+            expect = None
+            candidate = raw.strip(".:,()[]{}\"'")
+            code = tok.split("-")[0]
+            if _CLAIM_ID.match(candidate) and not (_CPT.match(code) or lookup(code)) and _date(tok) is None and not _is_diagnosis(tok):
+                claim["claim_id"] = candidate
+                continue
         if expect == "payer" and low not in FILLER and not _is_procedure(tok):
             payer_words.append(raw.strip(".:,"))
             continue

@@ -16,6 +16,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from .admin import RulesDesk
 from .bot import DermBot
 from .listeners import register_listeners
 from .settings import Settings
@@ -50,10 +51,12 @@ class _SeenEvents:
             return True
 
 
-def create_app(settings: Settings, bot: DermBot | None = None) -> App:
-    """The Bolt app for ``settings``. ``bot`` defaults to a ``DermBot`` on the current ruleset."""
+def create_app(settings: Settings, bot: DermBot | None = None, desk: RulesDesk | None = None) -> App:
+    """The Bolt app for ``settings``. ``bot`` defaults to a ``DermBot`` on the current ruleset, ``desk`` (rules
+    administration) to one for the admins in ``settings`` on the configured rules store."""
     quiet_sdk_loggers()
     bot = bot or DermBot(rules=settings.rules)
+    desk = desk or RulesDesk(settings.admins)
     bot.warm_up()
     client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL)
     app = App(client=client, signing_secret=settings.signing_secret)
@@ -65,6 +68,7 @@ def create_app(settings: Settings, bot: DermBot | None = None) -> App:
         if event_id and not seen.first_time(str(event_id)):
             return ack()
         context["derm"] = bot
+        context["desk"] = desk
         context["api_url"] = settings.api_url
         return next()
 

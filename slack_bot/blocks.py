@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -141,7 +142,8 @@ def finding_block(f: Finding, n: int) -> BlockDict:
 def claim_summary(parsed: ParsedText) -> str:
     """``99213-25 x1 · 17000 x1 · dx L57.0 · medicare · DOS 2026-03-02``, escaped."""
     c = parsed.claim
-    items = [f"{ln.code}{''.join('-' + m for m in ln.modifiers)} x{ln.units}" for ln in c.lines]
+    items = [f"claim {c.claim_id}"] if c.claim_id else []
+    items += [f"{ln.code}{''.join('-' + m for m in ln.modifiers)} x{ln.units}" for ln in c.lines]
     if c.diagnoses:
         items.append("dx " + ", ".join(c.diagnoses))
     if c.payer:
@@ -151,23 +153,69 @@ def claim_summary(parsed: ParsedText) -> str:
     return esc(" · ".join(items), 1500)
 
 
-def check_report(report: ClaimReport, parsed: ParsedText, share_value: str | None = None) -> list[Message]:
+@dataclass(frozen=True)
+class OverrideTarget:
+    """What an Override button stores about the claim: its reference (the claim id, or ``text:`` and a digest of
+    the pasted claim when it has none; never the claim's text), whether that is a real id, and the ruleset version."""
+
+    claim_ref: str
+    named: bool
+    ruleset_version: str | None = None
+
+    def value(self, f: Finding) -> str:
+        """The button's value (parsed again by :func:`override_target`)."""
+        return json.dumps(
+            {"r": f.rule, "c": self.claim_ref, "l": f.lines[0] if f.lines else None, "n": int(self.named), "v": self.ruleset_version},
+            separators=(",", ":"),
+        )
+
+
+def override_button_block(f: Finding, n: int, target: OverrideTarget) -> BlockDict:
+    return {"type": "actions", "elements": [button("Override", f"override-{n}", target.value(f)[:MAX_VALUE])]}
+
+
+def _override_note(f: Finding) -> str:
+    o = f.override or {}
+    return f"_Overridden by {who(str(o.get('user') or '?'))} on {esc(str(o.get('at') or '')[:10])}: {esc(o.get('reason') or '', 500)}_"
+
+
+def overridden_block(f: Finding, n: int) -> BlockDict:
+    """A finding someone overrode: it no longer counts toward the status; who, when and why."""
+    parts = [f"~{esc(f.rule)}~ · {_where(f)} · {esc(f.severity)}", esc(f.message, 1000), _override_note(f)]
+    return section("\n".join(parts), button("Why?", f"why-{n}", f.rule[:MAX_VALUE]))
+
+
+def check_report(
+    report: ClaimReport, parsed: ParsedText, share_value: str | None = None, override: OverrideTarget | None = None
+) -> list[Message]:
     """A claim check: status on top, findings grouped by severity, then what was not understood or checked.
 
-    ``share_value`` (the claim text) adds a Share button to a private reply.
+    ``share_value`` (the claim text) adds a Share button to a private reply; ``override`` adds an Override
+    button under each finding. Findings already overridden are listed last and do not count in the status.
     """
-    counts = {s: sum(1 for f in report.findings if f.severity == s) for s in ("error", "warning", "info")}
+    active = [f for f in report.findings if f.override is None]
+    overridden = [f for f in report.findings if f.override is not None]
+    counts = {s: sum(1 for f in active if f.severity == s) for s in ("error", "warning", "info")}
     tally = ", ".join(f"{n} {s}{'s' if n > 1 else ''}" for s, n in counts.items() if n) or "no findings"
+    if overridden:
+        tally += f", {len(overridden)} overridden"
     blocks: list[BlockDict] = [header(f"{STATUS[report.status]} · {tally}"), context(claim_summary(parsed))]
     n = 0
     for severity in ("error", "warning", "info"):
-        group = [f for f in report.findings if f.severity == severity]
+        group = [f for f in active if f.severity == severity]
         if not group:
             continue
         blocks += [DIVIDER, section(f"*{SEVERITY_TITLE[severity]} ({len(group)})*")]
         for f in group:
             n += 1
             blocks.append(finding_block(f, n))
+            if override is not None:
+                blocks.append(override_button_block(f, n, override))
+    if overridden:
+        blocks += [DIVIDER, section(f"*:ballot_box_with_check: Overridden ({len(overridden)})*")]
+        for f in overridden:
+            n += 1
+            blocks.append(overridden_block(f, n))
     extra = []
     if parsed.not_understood:
         extra.append("Not understood: " + esc(" ".join(parsed.not_understood), 300))
@@ -259,6 +307,8 @@ HELP = [
     ("Mention me or message me", "the same, answered in the thread."),
     ("*Check this claim* (message menu)", "checks a claim someone posted, privately."),
     ("Drop a charge sheet (.xlsx or .csv) in a DM", "returns the annotated workbook and a summary."),
+    ("*Override* under a finding", "records why it does not apply to this claim; name the claim (`claim A1001 ...`) and re-checks show it."),
+    ("`/derm admin`", "for rules admins: publish the rules workbook, history, rollback, override counts."),
 ]
 PHI_REMINDER = "Post codes only: never names, dates of birth, MRNs, phone or Social Security numbers."
 
@@ -342,6 +392,317 @@ def sheet_summary(filename: str, summary: Any) -> list[Message]:
         lines.append("*Top rules:* " + ", ".join(f"`{esc(r)}` ×{n:,}" for r, n in rules))
     blocks = [header(f"{STATUS[worst]} · {_clip(filename, 100)}"), section("\n".join(lines)), context("The annotated workbook is attached in this thread.")]
     return [message(blocks, f"Charge sheet checked: {by_status.get('error', 0)} claims with errors")]
+
+
+# --- overrides -----------------------------------------------------------------------------------
+
+_SLACK_AUTHOR = re.compile(r"^slack:([UW][A-Z0-9]{1,30})$")
+OVERRIDE_REASON_MAX = 500
+
+
+def who(author: str) -> str:
+    """An author or user as Slack shows it: ``slack:U123`` becomes a mention (Slack renders the name).
+
+    >>> who("slack:U0123ABC"), who("Ann <Admin>")
+    ('<@U0123ABC>', 'Ann &lt;Admin&gt;')
+    """
+    m = _SLACK_AUTHOR.match(author)
+    return f"<@{m.group(1)}>" if m else esc(author, 100)
+
+
+def claim_label(claim_ref: str, line: int | None) -> str:
+    """``claim A1001, line 2`` (escaped); a pasted claim without an id is *this claim*."""
+    what = "this claim" if claim_ref.startswith("text:") else f"claim {esc(claim_ref, 60)}"
+    return what + (f", line {line + 1}" if line is not None else "")
+
+
+def override_modal(metadata: str, rule_id: str, title: str, claim_ref: str, line: int | None, ask_claim_id: bool) -> dict[str, Any]:
+    """The Override button's modal: a reason (required) and, for a pasted claim without an id, the claim's id (optional)."""
+    blocks: list[BlockDict] = [
+        section(f"Override *{esc(rule_id)}* ({esc(title, 200)}) on {claim_label(claim_ref, line)}."),
+        {
+            "type": "input",
+            "block_id": "reason",
+            "label": _pt("Why does this finding not apply?"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "text",
+                "multiline": True,
+                "min_length": 3,
+                "max_length": OVERRIDE_REASON_MAX,
+                "placeholder": _pt("e.g. Two distinct sites, documented in the note"),
+            },
+        },
+    ]
+    if ask_claim_id:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "claim",
+                "optional": True,
+                "label": _pt("Claim ID (optional)"),
+                "hint": _pt("With the claim's ID, checks that name it (claim A1001 ...) show this override."),
+                "element": {"type": "plain_text_input", "action_id": "text", "max_length": 40, "placeholder": _pt("A1001")},
+            }
+        )
+    blocks.append(context(f":lock: Codes and reasons only: no patient details. {OVERRIDE_KEPT}"))
+    return {
+        "type": "modal",
+        "callback_id": "override",
+        "private_metadata": metadata,
+        "title": _pt("Override finding"),
+        "submit": _pt("Override"),
+        "close": _pt("Cancel"),
+        "blocks": blocks,
+    }
+
+
+OVERRIDE_KEPT = "The override is kept with your name, the time and the reason; admins review overrides per rule every week."
+
+
+def override_recorded(rule_id: str, claim_ref: str, line: int | None, user: str, reason: str) -> list[Message]:
+    where = claim_label(claim_ref, line)
+    later = (
+        f"Checks of claim {esc(claim_ref, 60)} show this finding as overridden."
+        if not claim_ref.startswith("text:")
+        else "Put the claim's ID in the text (`claim A1001 ...`) so that re-checks show the override."
+    )
+    text = f"Override recorded: *{esc(rule_id)}* on {where}, by {who(user)}. Reason: {esc(reason, OVERRIDE_REASON_MAX)}\n{later}"
+    return [message([section(f":ballot_box_with_check: {text}")], f"Override recorded: {rule_id}")]
+
+
+def override_done_modal(messages: list[Message]) -> dict[str, Any]:
+    """The confirmation in the modal itself (when there is no conversation to answer in)."""
+    blocks = [b for m in messages for b in m["blocks"]][:MAX_VIEW_BLOCKS]
+    return {"type": "modal", "title": _pt("Override recorded"), "close": _pt("Done"), "blocks": blocks}
+
+
+# --- rules administration ----------------------------------------------------------------------
+
+ADMIN_HELP = [
+    ("Upload the rules workbook (.xlsx) to me in a DM", "I list its problems, or show its changes with *Publish* and *Cancel*."),
+    ("`/derm admin export`", "sends you the current rules workbook to edit."),
+    ("`/derm admin history`", "the versions: number, time, author, reason, changes (`/derm admin history 25` for more)."),
+    ("`/derm admin rollback 12 [reason]`", "makes version 12's tables current again, as a new version."),
+    ("`/derm admin overrides [days|all]`", "how often billers overrode each rule (`/derm admin overrides DRM050` lists them)."),
+]
+_BUDGET = 8500  # characters of list text in one message, leaving room for the rest within MAX_MESSAGE_CHARS
+
+
+def admin_help() -> list[Message]:
+    lines = "\n".join(f"• {cmd}: {what}" for cmd, what in ADMIN_HELP)
+    return [message([header("Rules admin"), section(lines), context(f":lock: {PHI_REMINDER}")], "Rules admin: /derm admin history, rollback, overrides, export")]
+
+
+def admin_refused(configured: bool) -> list[Message]:
+    why = (
+        "Rules administration is for the rules admins, and you are not one of them."
+        if configured
+        else "No rules admins are set up for this bot yet (the bot's `DERM_SLACK_ADMINS` setting)."
+    )
+    text = f"Sorry, I can't do that for you. {why} If a rule needs changing, ask a rules admin. This attempt was noted in the audit log."
+    return notice(text, ":lock:")
+
+
+def _list_sections(lines: Sequence[str], budget: int = _BUDGET, code: bool = False) -> tuple[list[BlockDict], int]:
+    """``lines`` (escaped) as sections of at most ~2800 characters, ``budget`` characters in all; also how
+    many lines were left out. ``code``: each section is a code block."""
+    out: list[BlockDict] = []
+    chunk: list[str] = []
+    used = 0
+    limit = 2800 - (8 if code else 0)
+
+    def flush() -> None:
+        if chunk:
+            body = "\n".join(chunk)
+            out.append(section(f"```{body}```" if code else body))
+            chunk.clear()
+
+    for i, line in enumerate(lines):
+        line = _clip(line, 600)
+        if used + len(line) > budget:
+            flush()
+            return out, len(lines) - i
+        if sum(len(x) + 1 for x in chunk) + len(line) > limit:
+            flush()
+        chunk.append(line)
+        used += len(line) + 1
+    flush()
+    return out, 0
+
+
+def problem_lines(problems: Sequence[Any]) -> list[str]:
+    """Problems (``derm_core.admin.Problem``) grouped by sheet, each with its row and column, escaped."""
+    lines: list[str] = []
+    table = None
+    for p in problems:
+        if p.table != table:
+            table = p.table
+            lines.append(f"*{esc(table)}*")
+        where = ", ".join(([f"row {p.row}"] if p.row is not None else []) + ([f"column {esc(p.column, 80)}"] if p.column else [])) or "the sheet"
+        lines.append(f"• {where}: {esc(p.why, 400)}")
+    return lines
+
+
+def rules_refused(filename: str, problems: Sequence[Any]) -> tuple[Message, bool]:
+    """An uploaded rules workbook with problems: every problem by sheet, row and column (those beyond one
+    message's room go in an attached file; the bool says so). Nothing was published."""
+    n = len(problems)
+    listed, left = _list_sections(problem_lines(problems))
+    blocks = [
+        header(f":no_entry: Rules workbook refused · {n} problem{'s' if n != 1 else ''}"),
+        context(f"*{esc(filename, 200)}* · nothing was published. Fix every problem, save, and upload the workbook again."),
+        *listed,
+    ]
+    if left:
+        blocks.append(context(f"_{left} more line(s) are in the attached list of problems._"))
+    return message(blocks, f"Rules workbook refused: {n} problem(s); nothing was published"), bool(left)
+
+
+def change_lines(changes: Sequence[Any]) -> list[str]:
+    """The diff (``derm_core.admin.Change``), one line each (``+`` added, ``-`` removed, ``~`` changed), escaped."""
+    return [esc(str(c)) for c in changes]
+
+
+def change_summary(changes: Sequence[Any]) -> str:
+    """``Prior Authorization: 1 added · FAQ: 2 changed``."""
+    by_table: dict[str, dict[str, int]] = {}
+    for c in changes:
+        by_table.setdefault(c.table, {}).setdefault(c.action, 0)
+        by_table[c.table][c.action] += 1
+    return " · ".join(f"{esc(t)}: " + ", ".join(f"{n} {a}" for a, n in sorted(acts.items())) for t, acts in by_table.items())
+
+
+def rules_review(filename: str, changes: Sequence[Any], base: int, token: str) -> tuple[Message, bool]:
+    """A valid rules workbook: its changes against the current version, with **Publish** and **Cancel**.
+    The bool says the diff was too long for the message (the caller attaches it as a file)."""
+    n = len(changes)
+    listed, left = _list_sections(change_lines(changes), budget=_BUDGET - 600, code=True)
+    blocks = [
+        header(f":memo: Rules workbook · {n} change{'s' if n != 1 else ''} to version {base}"),
+        context(f"*{esc(filename, 200)}* · {change_summary(changes)}"),
+        *listed,
+    ]
+    if left:
+        blocks.append(context(f"_{left} more change(s) are in the attached diff._"))
+    blocks += [
+        context("`+` added · `-` removed · `~` changed. *Publish* makes this version current for the bot and every Excel user within seconds."),
+        {"type": "actions", "elements": [button("Publish", "admin_publish", token, "primary"), button("Cancel", "admin_cancel", token)]},
+    ]
+    return message(blocks, f"Rules workbook: {n} change(s) to version {base}. Publish or cancel?"), bool(left)
+
+
+def review_closed(review: Message, outcome: str) -> Message:
+    """The review message once it is settled: the buttons give way to ``outcome`` (escaped)."""
+    blocks = [b for b in review["blocks"] if b["type"] != "actions"] + [section(outcome)]
+    return message(blocks, _clip(outcome, 200))
+
+
+def rules_no_changes(filename: str, version: int) -> list[Message]:
+    return notice(f"*{esc(filename, 200)}* has the same tables as the current version {version}: there is nothing to publish.")
+
+
+def rules_stale(base: int, head: int, head_author: str, head_reason: str) -> list[Message]:
+    text = (
+        f"Not published: this workbook was made from version {base}, but version {head} is current "
+        f"(published by {who(head_author)}: {esc(head_reason, 300)}). Nothing was changed. Get the current rules with "
+        "`/derm admin export`, redo your edits there, and upload that workbook."
+    )
+    return notice(text, ":warning:")
+
+
+def publish_modal(token: str, filename: str, changes: int, base: int, reason: str = "") -> dict[str, Any]:
+    """Asks the admin why (kept in the history) before publishing the uploaded workbook."""
+    element: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": "text",
+        "multiline": True,
+        "min_length": 3,
+        "max_length": 500,
+        "placeholder": _pt("e.g. Weekly: Aetna excimer PA, FAQ 17003 fix"),
+    }
+    if reason:
+        element["initial_value"] = _clip(reason, 500)
+    return {
+        "type": "modal",
+        "callback_id": "admin_publish",
+        "private_metadata": token,
+        "title": _pt("Publish rules"),
+        "submit": _pt("Publish"),
+        "close": _pt("Back"),
+        "blocks": [
+            section(f"Publish *{changes} change{'s' if changes != 1 else ''}* from *{esc(filename, 200)}* on top of version {base}?"),
+            {"type": "input", "block_id": "reason", "label": _pt("Reason (kept in the history)"), "element": element},
+            context("Every front end checks with the new version within seconds. `/derm admin rollback N` undoes it."),
+        ],
+    }
+
+
+def rules_published(number: int, changes: int, author: str, reason: str, previous: int | None) -> list[Message]:
+    undo = f" `/derm admin rollback {previous}` undoes it." if previous else ""
+    text = (
+        f"Published version *{number}* ({changes} change{'s' if changes != 1 else ''}) by {who(author)}: {esc(reason, 500)}. "
+        f"The bot and every Excel user check with it within seconds.{undo}"
+    )
+    return notice(text, ":white_check_mark:")
+
+
+def history_message(versions: Sequence[Any], head: int) -> list[Message]:
+    """Versions (``RulesStore.history()``), newest first: number, time, author, reason, number of changes."""
+    lines = []
+    for v in versions:
+        s = v.summary()
+        current = " *(current)*" if v.number == head else ""
+        lines.append(
+            f"*{s['version']}*{current} · {esc(s['time'].replace('T', ' ')[:16])} UTC · {who(s['author'])} · "
+            f"{s['changes']} change{'s' if s['changes'] != 1 else ''}\n      {esc(s['reason'], 300)}"
+        )
+    listed, _ = _list_sections(lines or ["No versions yet."])
+    blocks = [header("Rules history"), *listed, context("`/derm admin rollback N` makes version N's tables current again (as a new version).")]
+    return paginate(blocks, f"Rules history: version {head} is current")
+
+
+def rollback_message(target: int, number: int | None, changes: Sequence[Any], author: str) -> list[Message]:
+    """The result of ``/derm admin rollback``."""
+    if number is None:
+        return notice(f"Version {target} has the same tables as the current version: nothing was published.")
+    listed, left = _list_sections(change_lines(changes), code=True)
+    blocks = [
+        section(f":leftwards_arrow_with_hook: Version {target}'s tables are current again, as version *{number}* (by {who(author)})."),
+        *listed,
+    ]
+    if left:
+        blocks.append(context(f"_{left} more change(s); `derm rules diff {number - 1} {number}` lists them all._"))
+    return paginate(blocks, f"Rolled back: version {number} has the tables of version {target}")
+
+
+def override_counts_message(counts: Sequence[tuple[str, int]], titles: dict[str, str], days: int | None) -> list[Message]:
+    """Overrides per rule, most first: a rule billers keep overriding is probably wrong for them."""
+    period = f"last {days} days" if days else "all time"
+    if not counts:
+        return notice(f"No overrides ({period}).")
+    lines = [f"`{esc(rule)}` ×{n:,} · {esc(titles.get(rule, ''), 150)}" for rule, n in counts]
+    listed, left = _list_sections(lines)
+    blocks = [header(f"Overrides per rule ({period})"), *listed]
+    if left:
+        blocks.append(context(f"_{left} more rule(s); `derm rules overrides` lists them all._"))
+    blocks.append(context("`/derm admin overrides DRM050` lists one rule's overrides with their reasons; `/derm rule DRM050` explains it."))
+    return paginate(blocks, f"Overrides per rule ({period})")
+
+
+def rule_overrides_message(rule_id: str, rows: Sequence[dict[str, Any]]) -> list[Message]:
+    """One rule's overrides, newest first: when, who, which claim and line, why."""
+    if not rows:
+        return notice(f"No overrides of {esc(rule_id, 20)}.")
+    lines = [
+        f"{r['at']:%Y-%m-%d %H:%M} · {who(str(r['user']))} · {claim_label(str(r['claim_ref']), r.get('line'))}\n      {esc(r['reason'], 400)}"
+        for r in rows
+    ]
+    listed, left = _list_sections(lines)
+    blocks = [header(f"Overrides of {_clip(rule_id, 20)} ({len(rows)})"), *listed]
+    if left:
+        blocks.append(context(f"_{left} more; `derm rules overrides --rule {esc(rule_id, 20)}` lists them all._"))
+    return paginate(blocks, f"Overrides of {rule_id}")
 
 
 # --- rendering as text (derm chat) and validation -----------------------------------------------

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from derm_core.coding import CodingError, SuggestRequest, suggest
 from derm_core.engine import all_rules, check_claim, data_versions, warm_up
 from derm_core.faq import ask
+from derm_core.live import apply_overrides
 from derm_core.question_facts import parse_procedure_text
 from derm_core.render import rule_doc
 from derm_core.rulecases import example
@@ -28,6 +29,7 @@ from derm_core.textclaim import ParsedText, TextParseError, parse_claim_text
 
 from . import blocks
 from .blocks import Message, esc
+from .overrides import claim_reference
 from .phi import identifiers
 
 log = logging.getLogger("slack_bot")
@@ -186,9 +188,12 @@ class DermBot:
             return _notice("check", f"I could not read a claim there: {esc(e)}. For example {EXAMPLE_CLAIM}.")
         except ValidationError:
             return _notice("check", "Part of that claim has a value I cannot use (for example an impossible date). Please check it and try again.")
-        report = check_claim(parsed.claim, self.ruleset())
+        ruleset = self.ruleset()
+        # Findings billers overrode for this claim (by its id) are marked as such, after the pure check.
+        [report] = apply_overrides([check_claim(parsed.claim, ruleset)], [parsed.claim.claim_id])
         share_value = text if offer_share and not share else None
-        return Reply(blocks.check_report(report, parsed, share_value), "check", private=not share)
+        target = blocks.OverrideTarget(*claim_reference(parsed.claim), ruleset_version=ruleset.version)
+        return Reply(blocks.check_report(report, parsed, share_value, target), "check", private=not share)
 
     def _ask(self, question: str) -> Reply:
         if not question.strip():

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
+from typing import Any
 
 from pydantic import BaseModel, field_validator
+
+_SLACK_ID = re.compile(r"^[UWS][A-Z0-9]{2,30}$")
 
 
 class Settings(BaseModel):
@@ -21,6 +25,7 @@ class Settings(BaseModel):
     app_token: str | None = None
     api_url: str | None = None
     rules: str | None = None  # a ruleset snapshot file; None: the current ruleset
+    admins: list[str] = []  # rules admins: Slack user ids (U..., W...) and user-group ids (S...)
 
     @field_validator("api_url")
     @classmethod
@@ -28,6 +33,21 @@ class Settings(BaseModel):
         if not value:
             return None
         return value if value.endswith("/") else value + "/"
+
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _admin_ids(cls, value: Any) -> list[str]:
+        """``"U123, S456"`` or a list; each a Slack user id (U/W...) or user-group id (S...).
+
+        >>> Settings(admins="U0123ABC, S0456DEF").admins
+        ['U0123ABC', 'S0456DEF']
+        """
+        items = re.split(r"[\s,;]+", value) if isinstance(value, str) else list(value or [])
+        ids = [str(i).strip().upper() for i in items if str(i).strip()]
+        bad = [i for i in ids if not _SLACK_ID.match(i)]
+        if bad:
+            raise ValueError(f"not Slack user or user-group ids: {', '.join(bad[:5])} (users start with U or W, user groups with S)")
+        return list(dict.fromkeys(ids))
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -38,6 +58,7 @@ class Settings(BaseModel):
             app_token=env.get("SLACK_APP_TOKEN") or None,
             api_url=env.get("SLACK_API_URL") or None,
             rules=env.get("DERM_RULES") or None,
+            admins=[a for a in re.split(r"[\s,;]+", env.get("DERM_SLACK_ADMINS") or "") if a],
         )
 
     def missing(self, *names: str) -> list[str]:

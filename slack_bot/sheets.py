@@ -13,12 +13,14 @@ import re
 import tempfile
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 
+from derm_core.rulebook import looks_like_rulebook
 from excel_addin.sheet import SheetError
 
 from . import blocks
@@ -70,8 +72,22 @@ def trusted_hosts(api_url: str | None) -> set[str]:
     return hosts
 
 
-def check_shared_file(bot: Any, client: WebClient, channel: str, thread_ts: str, file: dict[str, Any], api_url: str | None) -> None:
-    """The whole job for one file: runs on the bot's sheet workers, after the event was acknowledged."""
+RulebookHandler = Callable[[Path, str], None]
+
+
+def check_shared_file(
+    bot: Any,
+    client: WebClient,
+    channel: str,
+    thread_ts: str,
+    file: dict[str, Any],
+    api_url: str | None,
+    rulebook: RulebookHandler | None = None,
+) -> None:
+    """The whole job for one file: runs on the bot's sheet workers, after the event was acknowledged.
+
+    ``rulebook``: called with the downloaded file and its name when the file is the rules workbook (its sheet
+    names say so) rather than a charge sheet; the rules administration takes it from there."""
     name = str(file.get("name") or "sheet")
     progress_ts: str | None = None
 
@@ -82,15 +98,24 @@ def check_shared_file(bot: Any, client: WebClient, channel: str, thread_ts: str,
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, **msg)
 
     try:
-        if bot.sheet_checker is None:
-            raise SheetRejected("Charge sheets are not supported yet. Paste a claim's codes instead, or check the sheet with `derm sheet check`.")
         suffix = screen(name, file.get("size"))
-        progress_ts = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.sheet_progress(name))["ts"]
         stem = re.sub(r"[^\w.-]+", "_", Path(name).stem)[:80] or "sheet"  # the user's name, safe as a file name
+        url = str(file.get("url_private_download") or file.get("url_private") or "")
         with tempfile.TemporaryDirectory(prefix="derm-sheet-") as tmp:
             source = Path(tmp) / f"{stem}{suffix}"
             output = Path(tmp) / f"{stem}-checked.xlsx"
-            download(str(file.get("url_private_download") or file.get("url_private") or ""), client.token, source, trusted_hosts(api_url))
+            downloaded = False
+            if rulebook is not None and suffix in (".xlsx", ".xlsm"):
+                download(url, client.token, source, trusted_hosts(api_url))
+                downloaded = True
+                if looks_like_rulebook(source):
+                    rulebook(source, name)
+                    return
+            if bot.sheet_checker is None:
+                raise SheetRejected("Charge sheets are not supported yet. Paste a claim's codes instead, or check the sheet with `derm sheet check`.")
+            progress_ts = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.sheet_progress(name))["ts"]
+            if not downloaded:
+                download(url, client.token, source, trusted_hosts(api_url))
             last = time.monotonic()
 
             def progress(done: int, total: int) -> None:

@@ -45,6 +45,7 @@ class SlackApiDouble:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.files: dict[str, bytes] = {}
+        self.usergroups: dict[str, list[str]] = {}  # user-group id -> member ids, for usergroups.users.list
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         double = self
@@ -171,6 +172,11 @@ class SlackApiDouble:
             return {"ok": True, "channel": payload.get("channel"), "ts": payload.get("ts")}
         if method in ("views.open", "views.publish", "views.update"):
             return {"ok": True, "view": {"id": "V1", **(payload.get("view") or {})}}
+        if method == "usergroups.users.list":
+            group = str(payload.get("usergroup") or "")
+            if group not in self.usergroups:
+                return {"ok": False, "error": "no_such_subteam"}
+            return {"ok": True, "users": list(self.usergroups[group])}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D1"}}
         if method == "files.getUploadURLExternal":

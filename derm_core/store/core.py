@@ -13,7 +13,7 @@ import json
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -29,7 +29,7 @@ from ..ncci import with_ncci
 from ..ruleset import Ruleset, default_ruleset
 from .schema import audit_log, ncci_files, overrides, ruleset_head, ruleset_versions
 
-HEAD_REVISION = "0001"  # the newest migration in migrations/versions; a test keeps them in step
+HEAD_REVISION = "0002"  # the newest migration in migrations/versions; a test keeps them in step
 PAUSE_ENV = "DERM_STORE_TEST_PAUSE"  # tests: seconds to wait inside the publish transaction, before commit
 
 
@@ -377,6 +377,16 @@ class RulesStore:
             q = q.where(overrides.c.at >= since)
         with self.engine.connect() as conn:
             return [dict(r) | {"at": _utc(r["at"])} for r in conn.execute(q).mappings()]
+
+    def overrides_for(self, claim_refs: Iterable[str]) -> list[dict[str, Any]]:
+        """The overrides stored for these claims (by ``claim_ref``), newest first."""
+        refs = sorted({r for r in claim_refs if r})
+        rows: list[dict[str, Any]] = []
+        with self.engine.connect() as conn:
+            for i in range(0, len(refs), 500):
+                q = select(overrides).where(overrides.c.claim_ref.in_(refs[i : i + 500]))
+                rows += [dict(r) | {"at": _utc(r["at"])} for r in conn.execute(q).mappings()]
+        return sorted(rows, key=lambda r: r["id"], reverse=True)
 
     def override_counts(self, since: datetime | None = None) -> list[tuple[str, int]]:
         """(rule, overrides) for every overridden rule, most overridden first: the first sign of a false positive."""

@@ -51,6 +51,7 @@ overrides = Table(
     Column("line", Integer, nullable=True),
     Column("ruleset_version", String(40), nullable=True),
     Index("ix_overrides_rule", "rule"),
+    Index("ix_overrides_claim_ref", "claim_ref"),
 )
 
 ncci_files = Table(

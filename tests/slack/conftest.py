@@ -40,9 +40,15 @@ class Response:
         return json.loads(self.body) if self.body else {}
 
 
+ADMIN = "UADMIN1"  # a rules admin by user id
+GROUP = "SADMINS1"  # a user group of rules admins
+GROUP_ADMIN = "UGROUPADM"  # a member of it
+
+
 @pytest.fixture(scope="session")
 def slack():
     with SlackApiDouble() as double:
+        double.usergroups[GROUP] = [GROUP_ADMIN, "UOTHER9"]
         yield double
 
 
@@ -53,7 +59,8 @@ def derm_bot():
 
 @pytest.fixture(scope="session")
 def bolt_app(slack, derm_bot):
-    return create_app(Settings(bot_token="xoxb-test", signing_secret=SECRET, api_url=slack.api_url.rstrip("/")), bot=derm_bot)
+    settings = Settings(bot_token="xoxb-test", signing_secret=SECRET, api_url=slack.api_url.rstrip("/"), admins=f"{ADMIN},{GROUP}")
+    return create_app(settings, bot=derm_bot)
 
 
 class LoopbackServer:
@@ -143,9 +150,36 @@ class Sender:
         }
         return self.signed(json.dumps(body), "application/json")
 
-    def interactive(self, payload: dict[str, Any]) -> Response:
-        base = {"team": {"id": "T1"}, "user": {"id": "U1"}, "api_app_id": "A1", "token": "legacy", "trigger_id": "trigger-1"}
+    def interactive(self, payload: dict[str, Any], user: str = "U1") -> Response:
+        base = {"team": {"id": "T1"}, "user": {"id": user}, "api_app_id": "A1", "token": "legacy", "trigger_id": "trigger-1"}
         return self.signed(urlencode({"payload": json.dumps({**base, **payload})}))
+
+    def button(self, action_id: str, value: str, user: str = "U1", response_url: str | None = None) -> Response:
+        """A click on a button of one of the bot's messages (in a DM)."""
+        return self.interactive(
+            {
+                "type": "block_actions",
+                "actions": [{"action_id": action_id, "block_id": "b1", "value": value, "type": "button", "action_ts": "1"}],
+                "container": {"type": "message", "message_ts": "1700000000.000001", "channel_id": "D1"},
+                "channel": {"id": "D1"},
+                "response_url": response_url or self.slack.response_url(f"{self.mode}-{next(_ids)}"),
+            },
+            user=user,
+        )
+
+    def submit(self, callback_id: str, metadata: str, values: dict[str, str | None], user: str = "U1") -> Response:
+        """A modal submitted with plain text inputs (block_id -> value; each input's action_id is ``text``)."""
+        state = {block: {"text": {"type": "plain_text_input", "value": value}} for block, value in values.items()}
+        view = {"id": "V1", "type": "modal", "callback_id": callback_id, "private_metadata": metadata, "state": {"values": state}}
+        return self.interactive({"type": "view_submission", "view": view}, user=user)
+
+    def share_file(self, name: str, data: bytes, user: str = "U1", text: str = "", ts: str | None = None) -> str:
+        """A file dropped in a DM with the bot (with ``text`` as its comment); returns the thread's ts."""
+        ts = ts or f"1700.{next(_ids):04d}"
+        url = self.slack.add_file(f"{self.mode}-{next(_ids)}-{name}", data)
+        file = {"id": "F9", "name": name, "size": len(data), "url_private_download": url}
+        self.event({"type": "message", "subtype": "file_share", "channel_type": "im", "user": user, "text": text, "ts": ts, "channel": "D1", "files": [file]})
+        return ts
 
 
 @pytest.fixture(params=["dispatch", "http"])

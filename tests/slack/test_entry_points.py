@@ -32,6 +32,14 @@ def test_serve_and_slack_say_which_tokens_are_missing(monkeypatch):
     assert slack.exit_code == 2 and "SLACK_APP_TOKEN not set" in slack.output
 
 
+def test_serve_says_which_admin_ids_are_not_slack_ids(monkeypatch):
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")
+    monkeypatch.setenv("DERM_SLACK_ADMINS", "U0123ABC, ann@example.com")
+    result = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert result.exit_code == 2 and "admins: not Slack user or user-group ids: ANN@EXAMPLE.COM" in result.output
+
+
 def test_serve_says_when_slack_cannot_be_reached(monkeypatch):
     monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
     monkeypatch.setenv("SLACK_SIGNING_SECRET", "s")

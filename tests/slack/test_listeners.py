@@ -45,7 +45,12 @@ def why_values(msg) -> list[str]:
 
 
 def action_ids(msg) -> list[str]:
-    return [e["action_id"] for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    """The message's buttons other than the Override button each finding has."""
+    return [e["action_id"] for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"] if not e["action_id"].startswith("override-")]
+
+
+def override_values(msg) -> list[dict]:
+    return [json.loads(e["value"]) for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("override-")]
 
 
 # --- /derm -------------------------------------------------------------------------------------
@@ -61,6 +66,10 @@ def test_check_is_private_with_findings_why_buttons_and_share(send):
     assert "DRM050" in why_values(msg)
     assert "*Fix:*" in texts(msg)
     assert action_ids(msg) == ["share"]
+    overrides = override_values(msg)
+    assert len(overrides) == len(why_values(msg)), "an Override button under each finding"
+    assert {o["r"] for o in overrides} == set(why_values(msg))
+    assert all(o["c"].startswith("text:") and o["n"] == 0 for o in overrides), "a claim without an id: a digest, never its text"
     assert not send.slack.called(f"/respond/private-{send.mode}"), "one message: all of it in the acknowledgement"
 
 

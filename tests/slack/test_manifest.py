@@ -37,5 +37,6 @@ def test_manifest_matches_the_listeners(manifest):
     assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "app_mention", "message.im"}
     assert settings["interactivity"]["is_enabled"] and settings["socket_mode_enabled"]
     assert features["app_home"]["home_tab_enabled"] and features["app_home"]["messages_tab_enabled"]
-    needed = {"app_mentions:read", "chat:write", "commands", "im:history", "files:read", "files:write"}
+    # im:write opens the admin's DM for `/derm admin export`; usergroups:read resolves admin user groups
+    needed = {"app_mentions:read", "chat:write", "commands", "im:history", "files:read", "files:write", "im:write", "usergroups:read"}
     assert set(manifest["oauth_config"]["scopes"]["bot"]) == needed

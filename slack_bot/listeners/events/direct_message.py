@@ -1,9 +1,12 @@
-"""Direct messages: text is answered in the thread; a shared charge sheet is checked after the ack."""
+"""Direct messages: text is answered in the thread; a shared charge sheet is checked after the ack, and a
+shared rules workbook goes to the rules administration (admins only)."""
 
+from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
 
+from ...admin import RulesDesk
 from ...bot import DermBot
 from ...sheets import check_shared_file
 from .app_mention import post_in_thread
@@ -18,8 +21,14 @@ def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, 
     channel, thread_ts = event["channel"], event.get("thread_ts") or event["ts"]
     files = event.get("files") or []
     if files:
+        desk: RulesDesk = context["desk"]
+        user, comment = event.get("user"), event.get("text") or ""
+
+        def rulebook(path: Path, name: str) -> None:  # the rules workbook, not a charge sheet: rules administration
+            desk.workbook_uploaded(client, channel, thread_ts, user, path, name, comment)
+
         # Slow work runs on the bot's own workers so that it never holds up acknowledgements.
-        bot.sheet_jobs.submit(check_shared_file, bot, client, channel, thread_ts, files[0], context.get("api_url"))
+        bot.sheet_jobs.submit(check_shared_file, bot, client, channel, thread_ts, files[0], context.get("api_url"), rulebook)
         return
     # A DM is private already: checks are posted there without a Share button.
     reply = bot.reply(event.get("text") or "", offer_share=False)
