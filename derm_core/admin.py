@@ -151,7 +151,7 @@ def validate_candidate(raw: dict[str, Any], rows: RowNumbers = _default_rows, *,
     ...     validate_candidate(raw)
     ... except Rejected as e:
     ...     print(e.problems[0])
-    Prior Authorization, row 10, column Code: a range needs two codes of the same length, low to high
+    Prior Authorization, row 10, column Code: must be a CPT or HCPCS code (e.g. 96920, J0585), a range such as 96920-96922, or *
     """
     try:
         candidate = Ruleset.model_validate(raw)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 from .codes import code_in
 from .models import PayerType, Severity
 
-_CODE_SPEC_CHARS = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-* ")
+_CODE_SHAPE = re.compile(r"^(\d{4}[0-9FTU]|[A-V]\d{4})$")  # CPT (incl. category II/III) or HCPCS Level II
 
 
 class _Row(BaseModel):
@@ -49,13 +50,14 @@ class _CodeRow(_Row):
     @classmethod
     def _code_spec(cls, value: str) -> str:
         value = value.strip().upper()
-        if not value or not set(value) <= _CODE_SPEC_CHARS or value.count("-") > 1:
-            raise ValueError("must be a code, a range such as 96920-96922, or *")
-        if "-" in value:
-            lo, hi = (s.strip() for s in value.split("-"))
-            if len(lo) != len(hi) or lo > hi:
-                raise ValueError("a range needs two codes of the same length, low to high")
-        return value
+        if value == "*":
+            return value
+        parts = [p.strip() for p in value.split("-")]
+        if len(parts) > 2 or not all(_CODE_SHAPE.match(p) for p in parts):
+            raise ValueError("must be a CPT or HCPCS code (e.g. 96920, J0585), a range such as 96920-96922, or *")
+        if len(parts) == 2 and parts[0] > parts[1]:
+            raise ValueError("a range goes from the lower code to the higher")
+        return "-".join(parts)
 
 
 class PriorAuthRow(_CodeRow):

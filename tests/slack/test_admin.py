@@ -186,7 +186,7 @@ def test_an_invalid_workbook_lists_every_problem_by_sheet_row_and_column_and_pub
     refused = wait_posted(send.slack, ts, "Rules workbook refused")
     text = texts(refused)
     assert "2 problems" in text and "nothing was published" in text
-    assert "*Prior Authorization*" in text and f"row {rows['pa']}, column Code: a range needs two codes" in text
+    assert "*Prior Authorization*" in text and f"row {rows['pa']}, column Code: must be a CPT or HCPCS code" in text
     assert "*Unit Limits*" in text and f"row {rows['units']}, column Max Units" in text
     assert not buttons(refused)
     assert store.head() == 1
