@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category, SuggestedLine
-from ..ncci import PTP_MODIFIERS, NcciData, ncci_data
+from ..ncci import PTP_MODIFIERS, NcciData
 from ._util import by_date
 from .units import unit_limit
 
@@ -43,7 +43,7 @@ def ncci_pair(ctx: Ctx) -> Iterator[Hit | Skip]:
     Why is this bad? The column 2 code is denied as included in the column 1 code (CO-97), and a pattern
     of unbundled pairs draws audits.
     """
-    data = ncci_data(ctx.ruleset)
+    data: NcciData | None = ctx.ncci
     if data is None:
         return
     for item in _dates(ctx, data, "PTP"):
@@ -93,7 +93,7 @@ def ncci_mue(ctx: Ctx) -> Iterator[Hit | Skip]:
     Why is this bad? Units above the MUE deny the whole line (MAI 1) or every unit of the code that day
     (MAI 2 and 3); an MAI 2 limit cannot be appealed.
     """
-    data = ncci_data(ctx.ruleset)
+    data: NcciData | None = ctx.ncci
     if data is None:
         return
     for item in _dates(ctx, data, "MUE"):
