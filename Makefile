@@ -18,6 +18,7 @@ demo: setup
 	$(BIN)/derm check examples/claims.yaml || true
 	$(BIN)/derm check --text "$$(cat examples/pasted.txt)" || true
 	$(BIN)/derm suggest examples/suggest-mohs.json
+	mkdir -p out && $(BIN)/derm sheet check examples/charges.xlsx -o out/charges.checked.xlsx --force || true
 
 # Set up and run the tests, lint and type checks (the command CI runs).
 test: setup lint

@@ -536,9 +536,7 @@ def check_rows(
     """Group rows into claims, check each claim once, and give every row its result (same order as ``rows``).
 
     ``detail`` adds the marks (which cell, severity, text) used for comments and fills.
-    ``progress`` is called with the number of rows done so far, now and then. With a ``worker``
-    (another process, see ``worker.py``), the second half of the claims is checked there while
-    this process checks the first half.
+    ``progress`` is called with the number of rows done so far, now and then.
 
     >>> from derm_core.ruleset import default_ruleset
     >>> from excel_addin.columns import map_header
@@ -547,6 +545,46 @@ def check_rows(
     >>> check_rows(rows, default_ruleset())[0][0].status
     'error'
     """
+    checks = start_checks(rows, ruleset, detail=detail, progress=progress, worker=worker).wait()
+    return checks.results, checks.tally
+
+
+@dataclass
+class Checks:
+    """Results of ``start_checks``; those of the worker's claims arrive with ``wait()``."""
+
+    results: list[RowResult]  # aligned with the rows checked
+    tally: Tally
+    ready: int  # results[:ready] are final already
+    pending: Callable[[], None] | None = None
+
+    def wait(self) -> Checks:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending()
+        self.ready = len(self.results)
+        return self
+
+    def result(self, position: int) -> RowResult:
+        if position >= self.ready:
+            self.wait()
+        return self.results[position]
+
+
+LOCAL_SHARE = 0.4  # with a worker: this process checks the first 40% of the rows, then writes them while the worker checks the rest
+
+
+def start_checks(
+    rows: Sequence[ChargeRow],
+    ruleset: Ruleset,
+    *,
+    detail: bool = False,
+    progress: Callable[[int], None] | None = None,
+    worker: ClaimsWorker | None = None,
+) -> Checks:
+    """Like ``check_rows``, but with a ``worker`` (another process, see ``worker.py``) the claims after the first
+    ``LOCAL_SHARE`` of the rows are checked there, and this returns as soon as its own part is done: a writer can
+    write those rows while the worker checks the rest (claims are split in the order of their first row)."""
     group_of: dict[tuple[int, str], int] = {}
     claim_of = array("l", (group_of.setdefault((r.sheet, r.key), len(group_of)) for r in rows))
     claims_count = len(group_of)
@@ -563,27 +601,39 @@ def check_rows(
         if members:
             yield members
 
-    mid, remote = len(rows), None
+    n = len(rows)
+    mid, remote = n, None
     if worker is not None and claims_count >= PARALLEL_MIN_CLAIMS:
-        mid = len(rows) // 2
-        while 0 < mid < len(rows) and claim_of[order[mid]] == claim_of[order[mid - 1]]:
+        mid = int(n * LOCAL_SHARE)
+        while 0 < mid < n and claim_of[order[mid]] == claim_of[order[mid - 1]]:
             mid += 1  # split between two claims
-        remote = worker.submit(claims(mid, len(rows)), ruleset, detail, claim_of[order[mid - 1]] + 2)
+        if 0 < mid < n:
+            remote = worker.submit(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2)
+        else:
+            mid = n
     found, tally = check_claims_of(claims(0, mid), ruleset, detail, 1, progress)
-    if remote is not None:
+    results: list[RowResult] = [CLEAN] * n
+    interned: dict[RowResult, RowResult] = {}
+    for pos, result in zip(order[:mid], found, strict=True):
+        results[pos] = interned.setdefault(result, result)
+    checks = Checks(results, tally, order[mid] if mid < n else n)
+
+    def collect() -> None:
+        assert remote is not None
         try:
             more, remote_tally = remote()
-        except (OSError, RuntimeError, EOFError, pickle.UnpicklingError):  # the worker died: check its half here
-            more, remote_tally = check_claims_of(claims(mid, len(rows)), ruleset, detail, claim_of[order[mid - 1]] + 2)
-        found += more
+        except (OSError, RuntimeError, EOFError, pickle.UnpicklingError):  # the worker died: check its part here
+            more, remote_tally = check_claims_of(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2)
+        for pos, result in zip(order[mid:], more, strict=True):
+            results[pos] = interned.setdefault(result, result)
         tally.merge(remote_tally)
-    results: list[RowResult] = [CLEAN] * len(rows)
-    interned: dict[RowResult, RowResult] = {}
-    for pos, result in zip(order, found, strict=True):
-        results[pos] = interned.setdefault(result, result)
-    if progress is not None:
-        progress(len(rows))
-    return results, tally
+        if progress is not None:
+            progress(n)
+
+    checks.pending = collect if remote is not None else None
+    if remote is None and progress is not None:
+        progress(n)
+    return checks
 
 
 PARALLEL_MIN_CLAIMS = 5_000

@@ -39,7 +39,7 @@ from pydantic import BaseModel, Field
 from derm_core.engine import all_rules
 from derm_core.ruleset import Ruleset, load_ruleset
 
-from .charges import SHEET_RULES, ChargeRow, RowReader, RowResult, Tally, check_rows, claim_label
+from .charges import SHEET_RULES, ChargeRow, Checks, RowReader, RowResult, Tally, claim_label, start_checks
 from .columns import HEADER_SCAN_ROWS, OWN_COLUMNS, SYNONYMS, ColumnMap, find_header, is_charge_sheet
 from .faq_match import best_entry, keywords
 from .worker import Worker
@@ -846,7 +846,6 @@ def _summary_counts(tally: Tally) -> dict[str, Any]:
 
 OUR_AUTHOR = "derm sheet check"
 FINDINGS_WIDTH, FIX_WIDTH = 55, 45
-ResultsBySheet = dict[int, list[RowResult]]  # by sheet index, aligned with that sheet's scan.rows
 
 
 def _check_columns(scan: SheetScan) -> tuple[int, int, int]:
@@ -890,7 +889,7 @@ def _formula_cells(wb: Any) -> dict[str, set[tuple[int, int]]]:
     return {ws.title: {(r - 1, c - 1) for (r, c), cell in ws._cells.items() if cell.data_type == "f"} for ws in wb.worksheets}
 
 
-def _annotate(wb: Any, scan: SheetScan, results: list[RowResult], done: Callable[[int], None]) -> None:
+def _annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Callable[[int], None]) -> None:
     """Write the Check columns into one openpyxl sheet, comment and fill the offending cells, format the sheet."""
     from openpyxl.comments import Comment
     from openpyxl.formatting.rule import CellIsRule
@@ -1028,9 +1027,7 @@ class _Spool:
         self.file.seek(0)
 
 
-def _write_fast(
-    source: Source, scans: list[SheetScan], results: ResultsBySheet, spool: _Spool, wb: Any, done: Callable[[int], None]
-) -> None:
+def _write_fast(source: Source, scans: list[SheetScan], results: SheetResults, spool: _Spool, wb: Any, done: Callable[[int], None]) -> None:
     """Every sheet's values from the spool, with the Check columns, into an XlsxWriter workbook."""
     fmt = {name: wb.add_format(_xlsx_format(STYLES[name])) for name in ("th", "date", "quoted")}
     wrap = wb.add_format({"text_wrap": True})
@@ -1039,7 +1036,7 @@ def _write_fast(
         ws = wb.add_worksheet(scan.name)
         if scan.hidden:
             ws.hide()
-        pending = zip(scan.rows, results.get(scan.index, []), strict=True)  # in row order
+        pending = zip(scan.rows, results.of(scan), strict=True)  # in row order
         next_row, next_result = next(pending, (None, None))
         header, own = -1, (-1, -1, -1)
         if scan.columns is not None:
@@ -1229,69 +1226,89 @@ def _check(
     all_rows = [r for s in charge for r in s.rows]
     ticker.total = ticker.done + 2 * len(all_rows)
     base = ticker.done
-    checked, tally = check_rows(all_rows, ruleset, detail=not fast, progress=lambda n: ticker(base + n - ticker.done), worker=worker)
+    checks = start_checks(all_rows, ruleset, detail=not fast, progress=lambda n: ticker(base + n - ticker.done), worker=worker)
     del all_rows
-    results: ResultsBySheet = {}
-    start = 0
-    for scan in charge:  # all_rows was the sheets' rows one after the other
-        results[scan.index] = checked[start : start + len(scan.rows)]
-        start += len(scan.rows)
-    del checked
+    results = SheetResults(checks)
+    for scan in charge:  # the rows were the sheets' rows one after the other
+        results.offsets[scan.index] = results.size
+        results.size += len(scan.rows)
 
-    summary = SheetSummary(
-        to_fix=_rows_to_fix(charge, results),
-        input=str(input_path),
-        output=str(output_path),
-        path="fast" if fast else "full",
-        sheets=[s.name for s in charge],
-        **_summary_counts(tally),
-        columns_recognised={h: f for s in charge if s.columns for h, f in s.columns.recognised.items()},
-        columns_ignored=list(dict.fromkeys(h for s in charge if s.columns for h in s.columns.ignored)),
-        kept=(
-            "values and the Check columns (the fast path for large sheets)."
-            if fast
-            else "your data, formats, formulas, comments, validations and conditional formats; offending cells get a comment and a fill."
-        ),
-        not_kept=FAST_NOT_KEPT if fast else FULL_NOT_KEPT,
-        notes=[],
-        ruleset_version=ruleset.version,
-    )
-    if not fast and source.has_drawings:
-        summary.notes.append("The workbook has images, charts or shapes: the checked copy does not (your original keeps them).")
-    if fast and engine == "openpyxl":
-        summary.notes.append("Very large workbook: read with openpyxl in read-only mode; merged cells are not filled down.")
-    if source.kind == "xlsm" and output_path.suffix.lower() == ".xlsx":
-        summary.notes.append("Macros are not in the .xlsx copy; write to .xlsm to keep them.")
+    def summary() -> SheetSummary:
+        tally = checks.wait().tally
+        made = SheetSummary(
+            to_fix=_rows_to_fix(charge, results),
+            input=str(input_path),
+            output=str(output_path),
+            path="fast" if fast else "full",
+            sheets=[s.name for s in charge],
+            **_summary_counts(tally),
+            columns_recognised={h: f for s in charge if s.columns for h, f in s.columns.recognised.items()},
+            columns_ignored=list(dict.fromkeys(h for s in charge if s.columns for h in s.columns.ignored)),
+            kept=(
+                "values and the Check columns (the fast path for large sheets)."
+                if fast
+                else "your data, formats, formulas, comments, validations and conditional formats; offending cells get a comment and a fill."
+            ),
+            not_kept=FAST_NOT_KEPT if fast else FULL_NOT_KEPT,
+            notes=list(dict.fromkeys(n for s in scans for n in s.notes)),
+            ruleset_version=ruleset.version,
+        )
+        if not fast and source.has_drawings:
+            made.notes.append("The workbook has images, charts or shapes: the checked copy does not (your original keeps them).")
+        if fast and engine == "openpyxl":
+            made.notes.append("Very large workbook: read with openpyxl in read-only mode; merged cells are not filled down.")
+        if source.kind == "xlsm" and output_path.suffix.lower() == ".xlsx":
+            made.notes.append("Macros are not in the .xlsx copy; write to .xlsm to keep them.")
+        if fast and source.kind == "xlsm" and output_path.suffix.lower() == ".xlsm":
+            made.notes.append("Macros were copied to the checked workbook.")
+        made.seconds = round(time.perf_counter() - started, 2)
+        return made
 
     tmp = output_path.with_name(f".{output_path.stem}.{os.getpid()}.tmp{output_path.suffix}")
     try:
         if fast:
             assert spool is not None
-            _save_fast(source, scans, results, spool, tmp, ticker, summary, ruleset, started)
+            done = _save_fast(source, scans, results, spool, tmp, ticker, summary, ruleset)
         else:
             for scan in charge:
-                _annotate(wb, scan, results.get(scan.index, []), ticker)
-            _finish_summary(summary, scans, started)
-            _save_full(wb, tmp, summary, ruleset)
+                _annotate(wb, scan, results.of(scan), ticker)
+            done = summary()
+            _save_full(wb, tmp, done, ruleset)
         os.replace(tmp, output_path)
     finally:
+        checks.wait()  # never leave the worker's answer unread
         if spool is not None:
             spool.file.close()
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     ticker.finish()
-    summary.seconds = round(time.perf_counter() - started, 2)
-    return summary
+    done.seconds = round(time.perf_counter() - started, 2)
+    return done
+
+
+@dataclass
+class SheetResults:
+    """The check results of every charge sheet's rows (sheet after sheet), read as the writers need them."""
+
+    checks: Checks
+    offsets: dict[int, int] = field(default_factory=dict)  # sheet index -> position of its first row
+    size: int = 0
+
+    def of(self, scan: SheetScan) -> Iterator[RowResult]:
+        """The results of one sheet's rows, in row order; waits for the worker only when it reaches its rows."""
+        start = self.offsets.get(scan.index, 0)
+        for k in range(len(scan.rows)):
+            yield self.checks.result(start + k)
 
 
 TO_FIX_ROWS = 40
 
 
-def _rows_to_fix(scans: list[SheetScan], results: ResultsBySheet) -> list[RowIssue]:
+def _rows_to_fix(scans: list[SheetScan], results: SheetResults) -> list[RowIssue]:
     picked: list[RowIssue] = []
     for wanted in ("error", "warning"):
         for scan in scans:
-            for row, result in zip(scan.rows, results[scan.index], strict=True):
+            for row, result in zip(scan.rows, results.of(scan), strict=True):
                 if result.status == wanted and len(picked) < TO_FIX_ROWS:
                     claim = claim_label(row)
                     picked.append(
@@ -1306,11 +1323,6 @@ def _rows_to_fix(scans: list[SheetScan], results: ResultsBySheet) -> list[RowIss
                         )
                     )
     return picked
-
-
-def _finish_summary(summary: SheetSummary, scans: list[SheetScan], started: float) -> None:
-    summary.notes = list(dict.fromkeys([n for s in scans for n in s.notes] + summary.notes))
-    summary.seconds = round(time.perf_counter() - started, 2)
 
 
 def _save_full(wb: Any, tmp: Path, summary: SheetSummary, ruleset: Ruleset) -> None:
@@ -1330,14 +1342,13 @@ def _save_full(wb: Any, tmp: Path, summary: SheetSummary, ruleset: Ruleset) -> N
 def _save_fast(
     source: Source,
     scans: list[SheetScan],
-    results: ResultsBySheet,
+    results: SheetResults,
     spool: _Spool,
     tmp: Path,
     ticker: _Progress,
-    summary: SheetSummary,
+    summary: Callable[[], SheetSummary],
     ruleset: Ruleset,
-    started: float,
-) -> None:
+) -> SheetSummary:
     import xlsxwriter
 
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -1345,17 +1356,17 @@ def _save_fast(
     if source.kind == "xlsm" and tmp.suffix.lower() == ".xlsm":
         with zipfile.ZipFile(source.path) as zf, contextlib.suppress(KeyError):
             wb.add_vba_project(io.BytesIO(zf.read("xl/vbaProject.bin")), is_stream=True)
-            summary.notes.append("Macros were copied to the checked workbook.")
     names = [s.name for s in scans]
     summary_out = XlsxOut(wb, wb.add_worksheet(_free_name(names, "Summary")))
     _write_fast(source, scans, results, spool, wb, ticker)
     faq_out = XlsxOut(wb, wb.add_worksheet(_free_name(names, "FAQ")))
     write_faq(faq_out, ruleset)
-    _finish_summary(summary, scans, started)
-    write_summary(summary_out, summary)
+    done = summary()
+    write_summary(summary_out, done)
     summary_out.close()
     faq_out.close()
     wb.close()
+    return done
 
 
 def _free_name(taken: list[str], name: str) -> str:
