@@ -32,4 +32,5 @@ docs: setup
 	$(BIN)/derm rule --markdown > docs/rules.md
 
 bench: setup
+	$(BIN)/python benchmarks/ask_eval.py
 	$(BIN)/python benchmarks/check_throughput.py

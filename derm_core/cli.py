@@ -14,10 +14,11 @@ from rich.markup import escape
 
 from excel_addin.cli import sheet_app
 
-from . import codes, icd
 from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
 from .coding import CodingError, SuggestRequest, suggest
 from .engine import all_rules, check_claims
+from .faq import ask
+from .lookup import describe_code
 from .render import claim_text, lines_text, report_table, rule_doc
 from .rulecases import example
 from .ruleset import load_ruleset
@@ -113,6 +114,32 @@ def suggest_cmd(
         out.print(f"[bold]{lines_text(result.lines)}[/bold]\n{result.explanation}", highlight=False)
 
 
+@app.command("ask")
+def ask_cmd(
+    question: Annotated[str, typer.Argument(help='A coding question, e.g. "how many units of 17003 for 9 AKs"; - reads standard input.')],
+    fmt: FormatOpt = "table",
+    rules: RulesOpt = None,
+) -> None:
+    """Answer a coding question from the coding engine, the code tables or the FAQ, with the source and a confidence."""
+    text = sys.stdin.read() if question == "-" else question
+    if not text.strip():
+        _fail("give a question")
+    answer = ask(text, load_ruleset(rules))
+    if fmt == "json":
+        print(answer.model_dump_json(indent=2))
+        return
+    if answer.lines:
+        out.print(f"[bold]{escape(lines_text(answer.lines))}[/bold]", highlight=False)
+    out.print(escape(answer.answer), highlight=False)
+    source = f"FAQ {answer.entry}" if answer.entry else "no FAQ entry"
+    out.print(f"[dim]{source}; confidence {answer.confidence:.2f}[/dim]", highlight=False)
+    if answer.references:
+        out.print(f"[dim]References: {escape('; '.join(answer.references))}[/dim]", highlight=False)
+    if answer.related:
+        related = "; ".join(f"{r['title']} ({r['id']})" for r in answer.related)
+        out.print(f"[dim]Related: {escape(related)}[/dim]", highlight=False)
+
+
 @app.command("rule")
 def rule_cmd(
     rule_id: Annotated[str | None, typer.Argument(help="A rule id such as DRM110; omit to list every rule.")] = None,
@@ -149,34 +176,6 @@ def rules_markdown() -> str:
 def code_cmd(code: Annotated[str, typer.Argument(help="A CPT/HCPCS or ICD-10-CM code.")]) -> None:
     """What a code is, in our own words, and whether it is valid."""
     print(describe_code(code))
-
-
-def describe_code(code: str) -> str:
-    """One paragraph about a procedure or diagnosis code. Example: ``describe_code("17001")`` says it was deleted."""
-    c = code.strip().upper().replace("-", "")
-    info = codes.lookup(c)
-    if info is not None:
-        extra = [f"family {info.family.replace('_', ' ')}", f"global {info.global_days}"]
-        if info.addon_of:
-            extra.append(f"add-on to {', '.join(info.addon_of)}")
-        if info.max_units:
-            extra.append(f"at most {info.max_units} unit{'s' if info.max_units > 1 else ''}")
-        if info.cosmetic:
-            extra.append("usually cosmetic (not covered)")
-        if info.prior_auth:
-            extra.append("often needs prior authorization")
-        return f"{c}: {info.desc} ({'; '.join(extra)})."
-    bad = codes.invalid_entry(c, None)
-    if bad is not None:
-        return f"{c} is not a valid code: {bad.note}" + (f" Use {' / '.join(bad.replaced_by)}." if bad.replaced_by else "")
-    dx = icd.normalize(code)
-    state = icd.status(dx)
-    if state == "billable":
-        return f"{dx} (ICD-10-CM): {icd.description(dx)}. Billable."
-    if state == "header":
-        kids = icd.children(dx)
-        return f"{dx} (ICD-10-CM): {icd.description(dx)}. Not billable: a header; use one of {', '.join(kids[:8])}."
-    return f"{code} is not in our dermatology code tables or in ICD-10-CM."
 
 
 def main() -> None:

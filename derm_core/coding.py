@@ -247,7 +247,8 @@ def suggest(req: SuggestRequest) -> Suggestion:
         elif len(lines) == 1:
             why = "One premalignant lesion: 17000 x1."
         else:
-            why = f"{n} premalignant lesions: 17000 for the first and 17003 x{n - 1} for lesions 2 to {n} (17001 is not a valid code)."
+            rest = "the second lesion" if n == 2 else f"lesions 2 to {n}"
+            why = f"{n} premalignant lesions: 17000 for the first and 17003 x{n - 1} for {rest} (17001 is not a valid code)."
         return Suggestion(lines=lines, explanation=why)
     if p == "benign_destruction":
         lines = benign_destruction(req.lesion_count)

@@ -1,0 +1,425 @@
+"""Coding answers: ``derm ask``, ``/derm ask`` and the Excel FAQ lookup.
+
+A question is answered in one of three ways, tried in this order:
+
+1. **Computed**: it carries procedure facts ("16 aks w cryo", "mohs cheek, 2 stages, first had 7
+   blocks"), so the coding engine computes the lines; the FAQ entry that explains them comes along.
+2. **Code lookup**: it asks about a code ("what is 17004", "is 11447 valid"), so the code tables
+   answer, together with the best FAQ entry about that code.
+3. **Knowledge base**: BM25 retrieval (bm25s) over each entry's title, questions, codes and answer,
+   after biller abbreviations are spelled out and typos corrected against the vocabulary (rapidfuzz).
+
+Below the confidence threshold the answer says so and lists the closest topics instead of guessing.
+The index is built once per ruleset version (and FAQ size), so an admin's FAQ edit takes effect on
+the next question.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import bm25s
+import numpy as np
+import snowballstemmer
+from pydantic import BaseModel
+from rapidfuzz import fuzz, process
+
+from . import icd
+from .codes import lookup
+from .coding import CodingError, suggest
+from .lookup import code_kind, describe_code
+from .models import SuggestedLine
+from .question_facts import SITE_WORDS, extract
+from .render import lines_text
+from .ruleset import FaqEntry, Ruleset, default_ruleset
+
+THRESHOLD = 0.5  # below this, "I don't have a confident answer"
+COMPUTED_CONFIDENCE = 0.95  # the coding engine computed the lines from the facts given
+CODE_CONFIDENCE = 0.9  # the code tables describe the code
+# What to ask for when a question names a procedure and numbers but not every fact the coding engine needs.
+_NEEDED = {
+    "site": "the body site",
+    "lesion_count": "how many lesions were treated",
+    "mohs_stage_blocks": "how many blocks each Mohs stage had",
+    "pathology": "the pathology (benign or malignant)",
+    "size_cm": "the size in cm",
+    "area_sq_cm": "the treated area in sq cm",
+    "biopsies": "the biopsy methods (shave, punch or incisional)",
+}
+
+# Biller abbreviations and synonyms, spelled out the same way in questions and in the FAQ entries.
+_SYNONYMS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), r)
+    for p, r in [
+        (r"\bw/o\b", " without "),
+        (r"\bw/", " with "),
+        (r"\bf/u\b", " follow up "),
+        (r"\bs/p\b", " after "),
+        (r"\be\s*/\s*m\b|\be\s*&\s*m\b|\bevaluation and management\b|\boffice visits?\b|\bem\b", " em "),
+        (r"\bed\s*&\s*c\b|\bedc\b|\belectrodesiccation and curettage\b", " edc curettage destruction "),
+        (r"\bactinic keratos[ie]s\b|\bactinics?\b|\bsolar keratos[ie]s\b|\bak's\b|\baks?\b", " ak "),
+        (r"\bseborrh?eic keratos[ie]s\b|\bseb\.?\s*k'?s?\b|\bsebk'?s?\b|\bsk's\b|\bsks?\b", " sk "),
+        (r"\bbasal cell(?: carcinomas?)?\b|\bbcc's\b|\bbccs?\b", " bcc "),
+        (r"\bsquamous cell(?: carcinomas?)?\b|\bscc's\b|\bsccs?\b", " scc "),
+        (r"\bphysician assistants?\b|\bpa-c\b|\bpas?\b(?=\s+(?:bill|do|perform|see|render)\w*)", " physicianassistant "),
+        (r"\bprior auth(?:ori[sz]ations?)?\b|\bpre-?auth(?:ori[sz]ations?)?\b|\bprecert(?:ification)?\b|\bpa\b", " priorauth "),
+        (r"\bmods?\b|\bmodifiers?\b", " modifier "),
+        (r"\bbx's\b|\bbxs?\b|\bbiops(?:y|ies|ied)\b", " biopsy "),
+        (r"\bfrozen sections?\b|\bfrozens\b", " frozensection "),
+        (r"\bcryo(?:therapy|surgery)?\b|\bfroze(?:n)?\b|\bfreez(?:e|ing)\b|\bliquid nitrogen\b|\bln2\b", " cryo destruction "),
+        (r"\bdiff\b|\bdifferent\b|\bseparate\b", " different "),
+        (r"\btx\b", " treatment "),
+        (r"\bdx\b", " diagnosis "),
+        (r"\bhx\b", " history "),
+        (r"\bpts?\b", " patient "),
+        (r"\bpath\b", " pathology "),
+        (r"\bilk\b|\bkenalog\b|\bintralesional\b", " triamcinolone intralesional injection "),
+        (r"\bskin tags?\b|\bacrochordons?\b", " skintag "),
+        (r"\bmoh'?s\b", " mohs "),
+        (r"\bnb-?uvb\b", " narrowband uvb phototherapy "),
+        (r"\bihc\b|\bimmunohistochemi\w*\b", " immunostain "),
+        (r"\bbilateral\w*\b|\bboth (?:sides|arms|forearms|legs|hands|cheeks)\b", " bilateral "),
+        (r"\bmoles?\b|\bnevi\b", " nevus "),
+        (r"\bpsoriatic\b", " psoriasis "),
+        (r"\bdupilumab\b", " dupixent "),
+        (r"\bbotulinum toxin\b|\bbotox\b|\bonabotulinumtoxina\b", " botox "),
+        (r"\bsq\.?\s*cm\b|\bsquare (?:cm|centimet\w+)\b|\bcm2\b", " sqcm "),
+        (r"\bvs\.?\b|\bversus\b", " versus "),
+    ]
+] + [
+    # Body-site words carry their site group, as the FAQ names it: "shin" -> "shin leg", "cheek" -> "cheek face".
+    (re.compile(rf"\b{word}\b"), f"{word} {site.replace('_', ' ')}")
+    for word, site in SITE_WORDS.items()
+    if word != site
+]
+_STOP = frozenset(
+    re.split(
+        r"\s+",
+        "a an and are as at be been but by can could do does did for from had has have how i if in into is it its i'm im me my "
+        "of on or our should so than that the their them then there these they this to too us was we were what what's whats "
+        "when where which who why will with would you your yes ok okay please thanks hi hey u ur code codes coding cpt bill "
+        "billing billed get got go use using used need needs tell know want any about whether also just like really good "
+        "look looking near still some thing things theres way one ones x",
+    )
+)
+_WORD = re.compile(r"(?<![\w.])[a-z]+(?![\w.])")
+# Words the fact extractor knows, never "corrected" into something else.
+_KNOWN_WORDS = frozenset(SITE_WORDS) | frozenset(
+    re.split(
+        r"\s+",
+        "mohs stage stages block blocks biopsy biopsies punch shave excision excised margin margins keloid keloids "
+        "injected injection wart warts skin tag tags excimer lesion lesions",
+    )
+)
+_TOKEN = re.compile(r"[a-z]\d{2}\.[0-9a-z]{1,4}|\d+\.\d+|[a-z0-9]+")
+_ICD_NO_DOT = re.compile(r"^[a-z]\d{2}[0-9a-z]{1,4}$")
+# A code on its own, not one end of a range such as 17000-17004.
+# ("x14" is units, never the ICD-10-CM external-cause code X14.)
+_CODE_MENTION = re.compile(
+    r"(?<![\w.-])([A-WYZa-wyz]\d{2}\.[0-9A-Za-z]{1,4}|[A-WYZa-wyz]\d{2,4}[0-9A-Za-z]?|\d{4}[0-9FTUftu])(?![\w.]|-\d)"
+)
+_CODE_INTENT = re.compile(
+    r"\b(?:valid|invalid|still|exist|exists|deleted|real|a thing|mean|means|meaning|describe|description|definition|"
+    r"billable|stand for|replaced|replacement)\b|\bwhat(?:'s|s| is| does)\s+(?:code\s+|cpt\s+)?[a-z]?\d"
+)
+_stemmer = snowballstemmer.stemmer("english")
+
+
+class Answer(BaseModel):
+    """An answer to a coding question (contracts section 3)."""
+
+    answer: str
+    entry: str | None  # FAQ entry id, None when no confident answer
+    confidence: float  # 0.0-1.0
+    related: list[dict]  # up to 3: {"id": ..., "title": ...}
+    references: list[str]
+    lines: list[SuggestedLine]  # computed lines when the question carried facts, else []
+
+
+@lru_cache(maxsize=8192)
+def _stem(word: str) -> str:
+    return word if any(ch.isdigit() for ch in word) else _stemmer.stemWord(word)
+
+
+def normalise(text: str) -> str:
+    """Lower case with biller abbreviations spelled out, codes split from their modifiers.
+
+    >>> normalise("16 AK's w/ cryo, 88305-26?")
+    '16 ak with cryo destruction , 88305 26?'
+    """
+    t = text.lower().replace("\u2013", "-").replace("\u2014", "-").replace("’", "'")
+    for pattern, replacement in _SYNONYMS:
+        t = pattern.sub(replacement, t)
+    return " ".join(t.replace("-", " ").split())
+
+
+def tokens(text: str) -> list[str]:
+    """Search tokens: normalised, stemmed, without stop words and one-digit numbers; ICD codes get their dot.
+
+    >>> tokens("Biopsies of SKs w/ punch, L821")
+    ['biopsi', 'sk', 'punch', 'l82.1']
+    """
+    out = []
+    for tok in _TOKEN.findall(normalise(text)):
+        # Stop words go, and so do one-digit counts and sizes: they match examples in answers by chance.
+        if tok in _STOP or (tok[0].isdigit() and (len(tok) == 1 or "." in tok)):
+            continue
+        if _ICD_NO_DOT.match(tok) and lookup(tok.upper()) is None and icd.looks_like_icd(tok):
+            tok = tok[:3] + "." + tok[3:]
+        out.append(_stem(tok))
+    return out
+
+
+@dataclass(frozen=True)
+class _Ranked:
+    order: list[int]  # entry indexes, best first
+    scores: np.ndarray  # BM25 (scaled to the best) plus closeness to an entry's own phrasings
+    confidence: float  # idf-weighted share of the question the best entry covers, or its phrasing similarity
+
+
+class _Index:
+    """BM25 over the FAQ entries plus a vocabulary for typo correction; built once per ruleset version."""
+
+    def __init__(self, entries: list[FaqEntry]) -> None:
+        self.entries = entries
+        docs = []
+        phrasings: list[str] = []
+        self.phrasing_entry: list[int] = []
+        for i, e in enumerate(entries):
+            asked = [e.title, *e.questions]
+            # Title and question phrasings count twice: they say what an entry is about, the answer says more.
+            docs.append(tokens(" ".join([*asked, *asked, *e.codes, *e.modifiers, e.answer])))
+            for phrase in asked:
+                phrasings.append(" ".join(tokens(phrase)))
+                self.phrasing_entry.append(i)
+        self.phrasings = phrasings
+        self.bm25 = bm25s.BM25()
+        if docs:
+            self.bm25.index(docs, show_progress=False)
+        self.doc_sets = [frozenset(d) for d in docs]
+        n = len(docs)
+        df: dict[str, int] = {}
+        for d in self.doc_sets:
+            for tok in d:
+                df[tok] = df.get(tok, 0) + 1
+        self.idf = {tok: math.log(1 + (n - k + 0.5) / (k + 0.5)) for tok, k in df.items()}
+        self.unknown_idf = math.log(1 + (n + 0.5) / 0.5) if n else 1.0
+        self.by_code: dict[str, list[int]] = {}
+        for i, e in enumerate(entries):
+            for c in e.codes:
+                self.by_code.setdefault(c.upper(), []).append(i)
+        self.families = [[_family(c) for c in e.codes] for e in entries]
+        words = {w for e in entries for w in _WORD.findall(" ".join([e.title, *e.questions, e.answer]).lower())}
+        self.word_set = (words | _KNOWN_WORDS) - _STOP
+        self.words = sorted(self.word_set)
+        self._anagrams = {"".join(sorted(w)): w for w in self.words if len(w) == 4}
+        self._word_fix = lru_cache(maxsize=8192)(self._correct)
+
+    def _correct(self, word: str) -> str:
+        """The known word a misspelt word most likely meant (``biospy`` -> ``biopsy``), or the word itself."""
+        if len(word) < 4 or word in _STOP or word in self.word_set:
+            return word
+        if len(word) == 4:
+            return self._anagrams.get("".join(sorted(word)), word)
+        best = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=85)
+        return best[0] if best else word
+
+    def spell(self, question: str) -> str:
+        """The question with misspelt words corrected against the FAQ's own words."""
+        return _WORD.sub(lambda m: self._word_fix(m.group(0)), question.lower())
+
+    def rank(self, question: str) -> _Ranked | None:
+        q = list(dict.fromkeys(tokens(question)))  # each word once: "hands" also brings "hand"
+        if not q or not self.entries:
+            return None
+        bm = np.asarray(self.bm25.get_scores(q), dtype=float)
+        top = float(bm.max())
+        if top <= 0:
+            return None
+        sims = process.cdist([" ".join(q)], self.phrasings, scorer=fuzz.token_sort_ratio)[0]
+        best_sim = np.zeros(len(self.entries))
+        np.maximum.at(best_sim, self.phrasing_entry, sims)
+        scores = bm / top + 0.5 * np.clip((best_sim - 60) / 40, 0, 1)
+        order = [int(i) for i in np.argsort(-scores, kind="stable")]
+        best = order[0]
+        weights = [self.idf.get(t, self.unknown_idf) for t in q]
+        coverage = sum(w for t, w in zip(q, weights, strict=True) if t in self.doc_sets[best]) / sum(weights)
+        similarity = float(best_sim[best]) / 100
+        confidence = max(coverage, similarity if similarity >= 0.85 else 0.0)
+        return _Ranked(order, scores, round(min(1.0, confidence), 2))
+
+    def share(self, i: int, families: set[str | None]) -> float:
+        """How much of entry ``i`` is about these procedure families: the share of its codes that belong to them."""
+        fams = self.families[i]
+        return sum(f is not None and f in families for f in fams) / len(fams) if fams else 0.0
+
+
+_INDEX_SOURCE: dict[tuple[str, int], _Index] = {}
+
+
+def index_for(ruleset: Ruleset) -> _Index:
+    """The search index of a ruleset's FAQ, built on first use of each (version, number of entries)."""
+    key = (ruleset.version, len(ruleset.faq))
+    found = _INDEX_SOURCE.get(key)
+    if found is None:
+        if len(_INDEX_SOURCE) >= 4:
+            _INDEX_SOURCE.pop(next(iter(_INDEX_SOURCE)))
+        found = _INDEX_SOURCE[key] = _Index(ruleset.faq)
+    return found
+
+
+def _ref(e: FaqEntry) -> dict:
+    return {"id": e.id, "title": e.title}
+
+
+def _related(index: _Index, order: list[int], skip: int | None) -> list[dict]:
+    return [_ref(index.entries[i]) for i in order if i != skip][:3]
+
+
+def _code_mentions(question: str) -> list[str]:
+    """Codes the question names: procedure/HCPCS codes we know (valid or not) and ICD-10-CM codes."""
+    found = []
+    for raw in _CODE_MENTION.findall(question):
+        code = raw.upper()
+        if code not in found and code_kind(code) != "unknown":
+            found.append(code)
+    return found
+
+
+def _family(code: str) -> str | None:
+    """A code's procedure family; benign and malignant excisions are one procedure (the pathology picks the code)."""
+    info = lookup(code.upper())
+    return None if info is None else "excision" if info.family.startswith("excision") else info.family
+
+
+def _explaining_entry(index: _Index, ranked: _Ranked | None, explanation: str, codes: set[str]) -> int | None:
+    """The entry that best explains computed lines: about their procedure (at least half of its codes share
+    their family), closest to the question and to the engine's explanation, and naming a line's code in its title."""
+    families = {_family(c) for c in codes}
+    candidates = [i for i in range(len(index.entries)) if index.share(i, families) >= 0.5]
+    if not candidates or ranked is None:
+        return None
+    # Codes the explanation names only to warn against them (17001, 17003 beside 17004) must not steer.
+    explained = index.bm25.get_scores([t for t in tokens(explanation) if not t.isdigit() or t in codes])
+    top = max(float(explained[i]) for i in candidates) or 1.0
+    named = {i for i in candidates if codes & {c.upper() for c in _CODE_MENTION.findall(index.entries[i].title)}}
+    return max(
+        candidates,
+        key=lambda i: float(ranked.scores[i]) + 0.5 * float(explained[i]) / top + index.share(i, families) + 0.5 * (i in named),
+    )
+
+
+def _best_naming(index: _Index, ranked: _Ranked | None, codes: list[str]) -> int | None:
+    """The best-ranked entry that lists one of these codes."""
+    naming = {i for c in codes for i in index.by_code.get(c, [])}
+    return next((i for i in ranked.order if i in naming), None) if ranked else None
+
+
+def _computed(question: str, index: _Index, ranked: _Ranked | None) -> tuple[Answer | None, str | None]:
+    """Lines computed from the facts in the question, or else what is missing to compute them (when it gave some)."""
+    facts = extract(question)
+    request = facts.request()
+    if request is None:
+        return None, None
+    if not facts.quantified:
+        return None, None
+    try:
+        result = suggest(request)
+    except CodingError as e:
+        field = str(e).split(" ", 1)[0]
+        return None, f"To compute the lines I also need {_NEEDED[field]}." if field in _NEEDED else f"{str(e)[0].upper()}{str(e)[1:]}."
+    best = _explaining_entry(index, ranked, result.explanation, {ln.code for ln in result.lines})
+    entry = index.entries[best] if best is not None else None
+    text = f"{lines_text(result.lines)}. {result.explanation}"
+    if facts.assumptions:
+        text += " " + " ".join(facts.assumptions)
+    # A question that also asks something else (the modifier on the visit, coverage) gets that answer too.
+    if (
+        ranked is not None
+        and ranked.confidence >= THRESHOLD
+        and ranked.order[0] != best
+        and index.share(ranked.order[0], {_family(ln.code) for ln in result.lines}) < 0.5
+    ):
+        text += f"\n\n{index.entries[ranked.order[0]].answer}"
+    if entry is not None:
+        text += f"\n\nSee: {entry.title}."
+    answer = Answer(
+        answer=text,
+        entry=entry.id if entry else None,
+        confidence=COMPUTED_CONFIDENCE,
+        related=_related(index, ranked.order, best) if ranked else [],
+        references=list(entry.references) if entry else [],
+        lines=result.lines,
+    )
+    return answer, None
+
+
+def _code_answer(question: str, index: _Index, ranked: _Ranked | None) -> Answer | None:
+    mentioned = _code_mentions(question)
+    if not mentioned:
+        return None
+    content = [t for t in tokens(question) if t.upper() not in mentioned and not re.fullmatch(r"\d+", t)]
+    if content and not _CODE_INTENT.search(question.lower()):
+        return None
+    parts = [describe_code(c) for c in mentioned[:3]]
+    best = _best_naming(index, ranked, mentioned)
+    if best is None and ranked is not None and ranked.confidence >= THRESHOLD:
+        best = ranked.order[0]
+    entry = index.entries[best] if best is not None else None
+    if entry is not None:
+        parts.append(entry.answer)
+    return Answer(
+        answer="\n\n".join(parts),
+        entry=entry.id if entry else None,
+        confidence=CODE_CONFIDENCE,
+        related=_related(index, ranked.order, best) if ranked else [],
+        references=(list(entry.references) if entry else []) + ["Code tables"],
+        lines=[],
+    )
+
+
+def _not_confident(index: _Index, ranked: _Ranked | None) -> Answer:
+    closest = _related(index, ranked.order, None) if ranked else []
+    text = "I don't have a confident answer to that question."
+    if closest:
+        text += " The closest topics are: " + "; ".join(c["title"] for c in closest) + "."
+    text += " Try naming the code or procedure, or ask a certified coder."
+    return Answer(
+        answer=text,
+        entry=None,
+        confidence=ranked.confidence if ranked else 0.0,
+        related=closest,
+        references=[],
+        lines=[],
+    )
+
+
+def ask(question: str, ruleset: Ruleset | None = None) -> Answer:
+    """Answer a biller's coding question from the coding engine, the code tables or the FAQ.
+
+    >>> a = ask("how many units of 17003 for 9 AKs")
+    >>> [(ln.code, ln.units) for ln in a.lines], a.entry is not None
+    ([('17000', 1), ('17003', 8)], True)
+    """
+    ruleset = ruleset or default_ruleset()
+    index = index_for(ruleset)
+    text = index.spell(question)
+    ranked = index.rank(text)
+    computed, missing = _computed(text, index, ranked)
+    answer = computed or _code_answer(question, index, ranked)
+    if answer is not None:
+        return answer
+    if ranked is None or ranked.confidence < THRESHOLD:
+        return _not_confident(index, ranked)
+    best = index.entries[ranked.order[0]]
+    return Answer(
+        answer=f"{missing}\n\n{best.answer}" if missing else best.answer,
+        entry=best.id,
+        confidence=ranked.confidence,
+        related=_related(index, ranked.order, ranked.order[0]),
+        references=list(best.references),
+        lines=[],
+    )

@@ -1,0 +1,52 @@
+"""What a code is, in our own words: procedure and HCPCS codes from the code tables, diagnoses from
+ICD-10-CM. Shared by ``derm code``, ``derm ask`` and the Slack bot."""
+
+from __future__ import annotations
+
+from . import codes, icd
+
+
+def describe_code(code: str) -> str:
+    """One paragraph about a procedure or diagnosis code, including deleted and invalid ones.
+
+    >>> describe_code("17001").startswith("17001 is not a valid code")
+    True
+    """
+    c = code.strip().upper().replace("-", "")
+    info = codes.lookup(c)
+    if info is not None:
+        extra = [f"family {info.family.replace('_', ' ')}", f"global {info.global_days}"]
+        if info.addon_of:
+            extra.append(f"add-on to {', '.join(info.addon_of)}")
+        if info.max_units:
+            extra.append(f"at most {info.max_units} unit{'s' if info.max_units > 1 else ''}")
+        if info.cosmetic:
+            extra.append("usually cosmetic (not covered)")
+        if info.prior_auth:
+            extra.append("often needs prior authorization")
+        return f"{c}: {info.desc} ({'; '.join(extra)})."
+    bad = codes.invalid_entry(c, None)
+    if bad is not None:
+        return f"{c} is not a valid code: {bad.note}" + (f" Use {' / '.join(bad.replaced_by)}." if bad.replaced_by else "")
+    dx = icd.normalize(code)
+    state = icd.status(dx)
+    if state == "billable":
+        return f"{dx} (ICD-10-CM): {icd.description(dx)}. Billable."
+    if state == "header":
+        kids = icd.children(dx)
+        return f"{dx} (ICD-10-CM): {icd.description(dx)}. Not billable: a header; use one of {', '.join(kids[:8])}."
+    return f"{code} is not in our dermatology code tables or in ICD-10-CM."
+
+
+def code_kind(code: str) -> str:
+    """``procedure`` (in our tables), ``invalid`` (deleted or never existed), ``diagnosis`` (ICD-10-CM) or ``unknown``.
+
+    >>> [code_kind(c) for c in ("17004", "11447", "L57.0", "ABCDE")]
+    ['procedure', 'invalid', 'diagnosis', 'unknown']
+    """
+    c = code.strip().upper().replace("-", "")
+    if codes.lookup(c) is not None:
+        return "procedure"
+    if codes.invalid_entry(c, None) is not None:
+        return "invalid"
+    return "diagnosis" if icd.status(icd.normalize(code)) != "unknown" else "unknown"
