@@ -22,7 +22,7 @@ demo: setup
 
 # Set up and run the tests, lint and type checks (the command CI runs).
 test: setup lint
-	$(BIN)/pytest
+	$(BIN)/pytest -q
 
 lint: setup
 	$(BIN)/ruff check derm_core slack_bot excel_addin tests benchmarks

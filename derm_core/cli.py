@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -15,9 +16,11 @@ from rich.markup import escape
 from excel_addin.cli import sheet_app
 
 from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
+from .cli_admin import data_app, rules_app
 from .coding import CodingError, SuggestRequest, suggest
-from .engine import all_rules, check_claims
+from .engine import all_rules, check_claims, warm_up
 from .faq import ask
+from .live import CurrentRuleset
 from .lookup import describe_code
 from .render import claim_text, lines_text, report_table, rule_doc
 from .rulecases import example
@@ -25,6 +28,8 @@ from .ruleset import load_ruleset
 from .textclaim import TextParseError, parse_claim_text
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Check dermatology claims before they leave.")
+app.add_typer(rules_app, name="rules")
+app.add_typer(data_app, name="data")
 app.add_typer(sheet_app, name="sheet")
 out = Console()
 err = Console(stderr=True)
@@ -34,7 +39,7 @@ RulesOpt = Annotated[Path | None, typer.Option("--rules", help="A ruleset snapsh
 
 
 def _error(message: str) -> None:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)  # a message is never broken across lines
 
 
 def _fail(message: str) -> NoReturn:
@@ -53,7 +58,10 @@ def check(
     rules: RulesOpt = None,
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input."""
-    ruleset = load_ruleset(rules)
+    ruleset = CurrentRuleset(
+        rules or os.environ.get("DERM_RULES"), warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}", soft_wrap=True)
+    ).get()
+    warm_up()
     notes: list[str] = []
     if text is not None:
         source = sys.stdin.read() if text == "-" else text
@@ -152,7 +160,7 @@ def rule_cmd(
         return
     if rule_id is None:
         for r in rules.values():
-            out.print(f"{r.id}  {r.category.value:<22} {r.severity:<8} {r.title}", highlight=False)
+            print(f"{r.id}  {r.category.value:<22} {r.severity:<8} {r.title}")
         return
     found = rules.get(rule_id.strip().upper())
     if found is None:
@@ -176,6 +184,61 @@ def rules_markdown() -> str:
 def code_cmd(code: Annotated[str, typer.Argument(help="A CPT/HCPCS or ICD-10-CM code.")]) -> None:
     """What a code is, in our own words, and whether it is valid."""
     print(describe_code(code))
+
+
+# --- Slack bot (slack_bot/; docs/slack.md) ------------------------------------------------------
+
+
+def _slack_settings(*required: str):  # -> slack_bot.settings.Settings
+    from slack_bot.settings import Settings
+
+    settings = Settings.from_env()
+    missing = settings.missing(*required)
+    if missing:
+        _fail(f"{' and '.join(missing)} not set; docs/slack.md explains where to find them")
+    return settings
+
+
+def _slack_app(settings):  # -> slack_bolt.App
+    from slack_bot.app import create_app
+
+    try:
+        return create_app(settings)
+    except Exception as e:  # a bad token or no network: say so instead of a traceback
+        _fail(f"cannot start the Slack app ({type(e).__name__}): check SLACK_BOT_TOKEN and the network")
+
+
+@app.command("slack")
+def slack_cmd() -> None:
+    """Run the Slack bot in Socket Mode (no inbound port). Needs SLACK_BOT_TOKEN and SLACK_APP_TOKEN."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    settings = _slack_settings("bot_token", "app_token")
+    SocketModeHandler(_slack_app(settings), settings.app_token).start()
+
+
+@app.command("serve")
+def serve_cmd(
+    port: Annotated[int, typer.Option("--port", "-p", help="TCP port.")] = 3000,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+) -> None:
+    """Serve the Slack bot over HTTP at /slack/events, GET /healthz and the current ruleset at GET /rules/current.
+    Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."""
+    from slack_bot.server import serve
+
+    serve(_slack_app(_slack_settings("bot_token", "signing_secret")), host=host, port=port)
+
+
+@app.command("chat")
+def chat_cmd() -> None:
+    """Talk to the Slack bot's handlers in the terminal (no Slack needed): type a claim or a question."""
+    from slack_bot.bot import DermBot
+    from slack_bot.chat import BANNER, chat
+
+    interactive = sys.stdin.isatty()
+    if interactive:
+        out.print(BANNER, highlight=False, markup=False)
+    chat(DermBot(sheet_checker=None), sys.stdin, write=print, prompt=(lambda: print("> ", end="", flush=True)) if interactive else None)
 
 
 def main() -> None:

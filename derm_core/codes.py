@@ -53,6 +53,7 @@ class CodeInfo:
     method: str | None = None
     rank: int = 0
     mg_per_unit: float | None = None
+    single_dose: bool = False
     mult_proc: int | None = None
 
     @property

@@ -18,6 +18,7 @@ BENIGN_LESION = ("L82", "B07", "B08.1", "A63.0", "D22", "D23", "L91.8", "L72", "
 _DX_SITE = {"0": "C", "1": "C", "2": "C", "3": "C", "4": "B", "5": "A", "6": "AB", "7": "AB"}
 
 
+@lru_cache(maxsize=65536)
 def normalize(code: str) -> str:
     """Upper-case, dotted form. Example: ``normalize("c44319") == "C44.319"``."""
     code = code.strip().upper().replace(" ", "")

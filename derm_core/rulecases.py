@@ -1,7 +1,8 @@
 """Each rule's own pass/fail cases (rules/cases/DRMxxx.yaml): tests, documentation examples, and the
 check a candidate ruleset must pass before it is published.
 
-A case file holds ``defaults`` (merged into every claim) and ``cases``, each with ``pass`` (the rule must
+A case file holds ``defaults`` (merged into every claim), optionally ``ncci`` (synthetic NCCI edits in the
+CMS files' fields, attached to the ruleset for that rule's cases only: see ``ncci.NcciTables.from_case``) and ``cases``, each with ``pass`` (the rule must
 not fire) or ``fail`` (it must fire) and, for fail cases, ``expect`` (lines, severity, suggested lines)
 and optionally ``fixed``: the corrected claim, which must pass.
 """
@@ -17,6 +18,7 @@ import yaml
 
 from .engine import all_rules, check_claim
 from .models import Claim
+from .ncci import NcciTables, with_ncci
 from .ruleset import Ruleset
 
 BASE_CLAIM = {"payer": {"type": "medicare"}, "date_of_service": "2026-03-02", "rendering_npi": "1234567893"}
@@ -63,8 +65,17 @@ def example(rule_id: str) -> tuple[dict | None, dict | None]:
     return None, None
 
 
+@cache
+def _case_ncci(rule_id: str) -> NcciTables | None:
+    block = (rule_cases().get(rule_id) or {}).get("ncci")
+    return NcciTables.from_case(block) if block else None
+
+
 def run_case(rule_id: str, kind: str, claim: dict, expect: dict, ruleset: Ruleset) -> str | None:
     """None when the case holds, else what went wrong."""
+    tables = _case_ncci(rule_id)
+    if tables is not None:
+        ruleset = with_ncci(ruleset, tables)
     report = check_claim(Claim.model_validate(claim), ruleset)
     hits = [f for f in report.findings if f.rule == rule_id]
     if kind in ("pass", "fixed"):

@@ -13,8 +13,9 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
+from .codes import code_in
 from .models import PayerType, Severity
 
 _CODE_SPEC_CHARS = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ-* ")
@@ -98,8 +99,39 @@ class FaqEntry(BaseModel):
     reviewed: date
 
 
+CODE_TABLES = ("prior_authorization", "payer_policies", "unit_limits", "cosmetic")
+
+
+_NONE: list[Any] = []
+
+
+class CodeIndex:
+    """Rows of the code tables by code: exact codes in a dict, ranges and ``*`` scanned."""
+
+    def __init__(self, ruleset: Ruleset):
+        self._tables: dict[str, tuple[dict[str, list[Any]], list[Any]]] = {}
+        for name in CODE_TABLES:
+            rows = getattr(ruleset, name)
+            exact: dict[str, list[Any]] = {}
+            ranges: list[Any] = []
+            for row in rows:
+                if "-" in row.code or row.code == "*":
+                    ranges.append(row)
+                else:
+                    exact.setdefault(row.code, []).append(row)
+            self._tables[name] = (exact, ranges)
+
+    def rows(self, table: str, code: str) -> list[Any]:
+        """Rows of ``table`` whose code spec covers ``code``."""
+        exact, ranges = self._tables[table]
+        found = exact.get(code, _NONE)
+        return found + [r for r in ranges if code_in(code, r.code)] if ranges else found
+
+
 class Ruleset(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    """One immutable version of the admin tables (make changes with ``model_copy(update=...)``)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: str
     effective: date
@@ -109,6 +141,21 @@ class Ruleset(BaseModel):
     cosmetic: list[CosmeticRow] = Field(default_factory=list)
     rule_overrides: list[RuleOverrideRow] = Field(default_factory=list)
     faq: list[FaqEntry] = Field(default_factory=list)
+    ncci_quarter: str | None = None  # the NCCI quarters loaded; set with the data by ``ncci.with_ncci``
+    _ncci: Any = PrivateAttr(default=None)  # ncci.NcciData attached by the store (never serialised)
+
+
+_INDEXES: dict[int, tuple[Ruleset, CodeIndex]] = {}
+
+
+def code_index(ruleset: Ruleset) -> CodeIndex:
+    """The ruleset's code tables indexed by code, built once per ruleset object."""
+    hit = _INDEXES.get(id(ruleset))
+    if hit is None or hit[0] is not ruleset:
+        if len(_INDEXES) >= 16:
+            _INDEXES.clear()
+        hit = _INDEXES[id(ruleset)] = (ruleset, CodeIndex(ruleset))
+    return hit[1]
 
 
 def _read(path: Path) -> Any:
@@ -127,9 +174,19 @@ def default_ruleset() -> Ruleset:
     return Ruleset.model_validate(raw)
 
 
-def load_ruleset(path: str | Path | None = None) -> Ruleset:
-    """A ruleset snapshot file (YAML or JSON) when given, else ``DERM_RULES`` when set, else the default."""
-    path = path or os.environ.get("DERM_RULES")
-    if not path:
-        return default_ruleset()
+def read_snapshot(path: str | Path) -> Ruleset:
+    """A ruleset snapshot file (YAML or JSON); raises OSError, ValueError or ValidationError when it is unusable."""
     return Ruleset.model_validate(_read(Path(path)))
+
+
+def load_ruleset(path: str | Path | None = None) -> Ruleset:
+    """The ruleset to check with: a snapshot file when given (else ``DERM_RULES``), else the current version in the
+    rules store when one is configured (``DERM_RULES_DB``) or exists, else the shipped default.
+
+    Repeated calls are cheap (the source is checked at most every few seconds), so long-running front ends
+    call it per request and see a new version without a restart; a snapshot file or store that cannot be read
+    falls back to the last good version with a warning (``derm_core.live``).
+    """
+    from .live import current_ruleset
+
+    return current_ruleset(path or os.environ.get("DERM_RULES") or None)

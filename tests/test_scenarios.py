@@ -1,15 +1,18 @@
 """The worked scenarios (tests/fixtures/claims.yaml, suggest.yaml): each must produce its findings."""
 
+from pathlib import Path
+
 import pytest
-from conftest import load_fixture
+import yaml
 
 from derm_core.coding import SuggestRequest, suggest
 from derm_core.engine import check_claim
 from derm_core.models import Claim
 from derm_core.ruleset import PriorAuthRow
 
-CLAIMS = load_fixture("claims.yaml")
-SUGGEST = load_fixture("suggest.yaml")
+FIXTURES = Path(__file__).parent / "fixtures"
+CLAIMS = [sc for name in ("claims.yaml", "claims_extra.yaml") for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))]
+SUGGEST = yaml.safe_load((FIXTURES / "suggest.yaml").read_text(encoding="utf-8"))
 
 
 def with_policy(ruleset, policy):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..coding import CodingError
-from ..engine import Ln
+from ..engine import Hit, Ln
 from ..models import SuggestedLine
 
 DISTINCT = frozenset({"59", "XE", "XS", "XP", "XU"})
@@ -39,6 +39,19 @@ def totals(lines: Iterable[Ln | SuggestedLine]) -> dict[str, int]:
     for ln in lines:
         out[ln.code] = out.get(ln.code, 0) + ln.units
     return out
+
+
+def mismatch(expected: Iterable[Ln | SuggestedLine], billed: Iterable[Ln | SuggestedLine]) -> str | None:
+    """``"codes"`` when the billed codes differ from the expected ones, ``"units"`` when only the units differ, else None."""
+    want, got = totals(expected), totals(billed)
+    if set(want) != set(got):
+        return "codes"
+    return "units" if want != got else None
+
+
+def replace_hit(lines: list[Ln], expected: list[SuggestedLine], message: str) -> Hit:
+    """The finding for billed ``lines`` that the documented facts recode to ``expected``."""
+    return Hit([ln.idx for ln in lines], message, f"Replace {show(lines)} with {show(expected)}.", expected)
 
 
 def show(lines: Iterable[Ln | SuggestedLine]) -> str:

@@ -52,9 +52,10 @@ def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:
             continue
         if f.symptoms and f.purpose != "cosmetic":
             continue
+        why = "is documented as cosmetic" if f.purpose == "cosmetic" else "has no documented indication"
         yield Hit(
             [ln.idx],
-            f"{ln.code} for a benign lesion with no documented indication is cosmetic for Medicare (LCD L34938).",
+            f"{ln.code} for a benign lesion {why}: cosmetic for Medicare (LCD L34938).",
             "Document the indication (bleeding, itching, pain, change, inflammation...) if there was one; otherwise bill with GY "
             "(+GX if a voluntary ABN was signed) so the patient is responsible.",
             [_gy(ln, f.abn_signed)],
@@ -64,7 +65,7 @@ def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:
 def _cosmetic_reason(ctx: Ctx, ln: Ln) -> str | None:
     if ln.info is not None and ln.info.cosmetic:
         return f"{ln.code} is a cosmetic procedure"
-    rows = ctx.payer_rows(ctx.ruleset.cosmetic, ln.code, ln.dos)
+    rows = ctx.payer_rows("cosmetic", ln.code, ln.dos)
     if rows:
         return f"{ln.code} is on this payer's cosmetic exclusion list" + (f" ({rows[0].note})" if rows[0].note else "")
     if ln.facts.purpose == "cosmetic":
@@ -131,7 +132,7 @@ def prior_authorization(ctx: Ctx) -> Iterator[Hit]:
     for ln in ctx.lines:
         if ln.prior_auth:
             continue
-        rows = ctx.payer_rows(ctx.ruleset.prior_authorization, ln.code, ln.dos)
+        rows = ctx.payer_rows("prior_authorization", ln.code, ln.dos)
         if rows:
             note = rows[0].note
             yield Hit(
@@ -139,6 +140,32 @@ def prior_authorization(ctx: Ctx) -> Iterator[Hit]:
                 f"{ln.code} needs prior authorization from {ctx.payer_name or ctx.payer_type} and none is recorded.",
                 "Obtain the authorization before the service and enter its number on the line." + (f" {note}" if note else ""),
                 source=f"ruleset {ctx.ruleset.version}: prior authorization {rows[0].payer} {rows[0].code}",
+            )
+
+
+@rule(
+    "DRM903",
+    "GY on actinic keratosis destruction",
+    Category.modifier_misuse,
+    "warning",
+    families=("destruction_premalignant",),
+    mods=("GY",),
+    references=("NCD 250.4", "COS-04"),
+    likely_denial="CO-4",
+)
+def gy_on_ak(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags GY (not a Medicare benefit) on 17000-17004 for actinic keratoses (L57.0).
+
+    Why is this bad? Medicare covers AK destruction (NCD 250.4); it is never cosmetic, and GY makes a payable
+    service the patient's bill.
+    """
+    for ln in ctx.fam("destruction_premalignant"):
+        if "GY" in ln.mods and any(icd.is_premalignant(d) for d in ln.dx):
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} for actinic keratoses is covered by Medicare (NCD 250.4); GY does not apply.",
+                f"Remove GY (and GX) from {ln.code}.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"GY", "GX"}))],
             )
 
 
@@ -167,7 +194,7 @@ def diagnosis_supports(ctx: Ctx) -> Iterator[Hit]:
             yield Hit(
                 [ln.idx],
                 f"{', '.join(ln.dx)} does not support {ln.code}.",
-                f"Link the diagnosis that supports {ln.code} (expected: {', '.join(info.dx[:6])}...).",
+                f"Link the diagnosis that supports {ln.code} (expected: {', '.join(info.dx[:6])}{'...' if len(info.dx) > 6 else ''}).",
             )
 
 
@@ -194,6 +221,13 @@ def history_only(ctx: Ctx) -> Iterator[Hit]:
             )
 
 
+POLICY_FIX = {
+    "not_covered": "The payer does not cover it: bill it as non-covered (GY for Medicare) or collect from the patient with an advance notice.",
+    "requires_modifier": "Add {value} once the policy's requirements are documented.",
+    "allowed_pos": "The payer pays it only in place of service {value}.",
+}
+
+
 @rule("DRM970", "Payer policy", Category.payer_policy, "warning", references=("payer policies (ruleset)",))
 def payer_policy(ctx: Ctx) -> Iterator[Hit | Skip]:
     """What it does: applies the admin-maintained payer policies of the ruleset: codes a payer does not
@@ -204,10 +238,12 @@ def payer_policy(ctx: Ctx) -> Iterator[Hit | Skip]:
     if ctx.claim.payer is None:
         return
     for ln in ctx.lines:
-        for row in ctx.payer_rows(ctx.ruleset.payer_policies, ln.code, ln.dos):
+        for row in ctx.payer_rows("payer_policies", ln.code, ln.dos):
             source = f"ruleset {ctx.ruleset.version}: {row.payer} {row.code} {row.kind}"
             if row.kind == "requires_modifier" and row.value.upper() in ln.mods:
                 continue
+            if row.kind == "not_covered" and ln.mods & LIABILITY:
+                continue  # billed as non-covered already (GY/GA/GZ)
             if row.kind == "allowed_pos":
                 allowed = {p.strip() for p in row.value.split(",") if p.strip()}
                 if ctx.claim.place_of_service is None:
@@ -219,7 +255,7 @@ def payer_policy(ctx: Ctx) -> Iterator[Hit | Skip]:
             yield Hit(
                 [ln.idx],
                 row.message,
-                None if row.kind == "note" else "Follow the payer's policy before submitting.",
+                POLICY_FIX.get(row.kind, "").format(value=row.value) or None,
                 severity=severity,
                 source=source,
             )

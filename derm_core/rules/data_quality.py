@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
+from functools import lru_cache
 
 from .. import icd
 from ..codes import invalid_entry, modifiers
@@ -16,6 +17,7 @@ from ._util import first_fact, try_code
 _CODE = re.compile(r"^(\d{4}[0-9FTU]|[A-V]\d{4})$")
 
 
+@lru_cache(maxsize=4096)
 def npi_ok(npi: str) -> bool:
     """10 digits with a valid Luhn check digit over the 80840 prefix.
 
@@ -78,7 +80,7 @@ def dates(ctx: Ctx) -> Iterator[Hit]:
             )
 
 
-@rule("DRM003", "Units must be at least 1", Category.data_quality, likely_denial="CO-16")
+@rule("DRM003", "Units must be at least 1", Category.data_quality, references=("CMS-1500/837P units field",), likely_denial="CO-16")
 def units_positive(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags lines whose units are zero or negative.
 
@@ -93,7 +95,13 @@ def units_positive(ctx: Ctx) -> Iterator[Hit]:
             )
 
 
-@rule("DRM004", "Procedure code empty or malformed", Category.data_quality, likely_denial="CO-16")
+@rule(
+    "DRM004",
+    "Procedure code empty or malformed",
+    Category.data_quality,
+    references=("CPT and HCPCS Level II code formats",),
+    likely_denial="CO-16",
+)
 def code_shape(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags an empty code, or one that is neither a CPT (5 digits) nor a HCPCS Level II code (letter + 4 digits).
 
@@ -106,7 +114,14 @@ def code_shape(ctx: Ctx) -> Iterator[Hit]:
             yield Hit([ln.idx], f"Line {ln.idx + 1}: '{ln.code}' is not a CPT or HCPCS code.", "Enter a 5-character CPT or HCPCS code.")
 
 
-@rule("DRM005", "Too many or repeated modifiers", Category.data_quality, likely_denial="CO-4")
+@rule(
+    "DRM005",
+    "Too many or repeated modifiers",
+    Category.data_quality,
+    mods=("*",),
+    references=("CMS-1500/837P: four modifier positions",),
+    likely_denial="CO-4",
+)
 def modifier_count(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags lines with more than four modifiers or the same modifier twice.
 
@@ -123,7 +138,13 @@ def modifier_count(ctx: Ctx) -> Iterator[Hit]:
             yield Hit([ln.idx], f"{ln.code} repeats a modifier.", "Remove the repeated modifier.")
 
 
-@rule("DRM006", "Diagnosis pointer out of range", Category.data_quality, likely_denial="CO-16")
+@rule(
+    "DRM006",
+    "Diagnosis pointer out of range",
+    Category.data_quality,
+    references=("CMS-1500/837P diagnosis pointers",),
+    likely_denial="CO-16",
+)
 def dx_pointer(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags a line whose diagnosis pointer points past the claim's diagnosis list.
 
@@ -219,7 +240,7 @@ def invalid_diagnosis(ctx: Ctx) -> Iterator[Hit]:
             yield Hit(idxs, f"{d} is not an ICD-10-CM code.", "Check the diagnosis code against the ICD-10-CM code set.")
 
 
-@rule("DRM021", "Line has no diagnosis", Category.invalid_diagnosis, likely_denial="CO-16")
+@rule("DRM021", "Line has no diagnosis", Category.invalid_diagnosis, references=("ICD-10-CM guidelines",), likely_denial="CO-16")
 def missing_diagnosis(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags lines with no diagnosis (none on the line and none on the claim).
 
@@ -230,7 +251,14 @@ def missing_diagnosis(ctx: Ctx) -> Iterator[Hit]:
             yield Hit([ln.idx], f"{ln.code} has no diagnosis.", "Add the ICD-10-CM code that supports this service.")
 
 
-@rule("DRM022", "Unknown modifier", Category.modifier_misuse, likely_denial="CO-4")
+@rule(
+    "DRM022",
+    "Unknown modifier",
+    Category.modifier_misuse,
+    mods=("*",),
+    references=("CPT Appendix A", "HCPCS Level II modifiers"),
+    likely_denial="CO-4",
+)
 def unknown_modifier(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags modifiers that are not in our modifier table.
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import icd
-from ..codes import GROUP_LABEL, SITE_GROUP
 from ..coding import benign_destruction, malignant_destruction, premalignant_destruction, skin_tags, vascular_destruction
-from ..engine import Ctx, Hit, Skip, rule
+from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category
-from ._util import first_fact, show, totals, try_code
+from ._util import by_date, first_fact, replace_hit, show, totals, try_code
 
 REFS = ("CPT destruction guidelines", "AAPC2007")
 VASCULAR_DX = ("D18.0", "I78.1", "Q82.5", "I78.8")
@@ -89,21 +88,34 @@ def premalignant_count(ctx: Ctx) -> Iterator[Hit | Skip]:
     Why is this bad? 15 or more lesions billed as 17000 + 17003 x14, or 17004 stacked on 17000/17003, are
     denied or recouped; fewer than 15 billed as 17004 is overcoding.
     """
-    lines = ctx.codes("17000", "17003", "17004")
-    if not lines:
-        return
+    for lines in by_date(ctx.codes("17000", "17003", "17004")).values():
+        yield from _premalignant_count(lines)
+
+
+def _premalignant_count(lines: list[Ln]) -> Iterator[Hit | Skip]:
     n = first_fact(lines, "lesion_count")
     if not isinstance(n, int) or n < 1:
-        yield Skip("premalignant destruction: lesion_count not documented; code choice not checked", [ln.idx for ln in lines])
+        billed = sum(ln.units for ln in lines if ln.code in ("17000", "17003"))
+        if billed >= 15 and not any(ln.code == "17004" for ln in lines):
+            # the billed units themselves count 15 or more lesions
+            expected = premalignant_destruction(billed)
+            yield Hit(
+                [ln.idx for ln in lines],
+                f"{show(lines)} bills {billed} lesions; 15 or more premalignant lesions are reported with 17004 alone.",
+                f"Replace {show(lines)} with 17004 x1.",
+                expected,
+            )
+        else:
+            yield Skip("premalignant destruction: lesion_count not documented; code choice not checked", [ln.idx for ln in lines])
         return
     expected = premalignant_destruction(n)
     if set(totals(expected)) != set(totals(lines)):
         what = (
             "15 or more premalignant lesions are reported with 17004 alone."
             if n >= 15
-            else f"{n} premalignant lesions are reported as {show(expected)}."
+            else f"{n} premalignant lesion{'s are' if n > 1 else ' is'} reported as {show(expected)}."
         )
-        yield Hit([ln.idx for ln in lines], what, f"Replace {show(lines)} with {show(expected)}.", expected)
+        yield replace_hit(lines, expected, what)
 
 
 @rule(
@@ -145,12 +157,13 @@ def units_17003(ctx: Ctx) -> Iterator[Hit]:
 
     Why is this bad? 17003 is per lesion, 2 through 14; units that do not match the note are denied or recouped.
     """
-    lines = ctx.codes("17000", "17003", "17004")
-    n = first_fact(lines, "lesion_count")
-    if not isinstance(n, int) or not 2 <= n <= 14 or not ctx.codes("17000"):
-        return
-    billed = ctx.codes("17003")
-    if billed and sum(ln.units for ln in billed) != n - 1:
+    for lines in by_date(ctx.codes("17000", "17003", "17004")).values():
+        n = first_fact(lines, "lesion_count")
+        billed = [ln for ln in lines if ln.code == "17003"]
+        if not isinstance(n, int) or not 2 <= n <= 14 or not any(ln.code == "17000" for ln in lines) or not billed:
+            continue
+        if sum(ln.units for ln in billed) == n - 1:
+            continue
         yield Hit(
             [ln.idx for ln in billed],
             f"{n} lesions call for 17003 x{n - 1}, not x{sum(ln.units for ln in billed)}.",
@@ -178,12 +191,7 @@ def benign_count(ctx: Ctx) -> Iterator[Hit]:
         return
     expected = benign_destruction(n)
     if set(totals(lines)) != set(totals(expected)):
-        yield Hit(
-            [ln.idx for ln in lines],
-            f"{n} benign lesions are reported as {show(expected)}.",
-            f"Replace {show(lines)} with {show(expected)}.",
-            expected,
-        )
+        yield replace_hit(lines, expected, f"{n} benign lesions are reported as {show(expected)}.")
 
 
 @rule(
@@ -327,13 +335,3 @@ def malignant_destruction_code(ctx: Ctx) -> Iterator[Hit]:
                 f"Bill {want[0].code}.",
                 want,
             )
-        elif ln.info and ln.info.site_group:
-            for d in ln.dx:
-                groups = icd.site_groups(d)
-                if groups and ln.info.site_group not in groups and (f.site is None or SITE_GROUP[f.site] not in groups):
-                    yield Hit(
-                        [ln.idx],
-                        f"{d} names a body site outside {ln.code}'s site group ({GROUP_LABEL[ln.info.site_group]}).",
-                        "Check the site and the diagnosis.",
-                        severity="warning",
-                    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import icd
-from ..codes import GROUP_LABEL, SITE_GROUP
 from ..coding import excision, shave_removal
 from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category, SuggestedLine
@@ -66,11 +65,11 @@ def excision_family(ctx: Ctx) -> Iterator[Hit | Skip]:
         malignant = path in ("malignant", "in_situ")
         if malignant != (ln.family == "excision_malignant"):
             want = expected_excision(ln) or [SuggestedLine(code=("116" if malignant else "114") + ln.code[3:])]
-            kind = "malignant" if malignant else "benign"
+            kind = "malignant" if malignant else "benign or of uncertain behavior"
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is a {'benign' if malignant else 'malignant'} excision code, but the lesion is {kind}.",
-                f"Bill {want[0].code} ({kind} excision, {'116xx' if malignant else '114xx'}).",
+                f"Bill {want[0].code} ({'malignant excision, 116xx' if malignant else 'benign excision, 114xx'}).",
                 want,
             )
 
@@ -100,16 +99,6 @@ def excision_size_site(ctx: Ctx) -> Iterator[Hit]:
                 want,
             )
             continue
-        if ln.info and ln.info.site_group:
-            for d in ln.dx:
-                groups = icd.site_groups(d)
-                if groups and ln.info.site_group not in groups and (ln.facts.site is None or SITE_GROUP[ln.facts.site] not in groups):
-                    yield Hit(
-                        [ln.idx],
-                        f"{d} names a body site outside {ln.code}'s site group ({GROUP_LABEL[ln.info.site_group]}).",
-                        "Check the site and the diagnosis.",
-                        severity="warning",
-                    )
 
 
 @rule(

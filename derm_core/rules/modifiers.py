@@ -32,17 +32,27 @@ def _procedures(ctx: Ctx) -> list:
 )
 def em_needs_25(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags an office visit billed on the same date as a 000- or 010-day procedure without
-    modifier 25 on the E/M.
+    modifier 25 on the E/M, and a visit on the day of (or the day before) a 090-day procedure without 57
+    (decision for surgery) or 25.
 
     Why is this bad? The decision to do a minor procedure is part of the procedure; a separate visit is only
-    paid with 25 and a significant, separately identifiable service in the note.
+    paid with 25 and a significant, separately identifiable service in the note. Before major surgery the
+    visit that decided it takes 57.
     """
     procs = _procedures(ctx)
     for em in ctx.fam("em"):
-        if "25" in em.mods or "57" in em.mods:
+        if "25" in em.mods or "57" in em.mods or em.dos is None:
             continue
-        same_day = [p for p in procs if p.dos == em.dos and p.info.global_days in ("000", "010")]
-        if same_day:
+        major = [p for p in procs if p.ci.global_days == "090" and p.dos in (em.dos, em.dos + timedelta(days=1))]
+        same_day = [p for p in procs if p.dos == em.dos and p.ci.global_days in ("000", "010")]
+        if major and not same_day:
+            yield Hit(
+                [em.idx] + [p.idx for p in major],
+                f"{em.code} is billed on the day of (or the day before) the major procedure {', '.join(p.code for p in major)} without 57.",
+                f"Add 57 to {em.code} if this visit decided the surgery; otherwise it is part of the global package.",
+                [SuggestedLine(code=em.code, units=em.units, modifiers=sorted(em.mods | {"57"}))],
+            )
+        elif same_day:
             yield Hit(
                 [em.idx] + [p.idx for p in same_day],
                 f"{em.code} is billed on the day of {', '.join(p.code for p in same_day)} without modifier 25.",
@@ -55,6 +65,7 @@ def em_needs_25(ctx: Ctx) -> Iterator[Hit]:
     "DRM802",
     "Modifier 25 on a procedure code",
     Category.modifier_misuse,
+    mods=("25",),
     references=("RETINALPHYS", "CPT modifier 25 definition"),
     likely_denial="CO-4",
 )
@@ -68,7 +79,7 @@ def modifier_25_on_procedure(ctx: Ctx) -> Iterator[Hit]:
             yield Hit(
                 [ln.idx],
                 f"Modifier 25 goes on the E/M code, not on {ln.code}.",
-                f"Remove 25 from {ln.code}; put it on the same-day office visit.",
+                f"Remove 25 from {ln.code}" + ("; put it on the same-day office visit." if ctx.fam("em") else "."),
                 [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"25"}))],
             )
 
@@ -78,6 +89,7 @@ def modifier_25_on_procedure(ctx: Ctx) -> Iterator[Hit]:
     "Modifier 57 with only minor procedures",
     Category.modifier_misuse,
     families=("em",),
+    mods=("57",),
     references=("MCKESSON", "MEDICARE-FAQS"),
     likely_denial="CO-4",
 )
@@ -91,11 +103,12 @@ def modifier_57(ctx: Ctx) -> Iterator[Hit]:
         if "57" in em.mods and em.dos is not None:
             major = [p for p in procs if p.info.global_days == "090" and p.dos in (em.dos, em.dos + timedelta(days=1))]
             if not major:
+                minor = any(p.dos == em.dos for p in procs)
                 yield Hit(
                     [em.idx],
                     f"{em.code}-57 with no major (090-day) procedure: 57 is for the decision for major surgery.",
-                    "Use 25 for a separate visit on the day of a minor procedure.",
-                    [SuggestedLine(code=em.code, units=em.units, modifiers=sorted((em.mods - {"57"}) | {"25"}))],
+                    "Use 25 for a separate visit on the day of a minor procedure." if minor else f"Remove 57 from {em.code}.",
+                    [SuggestedLine(code=em.code, units=em.units, modifiers=sorted((em.mods - {"57"}) | ({"25"} if minor else set())))],
                 )
 
 
@@ -103,20 +116,22 @@ def modifier_57(ctx: Ctx) -> Iterator[Hit]:
     "DRM804",
     "Modifier 50 (bilateral) on a skin procedure",
     Category.modifier_misuse,
+    mods=("50",),
     references=("BILAT", "MPFS bilateral indicator"),
     likely_denial="CO-4",
 )
 def modifier_50(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags modifier 50 on dermatology procedure codes, whose bilateral indicator is 0.
+    """What it does: flags modifier 50 on dermatology procedure codes, whose bilateral indicator is 0, and on E/M codes.
 
     Why is this bad? Lesions on both arms are separate lesions, not a bilateral procedure: count them
     (17000 + 17003) or bill separate lines with XS/RT/LT. 51 is not "bilateral" either.
     """
     for ln in ctx.lines:
-        if "50" in ln.mods and ln.info is not None and not ln.info.is_em:
+        if "50" in ln.mods and ln.info is not None:
+            what = "office visits are not bilateral procedures" if ln.info.is_em else "skin procedures are not bilateral procedures"
             yield Hit(
                 [ln.idx],
-                f"Modifier 50 is not valid on {ln.code}: skin procedures are not bilateral procedures.",
+                f"Modifier 50 is not valid on {ln.code}: {what}.",
                 "Remove 50; report the lesions by count, or on separate lines with XS or RT/LT.",
                 [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"50"}))],
             )
@@ -127,6 +142,7 @@ def modifier_50(ctx: Ctx) -> Iterator[Hit]:
     "Modifier 51 on an add-on code",
     Category.modifier_misuse,
     "warning",
+    mods=("51",),
     references=("DERM2008", "CPT add-on code guidelines"),
     likely_denial="CO-4",
 )
@@ -149,6 +165,7 @@ def modifier_51_addon(ctx: Ctx) -> Iterator[Hit]:
     "DRM806",
     "Modifier 59 with an X modifier, or on an E/M",
     Category.modifier_misuse,
+    mods=("59", "XE", "XS", "XP", "XU"),
     references=("CMS MLN1783722 (X modifiers)", "NCCI policy manual ch. 1"),
     likely_denial="CO-4",
 )
@@ -178,6 +195,7 @@ def modifier_59(ctx: Ctx) -> Iterator[Hit]:
     "DRM807",
     "26 or TC on a code without components, or both on one line",
     Category.modifier_misuse,
+    mods=("26", "TC"),
     references=("DPCLAB", "MPFS PC/TC indicator"),
     likely_denial="CO-4",
 )
@@ -206,6 +224,7 @@ def modifier_pctc(ctx: Ctx) -> Iterator[Hit]:
     "DRM808",
     "Medicare liability modifiers combined wrongly",
     Category.modifier_misuse,
+    mods=("GA", "GY", "GZ", "GX"),
     references=("ABN", "CMS MM6563"),
     likely_denial="CO-4",
 )
@@ -236,6 +255,7 @@ def liability_modifiers(ctx: Ctx) -> Iterator[Hit]:
     "DRM809",
     "Modifier not valid for this kind of code",
     Category.modifier_misuse,
+    mods=("*",),
     references=("CPT Appendix A (modifiers)",),
     likely_denial="CO-4",
 )
@@ -261,7 +281,7 @@ def modifier_kind(ctx: Ctx) -> Iterator[Hit]:
             ):
                 where = {"em": "E/M codes", "procedure": "procedure codes", "drug": "drug codes"}[mod.applies_to]
                 yield Hit(
-                    [ln.idx], f"Modifier {m} ({mod.meaning.lower()}) belongs on {where}, not on {ln.code}.", f"Remove {m} from {ln.code}."
+                    [ln.idx], f"Modifier {m} belongs on {where}, not on {ln.code} ({m}: {mod.meaning}).", f"Remove {m} from {ln.code}."
                 )
 
 
@@ -271,6 +291,7 @@ def modifier_kind(ctx: Ctx) -> Iterator[Hit]:
     Category.documentation,
     "info",
     families=("em",),
+    mods=("25",),
     references=EM_REFS + ("RTWELTER",),
 )
 def em_25_advisory(ctx: Ctx) -> Iterator[Hit]:
@@ -306,10 +327,14 @@ def global_period(ctx: Ctx) -> Iterator[Hit]:
     Why is this bad? Without the modifier the service is denied as part of the global package; a routine
     post-operative visit is not billable at all.
     """
-    procs = [p for p in _procedures(ctx) if p.info.global_days in ("010", "090") and p.dos is not None]
+    if len({ln.dos for ln in ctx.lines}) < 2:
+        return  # one date: same-day rules (DRM801) apply, not the global period
+    procs = [p for p in _procedures(ctx) if p.ci.global_days in ("010", "090") and p.dos is not None]
     for ln in ctx.lines:
         if ln.dos is None or ln.info is None or ln.info.is_addon or ln.mods & GLOBAL_MODS:
             continue
+        if not ln.info.is_em and ln.info.global_days not in ("000", "010", "090"):
+            continue  # drugs, pathology, add-ons: not visits or procedures
         for p in procs:
             days = int(p.info.global_days)
             if p is not ln and p.dos < ln.dos <= p.dos + timedelta(days=days):

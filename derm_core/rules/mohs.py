@@ -9,11 +9,12 @@ from ..codes import SITE_GROUP
 from ..coding import mohs
 from ..engine import Ctx, Hit, Skip, rule
 from ..models import Category, SuggestedLine
-from ._util import DISTINCT, same_lesion, show, totals, try_code
+from ._util import DISTINCT, mismatch, replace_hit, same_lesion, show, totals, try_code
 
 REFS = ("MOHS6", "MOHSMARG", "A56514")
 PRIMARY = ("17311", "17313")
 ROUTINE_PATH = tuple(f"8830{i}" for i in range(0, 10)) + ("88331", "88332")
+OTHER_SPECIMENS = ("biopsy", "excision_benign", "excision_malignant", "shave")
 SPECIAL_STAINS = ("88312", "88313", "88314", "88341", "88342")
 
 
@@ -95,26 +96,57 @@ def mohs_stages_blocks(ctx: Ctx) -> Iterator[Hit]:
     blocks (or 17315 for extra stages) is denied or recouped.
     """
     lines = ctx.fam("mohs")
-    primaries = [ln for ln in lines if ln.code in PRIMARY]
-    if not primaries or any(not p.facts.mohs_stage_blocks for p in primaries):
+    expected = _expected_mohs(ctx)
+    if not expected:
         return
+    if mismatch(expected, lines) == "codes":
+        yield replace_hit(lines, expected, f"The documented stages and blocks call for {show(expected)}.")
+
+
+@rule(
+    "DRM204",
+    "Mohs add-on units do not match the stages or blocks",
+    Category.units,
+    families=("mohs",),
+    references=(*REFS, "MOHS-02", "MOHS-03"),
+    likely_denial="CO-151",
+)
+def mohs_addon_units(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: when the right Mohs codes are billed, checks their units against the documented blocks per
+    stage: +17312/+17314 one unit per stage after the first, +17315 one unit per block beyond 5 in each stage.
+
+    Why is this bad? Units the op note does not support are denied or recouped; too few underbill.
+    """
+    lines = ctx.fam("mohs")
+    expected = _expected_mohs(ctx)
+    if expected and mismatch(expected, lines) == "units":
+        want, got = totals(expected), totals(lines)
+        wrong = [ln for ln in lines if want.get(ln.code) != got.get(ln.code)]
+        yield Hit(
+            [ln.idx for ln in wrong],
+            "; ".join(f"{c} is billed x{got[c]}, the stages and blocks call for x{want[c]}" for c in sorted(want) if want[c] != got[c])
+            + ".",
+            f"Bill {show(expected)}.",
+            expected,
+        )
+
+
+def _expected_mohs(ctx: Ctx) -> list[SuggestedLine] | None:
+    """The Mohs lines the documented blocks per stage call for, keeping each billed first-stage family
+    (DRM201 judges the site); None when a first stage lacks ``mohs_stage_blocks``."""
+    primaries = ctx.codes(*PRIMARY)
+    if not primaries or any(not p.facts.mohs_stage_blocks for p in primaries):
+        return None
     expected: list[SuggestedLine] = []
     for p in primaries:
         blocks = p.facts.mohs_stage_blocks
         want = try_code(mohs, p.facts.site, blocks, bool(p.facts.deep_structures)) if p.facts.site else None
         if want is None or want[0].code != p.code:
-            # the site is unknown or disagrees (DRM201 reports that): count stages and blocks on the billed family
             want = try_code(mohs, "nose" if p.code == "17311" else "trunk", blocks)
         if want is None:
-            return
+            return None
         expected += want
-    if totals(expected) != totals(lines):
-        yield Hit(
-            [ln.idx for ln in lines],
-            f"The documented stages and blocks call for {show(expected)}.",
-            f"Replace {show(lines)} with {show(expected)}.",
-            expected,
-        )
+    return expected
 
 
 @rule(
@@ -139,12 +171,15 @@ def mohs_pathology(ctx: Ctx) -> Iterator[Hit]:
         if ln.dos not in {m.dos for m in mohs_lines}:
             continue
         same = [m for m in mohs_lines if m.dos == ln.dos and same_lesion(m, ln) is not False]
-        exception = bool(ln.mods & DISTINCT) and (ln.facts.diagnostic_frozen_section or not same)
-        if same and not exception:
+        if same and ln.facts.lesion_id is None and ctx.fam(*OTHER_SPECIMENS):
+            same = []  # unlinked, and another procedure on the claim sends specimens: treat as that lesion's tissue
+        if same and not ln.mods & DISTINCT:
+            # with 59: a diagnostic frozen section before the decision, or tissue sent apart from the Mohs layers
             yield Hit(
                 [ln.idx] + [m.idx for m in same],
                 f"{ln.code} for the Mohs specimens is included in the Mohs codes.",
-                "Remove it. Only a same-day diagnostic biopsy with frozen section and no prior pathology (with 59) is billed separately.",
+                "Remove it. Billed separately, with 59, are only: a same-day diagnostic biopsy with frozen section and no prior "
+                "pathology, tissue sent apart from the Mohs layers (e.g. a debulk for permanent sections), and special stains.",
             )
         elif not same and not ln.mods & DISTINCT:
             yield Hit(

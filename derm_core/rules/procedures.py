@@ -8,14 +8,14 @@ from .. import icd
 from ..coding import excimer, intralesional_injection, skin_tags
 from ..engine import Ctx, Hit, Skip, rule
 from ..models import Category, SuggestedLine
-from ._util import first_fact, show, totals, try_code
+from ._util import first_fact, mismatch, replace_hit, show, try_code
 
 # ----------------------------------------------------------------------------- skin tags
 
 
 @rule(
     "DRM501",
-    "Skin tag count calls for other codes or units",
+    "Skin tag count calls for other codes",
     Category.code_selection,
     families=("skin_tags",),
     references=("TAGS", "RVUEDGE-11201"),
@@ -32,13 +32,32 @@ def skin_tag_count(ctx: Ctx) -> Iterator[Hit]:
     if not isinstance(n, int) or n < 1 or not ctx.codes("11200"):
         return
     expected = skin_tags(n)
-    if totals(expected) != totals(lines):
-        yield Hit(
-            [ln.idx for ln in lines],
-            f"{n} skin tags are reported as {show(expected)}.",
-            f"Replace {show(lines)} with {show(expected)}.",
-            expected,
-        )
+    if mismatch(expected, lines) == "codes":
+        yield replace_hit(lines, expected, f"{n} skin tags are reported as {show(expected)}.")
+
+
+@rule(
+    "DRM506",
+    "11201 units do not match the tag count",
+    Category.units,
+    families=("skin_tags",),
+    references=("TAGS", "RVUEDGE-11201"),
+    likely_denial="CO-151",
+)
+def skin_tag_units(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: with 11200 + 11201 billed, checks that 11201's units equal one per additional 10 tags
+    (or part of 10) beyond the first 15: 22 tags = 11201 x1, 34 tags = 11201 x2.
+
+    Why is this bad? Counting 11201 per tag overbills and is denied; too few units underbill.
+    """
+    lines = ctx.fam("skin_tags")
+    n = first_fact(lines, "lesion_count")
+    if isinstance(n, int) and n > 15 and ctx.codes("11200"):
+        expected = skin_tags(n)
+        if mismatch(expected, lines) == "units":
+            yield Hit(
+                [ln.idx for ln in ctx.codes("11201")], f"{n} skin tags are 11201 x{expected[1].units}.", f"Bill {show(expected)}.", expected
+            )
 
 
 # ----------------------------------------------------------------------------- intralesional injection
@@ -54,26 +73,31 @@ def skin_tag_count(ctx: Ctx) -> Iterator[Hit]:
 )
 def injection_count(ctx: Ctx) -> Iterator[Hit]:
     """What it does: 11900 is up to 7 lesions, 11901 more than 7, one line and one unit per session.
-    Flags 11900 with 11901, and a code that disagrees with ``lesion_count``.
+    Flags a code that disagrees with ``lesion_count`` (11900 and 11901 together: DRM507).
 
     Why is this bad? 11900 x9 for nine keloids is denied; nine lesions are 11901 x1.
     """
     lines = ctx.fam("injection")
     n = first_fact(lines, "lesion_count")
     expected = try_code(intralesional_injection, n) if isinstance(n, int) else None
+    if expected and mismatch(expected, lines) == "codes" and not (ctx.codes("11900") and ctx.codes("11901")):
+        yield replace_hit(lines, expected, f"{n} lesions injected are reported as {show(expected)}.")
+
+
+@rule("DRM507", "11900 and 11901 on the same date", Category.bundling, families=("injection",), references=("IL",), likely_denial="CO-97")
+def injection_both(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags 11900 and 11901 billed together.
+
+    Why is this bad? One code describes all lesions injected in the session: 11900 up to 7, 11901 more than 7.
+    """
     if ctx.codes("11900") and ctx.codes("11901"):
+        lines = ctx.fam("injection")
+        n = first_fact(lines, "lesion_count")
         yield Hit(
             [ln.idx for ln in lines],
             "11900 and 11901 are never billed together.",
             "Bill one code for all lesions injected in the session.",
-            expected or [],
-        )
-    elif expected and totals(expected) != totals(lines):
-        yield Hit(
-            [ln.idx for ln in lines],
-            f"{n} lesions injected are reported as {show(expected)}.",
-            f"Replace {show(lines)} with {show(expected)}.",
-            expected,
+            (try_code(intralesional_injection, n) if isinstance(n, int) else None) or [SuggestedLine(code="11901")],
         )
 
 
@@ -97,6 +121,35 @@ def tendon_injection(ctx: Ctx) -> Iterator[Hit]:
                 f"{ln.code} is a tendon or ligament injection, not an injection of skin lesions.",
                 "Use 11900 (up to 7 lesions) or 11901 (more than 7).",
                 try_code(intralesional_injection, ln.facts.lesion_count) or [],
+            )
+
+
+@rule(
+    "DRM508",
+    "Single-dose drug without JW or JZ (Medicare)",
+    Category.modifier_missing,
+    "warning",
+    families=("drug",),
+    references=("INJ-03", "CMS JW/JZ policy (2023)"),
+    likely_denial="CO-4",
+)
+def discarded_drug_modifier(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: for Medicare, a separately payable drug from a single-dose container (e.g. J0585,
+    onabotulinumtoxinA) needs JW (amount discarded, on its own line) or JZ (nothing discarded).
+
+    Why is this bad? Since July 2023 Medicare requires JZ when nothing is discarded; claims without JW/JZ are
+    returned. Multi-dose vials take neither.
+    """
+    if not ctx.medicare:
+        return
+    for ln in ctx.fam("drug"):
+        discard_billed = any("JW" in o.mods for o in ctx.codes(ln.code) if o.dos == ln.dos)
+        if ln.ci.single_dose and not ln.has("JW", "JZ") and not discard_billed:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} comes from a single-dose container: Medicare needs JZ (nothing discarded) or JW (discarded amount).",
+                f"Add JZ to {ln.code}, or bill the discarded amount on a second {ln.code}-JW line.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods | {"JZ"}))],
             )
 
 
@@ -291,10 +344,14 @@ def pathology_level(ctx: Ctx) -> Iterator[Hit]:
     Why is this bad? Melanoma or a wide excision does not raise the level; 88307 for skin is denied or downcoded.
     """
     for ln in ctx.codes("88307", "88309"):
-        if any(d[0] in "LD" or icd.is_malignant(d) for d in ln.dx):
+        skin = [
+            d for d in ln.dx if d.startswith("L") or icd.is_malignant(d) or d.startswith(("D22", "D23", "D48.5", "D49.2", "D18", "D17"))
+        ]
+        if skin:
+            target = "88304" if all(d.startswith(("L72", "L91.8")) for d in skin) else "88305"
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is not used for skin specimens.",
-                "Bill 88305 per specimen.",
-                [SuggestedLine(code="88305", units=ln.units, modifiers=sorted(ln.mods))],
+                f"Bill {target} per specimen ({'cyst or skin tag' if target == '88304' else 'skin, whatever its size or diagnosis'}).",
+                [SuggestedLine(code=target, units=ln.units, modifiers=sorted(ln.mods))],
             )

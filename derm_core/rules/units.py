@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..coding import biopsies, drug_units, mohs, premalignant_destruction, skin_tags
+from ..codes import all_codes
+from ..coding import benign_destruction, biopsies, drug_units, intralesional_injection, mohs, premalignant_destruction, skin_tags
 from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category, SuggestedLine
-from ._util import first_fact, try_code
+from ._util import first_fact, show, try_code
 
 
 def unit_limit(ctx: Ctx, ln: Ln) -> tuple[int | None, str]:
     """The payer's unit-limit override when the ruleset has one, else the limit the code's definition fixes."""
-    rows = ctx.payer_rows(ctx.ruleset.unit_limits, ln.code, ln.dos)
+    rows = ctx.payer_rows("unit_limits", ln.code, ln.dos)
     if rows:
         row = rows[-1]
         return row.max_units, row.source or f"ruleset {ctx.ruleset.version} unit limit"
@@ -32,18 +33,46 @@ def units_limit(ctx: Ctx) -> Iterator[Hit]:
     for ln in ctx.lines:
         limit, source = unit_limit(ctx, ln)
         if limit is not None and ln.units > limit:
+            suggested = _recode_units(ln, limit)
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is billed x{ln.units}; the limit is {limit} per date of service.",
-                f"Bill {ln.code} x{limit} at most; more lesions are reported with the code the count calls for.",
+                f"Bill {show(suggested)}." if suggested[0].code != ln.code or len(suggested) > 1 else f"Bill {ln.code} x{limit} at most.",
+                suggested,
                 source=source,
             )
+
+
+# Codes whose extra units usually mean extra lesions: recode the count instead of cutting the units.
+BY_COUNT = {
+    "17000": premalignant_destruction,
+    "17110": benign_destruction,
+    "17111": benign_destruction,
+    "11900": intralesional_injection,
+    "11901": intralesional_injection,
+    "11200": skin_tags,
+}
+
+
+def _recode_units(ln: Ln, limit: int) -> list[SuggestedLine]:
+    """What to bill instead of ``ln`` when its units exceed the limit."""
+    if ln.info is not None and ln.info.method and not ln.info.is_addon:
+        return biopsies({ln.info.method: ln.units})  # one primary, the other lesions as add-ons
+    if ln.code == "17003":
+        return premalignant_destruction(ln.units + 1)
+    counted = BY_COUNT.get(ln.code)
+    lines = try_code(counted, ln.facts.lesion_count or ln.units) if counted else None
+    return lines or [SuggestedLine(code=ln.code, units=limit, modifiers=sorted(ln.mods))]
+
+
+# the families that have add-on codes (derived from the code table)
+ADDON_FAMILIES = tuple(sorted({info.family for info in all_codes().values() if info.addon_of}))
 
 
 def _addon_recode(ctx: Ctx, ln: Ln) -> list[SuggestedLine]:
     """The lines the facts call for when an add-on stands alone."""
     if ln.code == "17003":
-        n = first_fact(ctx.fam("destruction_premalignant"), "lesion_count")
+        n = first_fact([p for p in ctx.fam("destruction_premalignant") if p.dos == ln.dos], "lesion_count")
         return try_code(premalignant_destruction, n if isinstance(n, int) else ln.units + 1) or []
     if ln.code == "11201":
         n = ln.facts.lesion_count or first_fact(ctx.fam("skin_tags"), "lesion_count")
@@ -63,6 +92,7 @@ def _addon_recode(ctx: Ctx, ln: Ln) -> list[SuggestedLine]:
     "DRM060",
     "Add-on code without its primary",
     Category.addon_without_primary,
+    families=ADDON_FAMILIES,
     references=("CPT add-on code guidelines", "NCCI add-on code edits"),
     likely_denial="CO-107",
 )

@@ -1,0 +1,297 @@
+"""``derm rules ...`` and ``derm data ...``: the admin's commands (contracts section 6; docs/admin.md)."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+rules_app = typer.Typer(no_args_is_help=True, help="Administer the versioned ruleset: export, import, history, diff, rollback.")
+data_app = typer.Typer(no_args_is_help=True, help="Load CMS NCCI practitioner PTP and MUE files into the rules store.")
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")]
+AuthorOpt = Annotated[str | None, typer.Option("--author", help="Who makes the change (default: your login name).")]
+
+
+def _fail(message: str, code: int = 2) -> NoReturn:
+    err.print(f"[red]error:[/red] {escape(message)}")
+    raise typer.Exit(code)
+
+
+def _store() -> Any:
+    from .store import open_store, store_url
+
+    try:
+        return open_store()
+    except Exception as e:
+        _fail(
+            f"cannot open the rules store ({type(e).__name__}: {str(e).splitlines()[0][:200] if str(e) else ''}); check DERM_RULES_DB={store_url()}"
+        )
+
+
+def _print_problems(problems: list[Any]) -> None:
+    err.print(f"[red]Refused:[/red] {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was published.")
+    for p in problems:
+        err.print(f"  {escape(str(p))}")
+
+
+@rules_app.command("export")
+def export_cmd(path: Annotated[Path, typer.Argument(help="The workbook to write, e.g. rules.xlsx.")]) -> None:
+    """Write the current ruleset's admin tables to an Excel workbook, one sheet per table."""
+    from .engine import all_rules
+    from .rulebook import export_workbook
+
+    current = _store().current()
+    about = f"{current.created_at:%Y-%m-%d %H:%M} UTC by {current.author}: {current.reason}"
+    export_workbook(current.ruleset, path, base=current.number, about=about, rule_ids=list(all_rules()))
+    out.print(f"Wrote {escape(str(path))} (ruleset version {current.number}). After editing it:")
+    out.print(f'  derm rules import {escape(str(path))} --author "Your Name" --reason "What and why" --dry-run')
+
+
+@rules_app.command("import")
+def import_cmd(
+    path: Annotated[Path, typer.Argument(help="A rules workbook (from `derm rules export`).")],
+    author: Annotated[str, typer.Option("--author", help="Who makes the change.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why (kept in the history).")],
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only validate and show the changes; publish nothing.")] = False,
+) -> None:
+    """Validate a rules workbook, print the changes, and publish it as a new version. Exit 2 when refused."""
+    from .admin import Rejected, diff_text
+    from .rulebook import read_workbook
+    from .store.core import Conflict
+
+    if not path.is_file():
+        _fail(f"{path}: no such file")
+    read = read_workbook(path)
+    store = _store()
+    if read.problems:
+        problems = read.all_problems()
+        store.audit(author, "publish", {"reason": reason, "file": path.name, "refused": [str(p) for p in problems[:100]]}, allowed=False)
+        _print_problems(problems)
+        raise typer.Exit(2)
+    try:
+        published = store.publish(read.raw, author=author, reason=reason, base=read.base, dry_run=dry_run, rows=read.row_number)
+    except Rejected as e:
+        _print_problems(e.problems)
+        raise typer.Exit(2) from None
+    except Conflict as e:
+        _fail(str(e))
+    out.print(escape(diff_text(published.changes)))
+    if not published.changes:
+        return
+    if dry_run:
+        base = published.base.number if published.base else 0
+        out.print(f"Dry run: the workbook is valid; {len(published.changes)} change(s) against version {base}. Nothing was published.")
+    else:
+        out.print(f"Published version {published.version.number}.")
+
+
+@rules_app.command("history")
+def history_cmd(
+    limit: Annotated[int, typer.Option("--limit", "-n", help="How many versions, newest first.")] = 50, fmt: FormatOpt = "table"
+) -> None:
+    """List the ruleset's versions: number, time, author, reason, number of changes."""
+    versions = [v.summary() for v in _store().history(limit)]
+    if fmt == "json":
+        print(json.dumps(versions, indent=2))
+        return
+    table = Table("version", "time (UTC)", "author", "reason", "changes")
+    for v in versions:
+        table.add_row(str(v["version"]), v["time"].replace("T", " ")[:16], escape(v["author"]), escape(v["reason"]), str(v["changes"]))
+    out.print(table)
+
+
+@rules_app.command("diff")
+def diff_cmd(
+    a: Annotated[int, typer.Argument(help="The older version.")],
+    b: Annotated[int | None, typer.Argument(help="The newer version (default: the current one).")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """The changes from version A to version B."""
+    from .admin import diff, diff_text
+
+    store = _store()
+    try:
+        old, new = store.get(a), store.get(b) if b is not None else store.current()
+    except KeyError as e:
+        _fail(str(e.args[0]))
+    changes = diff(old.ruleset, new.ruleset)
+    if fmt == "json":
+        print(json.dumps([c.as_dict() for c in changes], indent=2))
+    else:
+        out.print(escape(diff_text(changes)))
+
+
+@rules_app.command("rollback")
+def rollback_cmd(
+    version: Annotated[int, typer.Argument(help="The version to make current again (as a new version).")],
+    author: AuthorOpt = None,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (default: 'Rollback to version N').")] = None,
+) -> None:
+    """Make an earlier version current again, as a new version (history is never rewritten)."""
+    from .admin import Rejected, diff_text
+
+    store = _store()
+    try:
+        published = store.rollback(version, author=author or getpass.getuser(), reason=reason)
+    except KeyError as e:
+        _fail(str(e.args[0]))
+    except Rejected as e:
+        _print_problems(e.problems)
+        raise typer.Exit(2) from None
+    out.print(escape(diff_text(published.changes)))
+    if published.version is None:
+        out.print(f"Version {version} has the same tables as the current version; nothing was published.")
+    else:
+        out.print(f"Published version {published.version.number} (the tables of version {version}).")
+
+
+@rules_app.command("snapshot")
+def snapshot_cmd(
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="The JSON file to write (default: print).")] = None,
+) -> None:
+    """Write the current ruleset as a JSON snapshot (for `derm check --rules`, xlwings Lite, other hosts)."""
+    from .live import CurrentRuleset
+
+    ruleset = CurrentRuleset(warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}")).get()
+    text = ruleset.model_copy(update={"ncci_quarter": None}).model_dump_json(indent=2)
+    if output is None:
+        print(text)
+    else:
+        output.write_text(text + "\n", encoding="utf-8")
+        err.print(f"Wrote {escape(str(output))} (ruleset version {ruleset.version}).")
+
+
+@rules_app.command("overrides")
+def overrides_cmd(
+    days: Annotated[int, typer.Option("--days", help="Count the overrides of the last N days (0: all).")] = 30,
+    rule: Annotated[str | None, typer.Option("--rule", help="List one rule's overrides instead of the counts.")] = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Overrides per rule, most first: a rule that billers keep overriding is probably wrong for them."""
+    store = _store()
+    since = datetime.now(UTC) - timedelta(days=days) if days else None
+    if rule:
+        rows = store.overrides(rule, since)
+        if fmt == "json":
+            print(json.dumps(rows, indent=2, default=str))
+            return
+        table = Table("time (UTC)", "user", "claim", "line", "reason")
+        for r in rows:
+            table.add_row(f"{r['at']:%Y-%m-%d %H:%M}", escape(r["user"]), escape(r["claim_ref"]), str(r["line"] or ""), escape(r["reason"]))
+        out.print(table)
+        return
+    counts = store.override_counts(since)
+    if fmt == "json":
+        print(json.dumps([{"rule": r, "overrides": n} for r, n in counts], indent=2))
+        return
+    if not counts:
+        out.print("No overrides" + (f" in the last {days} days." if days else "."))
+        return
+    table = Table("rule", "overrides")
+    for r, n in counts:
+        table.add_row(r, str(n))
+    out.print(table)
+
+
+@rules_app.command("override")
+def override_cmd(
+    rule: Annotated[str, typer.Argument(help="The rule whose finding is overridden, e.g. DRM050.")],
+    claim: Annotated[str, typer.Option("--claim", help="The claim id.")],
+    reason: Annotated[str, typer.Option("--reason", help="Why the finding does not apply.")],
+    line: Annotated[int | None, typer.Option("--line", help="The line (0-based, as in reports).")] = None,
+    user: AuthorOpt = None,
+) -> None:
+    """Record that a biller overrode a finding (who, when, why); admins review the counts weekly."""
+    from .admin import Rejected
+
+    store = _store()
+    try:
+        store.add_override(
+            user=user or getpass.getuser(), reason=reason, rule=rule, claim_ref=claim, line=line, ruleset_version=str(store.head())
+        )
+    except Rejected as e:
+        _print_problems(e.problems)
+        raise typer.Exit(2) from None
+    out.print(f"Recorded the override of {escape(rule.upper())} on claim {escape(claim)}.")
+
+
+@rules_app.command("audit")
+def audit_cmd(limit: Annotated[int, typer.Option("--limit", "-n")] = 50, fmt: FormatOpt = "table") -> None:
+    """The audit log, newest first: publishes, rollbacks, refused attempts, data loads, overrides."""
+    entries = _store().audit_log(limit)
+    if fmt == "json":
+        print(json.dumps([e.__dict__ for e in entries], indent=2, default=str))
+        return
+    table = Table("time (UTC)", "who", "action", "allowed", "detail")
+    for e in entries:
+        table.add_row(
+            f"{e.at:%Y-%m-%d %H:%M}", escape(e.actor), e.action, "yes" if e.allowed else "REFUSED", escape(json.dumps(e.detail)[:150])
+        )
+    out.print(table)
+
+
+@data_app.command("load")
+def load_cmd(
+    folder: Annotated[Path, typer.Argument(help="A folder with the quarter's CMS files (zips or unpacked).")],
+    quarter: Annotated[str | None, typer.Option("--quarter", help="The quarter, e.g. 2026Q2 (default: read from the file names).")] = None,
+    author: AuthorOpt = None,
+    fmt: FormatOpt = "table",
+) -> None:
+    """Load CMS NCCI practitioner PTP and MUE files (as CMS publishes them) into the rules store."""
+    from .store.ncci_db import load_dir
+
+    if not folder.is_dir():
+        _fail(f"{folder}: not a folder")
+    try:
+        results = load_dir(_store(), folder, quarter, author)
+    except ValueError as e:
+        _fail(str(e))
+    if fmt == "json":
+        print(json.dumps([r.as_dict() for r in results], indent=2))
+    else:
+        table = Table("file", "kind", "quarter", "status", "loaded", "rejected", "effective", "latest deletion", "sha256")
+        for r in results:
+            dates = f"{r.min_effective} .. {r.max_effective}" if r.min_effective else ""
+            table.add_row(
+                escape(r.name), (r.kind or "").upper(), r.quarter or "", r.status, f"{r.loaded:,}", f"{r.rejected:,}", dates,
+                str(r.max_deletion or ""), (r.sha256 or "")[:12],
+            )  # fmt: skip
+        out.print(table)
+        for r in results:
+            for note in ([r.note] if r.note else []) + r.rejected_examples:
+                out.print(f"  {escape(r.name)}: {escape(note)}")
+    if not any(r.status in ("loaded", "replaced", "unchanged") for r in results):
+        _fail("no CMS NCCI practitioner PTP or MUE file was loaded from " + str(folder))
+    if any(r.status == "failed" for r in results):
+        raise typer.Exit(2)
+
+
+@data_app.command("status")
+def status_cmd(fmt: FormatOpt = "table") -> None:
+    """The NCCI files loaded, by quarter: a date of service outside them is reported as not checked."""
+    from .store.ncci_db import loaded_files
+
+    files = loaded_files(_store())
+    if fmt == "json":
+        print(json.dumps(files, indent=2, default=str))
+        return
+    if not files:
+        out.print("No NCCI file loaded: pair edits and MUE limits are reported as not checked. See `derm data load`.")
+        return
+    table = Table("quarter", "kind", "file", "rows", "rejected", "loaded (UTC)", "by", "sha256")
+    for f in files:
+        table.add_row(
+            f["quarter"], f["kind"].upper(), escape(f["name"]), f"{f['rows_loaded']:,}", f"{f['rows_rejected']:,}",
+            f"{f['loaded_at']:%Y-%m-%d %H:%M}", escape(f["loaded_by"]), f["sha256"][:12],
+        )  # fmt: skip
+    out.print(table)

@@ -1,0 +1,96 @@
+"""The store's tables (SQLAlchemy Core). Changes to them go through a new Alembic migration in ``migrations/``."""
+
+from __future__ import annotations
+
+from sqlalchemy import Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, SmallInteger, String, Table, Text
+
+metadata = MetaData()
+
+# One row (id 1): the number of the current version. Publishers lock it, so versions stay consecutive.
+ruleset_head = Table(
+    "ruleset_head",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("number", Integer, nullable=False),
+)
+
+# Immutable versions: the whole ruleset as JSON and the diff against the version before.
+ruleset_versions = Table(
+    "ruleset_versions",
+    metadata,
+    Column("number", Integer, primary_key=True, autoincrement=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("author", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("parent", Integer, nullable=True),
+    Column("ruleset", Text, nullable=False),
+    Column("diff", Text, nullable=False),
+    Column("sha256", String(64), nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(50), nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Column("detail", Text, nullable=False),
+)
+
+overrides = Table(
+    "overrides",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("user", String(200), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("rule", String(20), nullable=False),
+    Column("claim_ref", String(200), nullable=False),
+    Column("line", Integer, nullable=True),
+    Column("ruleset_version", String(40), nullable=True),
+    Index("ix_overrides_rule", "rule"),
+)
+
+ncci_files = Table(
+    "ncci_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(3), nullable=False),  # ptp or mue
+    Column("quarter", String(6), nullable=False),  # e.g. 2026Q1
+    Column("name", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("rows_loaded", Integer, nullable=False),
+    Column("rows_rejected", Integer, nullable=False),
+    Column("min_effective", Date, nullable=True),
+    Column("max_effective", Date, nullable=True),
+    Column("max_deletion", Date, nullable=True),
+    Column("deleted_rows", Integer, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("loaded_by", String(200), nullable=False),
+)
+
+ncci_ptp = Table(
+    "ncci_ptp",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ncci_files.id", ondelete="CASCADE"), nullable=False),
+    Column("column1", String(5), nullable=False),
+    Column("column2", String(5), nullable=False),
+    Column("effective", Date, nullable=False),
+    Column("deletion", Date, nullable=True),
+    Column("modifier", SmallInteger, nullable=False),
+    Column("rationale", Text, nullable=False),
+    Index("ix_ncci_ptp_pair", "file_id", "column1", "column2"),
+)
+
+ncci_mue = Table(
+    "ncci_mue",
+    metadata,
+    Column("file_id", Integer, ForeignKey("ncci_files.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(5), nullable=False),
+    Column("value", Integer, nullable=False),
+    Column("mai", SmallInteger, nullable=False),
+    Column("rationale", Text, nullable=False),
+    Index("ix_ncci_mue_code", "file_id", "code"),
+)

@@ -1,0 +1,14 @@
+"""The Why? button on a finding: the rule's documentation in a modal."""
+
+from typing import Any
+
+from slack_bolt import Ack
+from slack_sdk import WebClient
+
+from ...bot import DermBot
+
+
+def why(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
+    ack()
+    bot: DermBot = context["derm"]
+    client.views_open(trigger_id=body["trigger_id"], view=bot.rule_modal(str(action.get("value") or "")))

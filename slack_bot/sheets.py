@@ -1,0 +1,113 @@
+"""Charge sheets dropped in a DM: screen the upload, download it, check it with the Excel add-in's
+``check_sheet`` after the event was acknowledged, report progress, reply with the annotated workbook.
+
+The bot only decides what it downloads (a spreadsheet name, a sane size, from Slack, with the bot
+token); ``check_sheet`` itself refuses files that are not what their name says, and zip bombs, with a
+``SheetError`` whose message is shown to the user.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from slack_sdk import WebClient
+
+from excel_addin.sheet import SheetError
+
+from . import blocks
+from .blocks import esc
+
+log = logging.getLogger("slack_bot.sheets")
+
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+MAX_FILE_BYTES = 20 * 1024 * 1024
+PROGRESS_EVERY = 2.0  # seconds between progress updates
+
+
+class SheetRejected(Exception):
+    """An upload the bot will not read; the message is shown to the user."""
+
+
+def screen(name: str, size: int | None) -> str:
+    """The file's suffix, if the name and declared size are those of a charge sheet.
+
+    >>> screen("march.xlsx", 1000)
+    '.xlsx'
+    """
+    suffix = Path(name).suffix.lower()
+    if suffix not in SHEET_SUFFIXES:
+        raise SheetRejected("I can check charge sheets saved as .xlsx or .csv; please save the file in one of those formats.")
+    if size is not None and size > MAX_FILE_BYTES:
+        raise SheetRejected(f"That file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; please split the charge sheet.")
+    return suffix
+
+
+def download(url: str, token: str | None, dest: Path, trusted_hosts: set[str]) -> None:
+    """Fetch a Slack file with the bot token, stopping at the size limit."""
+    if urlsplit(url).hostname not in trusted_hosts:
+        raise SheetRejected("I can only read files shared in Slack.")
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"} if token else {})
+    got = 0
+    with urllib.request.urlopen(request, timeout=30) as response, dest.open("wb") as out:
+        while chunk := response.read(65536):
+            got += len(chunk)
+            if got > MAX_FILE_BYTES:
+                raise SheetRejected(f"That file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; please split the charge sheet.")
+            out.write(chunk)
+
+
+def trusted_hosts(api_url: str | None) -> set[str]:
+    hosts = {"files.slack.com"}
+    if api_url:
+        hosts.add(urlsplit(api_url).hostname or "")
+    return hosts
+
+
+def check_shared_file(bot: Any, client: WebClient, channel: str, thread_ts: str, file: dict[str, Any], api_url: str | None) -> None:
+    """The whole job for one file: runs on the bot's sheet workers, after the event was acknowledged."""
+    name = str(file.get("name") or "sheet")
+    progress_ts: str | None = None
+
+    def say(msg: blocks.Message) -> None:
+        if progress_ts:
+            client.chat_update(channel=channel, ts=progress_ts, **msg)
+        else:
+            client.chat_postMessage(channel=channel, thread_ts=thread_ts, **msg)
+
+    try:
+        if bot.sheet_checker is None:
+            raise SheetRejected("Charge sheets are not supported yet. Paste a claim's codes instead, or check the sheet with `derm sheet check`.")
+        suffix = screen(name, file.get("size"))
+        progress_ts = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.sheet_progress(name))["ts"]
+        stem = re.sub(r"[^\w.-]+", "_", Path(name).stem)[:80] or "sheet"  # the user's name, safe as a file name
+        with tempfile.TemporaryDirectory(prefix="derm-sheet-") as tmp:
+            source = Path(tmp) / f"{stem}{suffix}"
+            output = Path(tmp) / f"{stem}-checked.xlsx"
+            download(str(file.get("url_private_download") or file.get("url_private") or ""), client.token, source, trusted_hosts(api_url))
+            last = time.monotonic()
+
+            def progress(done: int, total: int) -> None:
+                nonlocal last
+                if time.monotonic() - last >= PROGRESS_EVERY:
+                    last = time.monotonic()
+                    say(blocks.sheet_progress(name, done, total))
+
+            summary = bot.sheet_checker(source, output, bot.ruleset(), progress=progress)
+            client.files_upload_v2(channel=channel, thread_ts=thread_ts, file=str(output), filename=output.name, title=output.name)
+            say(blocks.sheet_summary(name, summary)[0])
+        log.info("charge sheet checked")
+    except SheetRejected as e:
+        say(blocks.notice(str(e), ":warning:")[0])
+    except SheetError as e:  # the file is not a usable charge sheet; the message says why, naming the file
+        log.info("charge sheet refused")
+        say(blocks.notice(f"I could not check that file: {esc(e, 600)}", ":warning:")[0])
+    except Exception as e:
+        log.error("charge sheet failed: %s", type(e).__name__)
+        say(blocks.notice("I could not check that file as a charge sheet. Nothing was kept.", ":warning:")[0])

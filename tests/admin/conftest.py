@@ -1,0 +1,102 @@
+"""The store suite runs twice: on an SQLite file and on a real PostgreSQL server (``DERM_TEST_PG_URL``, which
+``.ci/run`` starts). In CI (``CI=true``) a missing PostgreSQL fails the run instead of skipping."""
+
+from __future__ import annotations
+
+import itertools
+import os
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from derm_core import live
+from derm_core.ruleset import PriorAuthRow, Ruleset
+from derm_core.store import normalise_url, open_store
+
+PG_ENV = "DERM_TEST_PG_URL"
+_names = itertools.count()
+
+
+def pg_base_url() -> str:
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{PG_ENV} is not set: in CI the store tests must run on PostgreSQL (.ci/run starts one)")
+        pytest.skip(f"{PG_ENV} is not set (.ci/run starts a PostgreSQL server and sets it)")
+    return normalise_url(url)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    """A fresh, empty store URL on each backend."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'rules.db'}"
+        live.reset()
+        return
+    import sqlalchemy as sa
+
+    base = pg_base_url()
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"derm_test_{os.getpid()}_{next(_names)}"
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    live.reset()
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+@pytest.fixture
+def store(db_url):
+    s = open_store(db_url)
+    yield s
+    s.close()
+
+
+def with_pa(ruleset: Ruleset, payer: str, code: str, note: str = "") -> Ruleset:
+    """``ruleset`` plus one prior-authorization row."""
+    row = PriorAuthRow(payer=payer, code=code, note=note)
+    return ruleset.model_copy(update={"prior_authorization": [*ruleset.prior_authorization, row]})
+
+
+PTP_HEADER = [
+    "CPT codes, descriptions and other data only are copyright 2025 American Medical Association. All Rights Reserved.",
+    "Column1/Column 2 Edits",
+    "Column 1\tColumn 2\t*=in existence prior to 1996\tEffective Date\tDeletion Date *=no data\t"
+    "Modifier 0=not allowed 1=allowed 9=not applicable\tPTP Edit Rationale",
+]
+MUE_HEADER = [
+    '"CPT codes, descriptions and other data only are copyright 2025 American Medical Association.\nAll Rights Reserved.",,,',
+    '"HCPCS/\nCPT Code","Practitioner Services MUE Values","MUE Adjudication Indicator","MUE Rationale"',
+]
+
+
+def write_cms_files(folder: Path, quarter_start: date = date(2026, 1, 1)) -> Path:
+    """Small synthetic files in CMS's practitioner PTP (tab-delimited text) and MUE (CSV in a zip) layouts."""
+    import zipfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    version = f"v{quarter_start.year - 1994}{(quarter_start.month - 1) // 3}r0"
+    ptp = [
+        *PTP_HEADER,
+        "11102\t17000\t\t20190101\t*\t1\tMisuse of column two code with column one code",
+        "11102\t11900\t\t20190101\t*\t0\tMutually exclusive procedures",
+        "11102\t17110\t\t20190101\t20250101\t9\tStandards of medical / surgical services",
+        "1110X\t\t\tnot a date\t*\t1\tbroken row",
+        "",
+    ]
+    (folder / f"ccipra-{version}-f1.txt").write_text("\r\n".join(ptp), encoding="latin-1")
+    mue = [
+        *MUE_HEADER,
+        'J3301,8,"3 Date of Service Edit: Clinical","Clinical: Data"',
+        '11105,3,"1 Line Edit","Clinical: Data"',
+        '17000,1,"2 Date of Service Edit: Policy","Code Descriptor / CPT Instruction"',
+        '17003,lots,"3 Date of Service Edit: Clinical","broken row"',
+    ]
+    stamp = quarter_start.strftime("%m-%d-%Y")
+    with zipfile.ZipFile(folder / f"medicare-ncci-{quarter_start.year}-practitioner-services-mue-table.zip", "w") as z:
+        z.writestr(f"MCR_MUE_PractitionerServices_Eff_{stamp}.csv", "\r\n".join(mue))
+    (folder / f"ccioph-{version}-f1.txt").write_text("\r\n".join(ptp), encoding="latin-1")  # hospital: skipped
+    return folder

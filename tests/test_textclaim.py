@@ -1,0 +1,122 @@
+"""The pasted-claim parser: the forms billers write, and fuzzing (any input gives a claim or a clear error)."""
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derm_core.engine import check_claim
+from derm_core.ruleset import default_ruleset
+from derm_core.textclaim import TextParseError, parse_claim_text
+
+TODAY = date(2026, 3, 2)
+
+
+def lines(text):
+    return [(ln.code, ln.modifiers, ln.units) for ln in parse_claim_text(text, TODAY).claim.lines]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["99213-25 L57.0; 17000 L57.0", "99213 25 L57.0\n17000 L57.0", "99213 mod 25 L57.0 17000 L57.0", "99213 modifier 25, 17000, L570"],
+)
+def test_modifier_forms(text):
+    assert lines(text) == [("99213", ["25"], 1), ("17000", [], 1)]
+
+
+@pytest.mark.parametrize("units", ["x14", "X14", "×14", "14u", "14units", "units 14", "units: 14", "x 14"])
+def test_unit_forms(units):
+    assert lines(f"17000 L57.0; 17003 {units} L57.0")[1] == ("17003", [], 14)
+
+
+def test_dx_without_dot_payer_date_npi_and_auth():
+    p = parse_claim_text("2026-04-20 96920 L400 auth PA-77 payer Acme Health npi 1234567893", TODAY)
+    c = p.claim
+    assert c.date_of_service == date(2026, 4, 20) and c.rendering_npi == "1234567893"
+    assert c.payer is not None and c.payer.name == "Acme Health" and c.payer.type.value == "commercial"
+    assert c.lines[0].dx == ["L40.0"] and c.lines[0].prior_auth == "PA-77"
+    assert p.not_understood == []
+
+
+def test_payer_words():
+    assert parse_claim_text("17000 L57.0 medicare", TODAY).claim.payer.type.value == "medicare"
+    c = parse_claim_text("17000 L57.0 medicaid", TODAY).claim
+    assert c.payer.type.value == "medicaid"
+    assert parse_claim_text("17000 L57.0 aetna", TODAY).claim.payer.name == "Aetna"
+
+
+def test_diagnoses_given_once_apply_to_all_lines():
+    c = parse_claim_text("17000 17003 x4 L57.0 medicare", TODAY).claim
+    assert c.diagnoses == ["L57.0"] and c.lines[0].dx is None
+
+
+def test_unknown_words_are_reported_not_guessed():
+    p = parse_claim_text("17000 L57.0 frobnicate 17003 x2 -ZZ", TODAY)
+    assert "frobnicate" in p.not_understood
+    assert all(ln.code in ("17000", "17003") for ln in p.claim.lines)
+
+
+def test_missing_date_and_payer_are_noted():
+    p = parse_claim_text("17000 L57.0", TODAY)
+    assert p.claim.date_of_service == TODAY
+    assert any("date of service" in n for n in p.notes) and any("payer" in n.lower() for n in p.notes)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "hello", "how do I bill AKs?", "x" * 25_000])
+def test_no_claim_is_a_clear_error(text):
+    with pytest.raises(TextParseError):
+        parse_claim_text(text, TODAY)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=300))
+def test_fuzz_any_text_gives_a_claim_or_a_clear_error(text):
+    try:
+        parsed = parse_claim_text(text, TODAY)
+    except TextParseError:
+        return
+    check_claim(parsed.claim, default_ruleset())
+
+
+TOKENS = st.sampled_from(
+    [
+        "17000",
+        "17003",
+        "99213-25",
+        "x14",
+        "14u",
+        "units",
+        "mod",
+        "25",
+        "XS",
+        "L57.0",
+        "C44319",
+        "medicare",
+        ";",
+        "\n",
+        "payer",
+        "auth",
+        "npi",
+        "2026-03-02",
+        "13/45/2026",
+        "-",
+        "J3301",
+        "88305-26-TC",
+        "<!channel>",
+        "<@U123>",
+        "\x00",
+        "é",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(TOKENS, max_size=30))
+def test_fuzz_claim_like_text(tokens):
+    try:
+        parsed = parse_claim_text(" ".join(tokens), TODAY)
+    except TextParseError:
+        return
+    report = check_claim(parsed.claim, default_ruleset())
+    assert report.status in ("clean", "warning", "error")
