@@ -18,6 +18,7 @@ demo: setup
 	$(BIN)/derm check examples/claims.yaml || true
 	$(BIN)/derm check --text "$$(cat examples/pasted.txt)" || true
 	$(BIN)/derm suggest examples/suggest-mohs.json
+	mkdir -p out && $(BIN)/derm sheet check examples/charges.xlsx -o out/charges.checked.xlsx --force || true
 	$(BIN)/derm denials analyze examples/remittances-march.835 --top 5
 
 # Set up and run the tests, lint and type checks (the command CI runs).

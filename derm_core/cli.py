@@ -41,7 +41,7 @@ RulesOpt = Annotated[Path | None, typer.Option("--rules", help="A ruleset snapsh
 
 
 def _error(message: str) -> None:
-    err.print(f"[red]error:[/red] {escape(message)}", highlight=False)
+    err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)  # a message is never broken across lines
 
 
 def _fail(message: str) -> NoReturn:

@@ -33,6 +33,9 @@ ROWS = [
     ["S-2006", "PT-1006", D3, "Medicaid", "Medicaid", NPI, "11642", "", "", 1, "C44.319", "", None, "face", 0.8, "malignant", "", 310, ""],
     # units typed as text
     ["S-2007", "PT-1007", D3, "Medicare Part B", "Medicare", NPI, "17110", "", "", "two", "B07.9", "", 2, "hand", None, "benign", "", 85, ""],
+    # modifier 51 on an add-on code: a warning
+    ["S-2008", "PT-1009", D3, "Northwind Health", "Commercial", NPI, "17000", "", "", 1, "L57.0", "", 3, "face", None, "premalignant", "", 95, ""],
+    ["S-2008", "PT-1009", D3, "Northwind Health", "Commercial", NPI, "17003", "51", "", 2, "L57.0", "", None, "", None, "", "", 20, ""],
     # no claim id: grouped by patient and date
     ["", "PT-1008", D3, "Self pay", "Self pay", NPI, "11300", "", "", 1, "L82.1", "", 1, "trunk", 0.4, "benign", "", 75, "cosmetic request"],
 ]

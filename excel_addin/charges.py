@@ -9,12 +9,15 @@ A value that cannot be used is reported in its row as a ``data_quality`` finding
 
 from __future__ import annotations
 
+import pickle
 import re
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, NamedTuple
+from functools import lru_cache
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
@@ -83,6 +86,18 @@ _METHODS = {"tangential": "tangential", "shave": "tangential", "punch": "punch",
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d", "%d %b %Y", "%b %d %Y", "%B %d %Y", "%d %B %Y", "%Y%m%d")
 _CODE_WITH_MODS = re.compile(r"^([0-9A-Z]{5})((?:-[0-9A-Z]{2})+)$")
 _EXCEL_EPOCH = date(1899, 12, 30)
+_MOD_SEPARATORS = re.compile(r"[\s,;/\-]+")
+_DX_SEPARATORS = re.compile(r"[\s,;/]+")
+
+
+def _split(value: str, separators: re.Pattern[str]) -> list[str]:
+    """One item without a regex (the usual case), else the items between separators."""
+    if value.isalnum() or ("." in value and value.replace(".", "").isalnum()):
+        return [value]
+    return [part for part in separators.split(value) if part]
+
+
+PATIENT_KEY, ROW_KEY = "\x1fpatient ", "\x1frow "  # claim keys when there is no Claim ID
 
 
 class ChargeRow(NamedTuple):
@@ -90,7 +105,7 @@ class ChargeRow(NamedTuple):
 
     sheet: int
     row: int  # 0-based row in the sheet
-    key: str  # the claim this row belongs to
+    key: str  # the claim this row belongs to (in its sheet): the Claim ID, else patient and date, else the row
     claim_id: str | None
     payer: tuple[str, str | None] | None  # (type, name)
     dos: date | None
@@ -112,6 +127,9 @@ class RowResult(NamedTuple):
     findings: str  # "RULE: message", one per line
     fix: str
     marks: tuple[tuple[str, str, str], ...] = ()  # (field, severity, text): where to put a comment and a fill
+
+
+CLEAN = RowResult("clean", "", "")
 
 
 # ----------------------------------------------------------------------------- values
@@ -152,6 +170,7 @@ def _number(value: Any) -> float | None:
         return None
 
 
+@lru_cache(maxsize=4096)
 def _key(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
 
@@ -191,6 +210,7 @@ def _pointers(value: Any) -> tuple[str, ...]:
     return tuple(str(ord(p) - 64) if len(p) == 1 and p.isalpha() else p for p in parts)
 
 
+@lru_cache(maxsize=4096)
 def payer_type_of(value: str) -> str | None:
     """``medicare``, ``medicaid``, ``commercial``, ``self_pay`` from what billers type, or None.
 
@@ -220,16 +240,17 @@ class RowReader:
     text_dates_are_normal: bool = False  # a CSV file has only text: a date typed as text is not a problem there
     notes: set[str] = field(default_factory=set)
 
+    def __post_init__(self) -> None:
+        self._read = {name: col for name, col in self.columns.fields.items() if name not in ("status", "findings", "fix")}
+        self._values: dict[Any, Any] = {}
+
     def read(self, row_index: int, values: Sequence[Any], code_is_formula: bool = False) -> ChargeRow | None:
         """The charge line in ``values`` (the whole sheet row), or None when the row holds no charge data."""
-        f = self.columns.fields
-
-        def get(name: str) -> Any:
-            col = f.get(name)
-            return values[col] if col is not None and col < len(values) else None
-
-        if all(text(get(name)) is None for name in f if name not in ("status", "findings", "fix")):
+        width = len(values)
+        cells = {name: values[col] for name, col in self._read.items() if col < width and values[col] is not None and values[col] != ""}
+        if not cells or all(isinstance(v, str) and not v.strip() for v in cells.values()):
             return None
+        get = cells.get
         problems: list[tuple[str, Finding]] = []
 
         def problem(fld: str, rule: str, severity: Severity, message: str, fix: str) -> None:
@@ -257,7 +278,7 @@ class RowReader:
         for name in ("mod1", "mod2", "mod3", "mod4", "modifiers"):
             t = text(get(name))
             if t:
-                mods += [m.upper() for m in re.split(r"[\s,;/\-]+", t) if m]
+                mods += _split(t.upper(), _MOD_SEPARATORS)
 
         units = 1
         raw_units = get("units")
@@ -292,7 +313,7 @@ class RowReader:
         for name in ("dx1", "dx2", "dx3", "dx4", "diagnoses"):
             t = text(get(name))
             if t:
-                dx += [d.upper() for d in re.split(r"[\s,;/]+", t) if d]
+                dx += _split(t.upper(), _DX_SEPARATORS)
 
         payer = None
         ptype, pname = text(get("payer_type")), text(get("payer_name"))
@@ -371,33 +392,52 @@ class RowReader:
 
         claim_id, patient = text(get("claim_id")), text(get("patient_id"))
         if claim_id:
-            key = f"{self.sheet}:id:{claim_id}"
+            key = claim_id
         elif patient:
-            key = f"{self.sheet}:pt:{patient}|{dos}"
+            key = f"{PATIENT_KEY}{patient}|{dos}"
         else:
-            key = f"{self.sheet}:row:{row_index}"
+            key = f"{ROW_KEY}{row_index}"
+        same = self._same  # a million rows must fit in memory: repeated values are stored once
         return ChargeRow(
             sheet=self.sheet,
             row=row_index,
             key=key,
             claim_id=claim_id,
-            payer=payer,
-            dos=dos,
-            npi=text(get("npi")),
-            pos=pos.zfill(2) if (pos := text(get("place_of_service"))) else None,
-            code=code,
-            mods=tuple(mods),
+            payer=same(payer),
+            dos=same(dos),
+            npi=same(text(get("npi"))),
+            pos=same(pos.zfill(2)) if (pos := text(get("place_of_service"))) else None,
+            code=same(code),
+            mods=same(tuple(mods)),
             units=units,
-            dx=tuple(dx),
-            pointers=_pointers(get("dx_pointer")),
+            dx=same(tuple(dx)),
+            pointers=same(_pointers(get("dx_pointer"))),
             prior_auth=text(get("prior_auth")),
             charge=charge,
-            facts=tuple(facts),
+            facts=same(tuple(facts)),
             problems=tuple(problems),
         )
 
+    def _same(self, value: Any) -> Any:
+        if len(self._values) > 200_000:
+            self._values.clear()
+        return self._values.setdefault(value, value)
+
 
 # ----------------------------------------------------------------------------- claims
+
+
+def claim_label(row: ChargeRow) -> str:
+    """How a person names the row's claim: its Claim ID, else its patient.
+
+    >>> claim_label(ChargeRow(0, 4, PATIENT_KEY + "P-9|2026-03-09", None, None, None, None, None, "11102", (), 1, (), (), None, None, (), ()))
+    'patient P-9'
+    """
+    if row.claim_id:
+        return row.claim_id
+    if row.key.startswith(PATIENT_KEY):
+        return "patient " + row.key[len(PATIENT_KEY) :].split("|")[0]
+    return f"row {row.row + 1}"
 
 
 def claim_data(rows: Sequence[ChargeRow]) -> dict[str, Any]:
@@ -454,6 +494,12 @@ class Tally:
     by_code: Counter[str] = field(default_factory=Counter)
     fixes: Counter[tuple[str, str]] = field(default_factory=Counter)  # (rule, fix)
 
+    def merge(self, other: Tally) -> None:
+        self.rows += other.rows
+        self.claims += other.claims
+        for name in ("claims_by_status", "rows_by_status", "by_rule", "by_category", "by_code", "fixes"):
+            getattr(self, name).update(getattr(other, name))
+
     def add_claim(self, status: str, findings: Iterable[tuple[Finding, Iterable[str]]]) -> None:
         """One claim: its status and each finding with the codes of the lines it concerns."""
         self.claims += 1
@@ -485,6 +531,7 @@ def check_rows(
     *,
     detail: bool = False,
     progress: Callable[[int], None] | None = None,
+    worker: ClaimsWorker | None = None,
 ) -> tuple[list[RowResult], Tally]:
     """Group rows into claims, check each claim once, and give every row its result (same order as ``rows``).
 
@@ -498,34 +545,151 @@ def check_rows(
     >>> check_rows(rows, default_ruleset())[0][0].status
     'error'
     """
-    groups: dict[str, list[int]] = {}
-    for i, r in enumerate(rows):
-        groups.setdefault(r.key, []).append(i)
-    results: list[RowResult | None] = [None] * len(rows)
+    checks = start_checks(rows, ruleset, detail=detail, progress=progress, worker=worker).wait()
+    return checks.results, checks.tally
+
+
+@dataclass
+class Checks:
+    """Results of ``start_checks``; those of the worker's claims arrive with ``wait()``."""
+
+    results: list[RowResult]  # aligned with the rows checked
+    tally: Tally
+    ready: int  # results[:ready] are final already
+    pending: Callable[[], None] | None = None
+
+    def wait(self) -> Checks:
+        if self.pending is not None:
+            pending, self.pending = self.pending, None
+            pending()
+        self.ready = len(self.results)
+        return self
+
+    def result(self, position: int) -> RowResult:
+        if position >= self.ready:
+            self.wait()
+        return self.results[position]
+
+
+LOCAL_SHARE = 0.4  # with a worker: this process checks the first 40% of the rows, then writes them while the worker checks the rest
+
+
+def start_checks(
+    rows: Sequence[ChargeRow],
+    ruleset: Ruleset,
+    *,
+    detail: bool = False,
+    progress: Callable[[int], None] | None = None,
+    worker: ClaimsWorker | None = None,
+) -> Checks:
+    """Like ``check_rows``, but with a ``worker`` (another process, see ``worker.py``) the claims after the first
+    ``LOCAL_SHARE`` of the rows are checked there, and this returns as soon as its own part is done: a writer can
+    write those rows while the worker checks the rest (claims are split in the order of their first row)."""
+    group_of: dict[tuple[int, str], int] = {}
+    claim_of = array("l", (group_of.setdefault((r.sheet, r.key), len(group_of)) for r in rows))
+    claims_count = len(group_of)
+    del group_of
+    order = sorted(range(len(rows)), key=claim_of.__getitem__)  # the rows of each claim together, claims in first-row order
+
+    def claims(lo: int, hi: int) -> Iterator[list[ChargeRow]]:
+        members: list[ChargeRow] = []
+        for pos in range(lo, hi):
+            if members and claim_of[order[pos]] != claim_of[order[pos - 1]]:
+                yield members
+                members = []
+            members.append(rows[order[pos]])
+        if members:
+            yield members
+
+    n = len(rows)
+    mid, remote = n, None
+    if worker is not None and claims_count >= PARALLEL_MIN_CLAIMS:
+        mid = int(n * LOCAL_SHARE)
+        while 0 < mid < n and claim_of[order[mid]] == claim_of[order[mid - 1]]:
+            mid += 1  # split between two claims
+        if 0 < mid < n:
+            remote = worker.submit(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2)
+        else:
+            mid = n
+    found, tally = check_claims_of(claims(0, mid), ruleset, detail, 1, progress)
+    results: list[RowResult] = [CLEAN] * n
     interned: dict[RowResult, RowResult] = {}
+    for pos, result in zip(order[:mid], found, strict=True):
+        results[pos] = interned.setdefault(result, result)
+    checks = Checks(results, tally, order[mid] if mid < n else n)
+
+    def collect() -> None:
+        assert remote is not None
+        try:
+            more, remote_tally = remote()
+        except (OSError, RuntimeError, EOFError, pickle.UnpicklingError):  # the worker died: check its part here
+            more, remote_tally = check_claims_of(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2)
+        for pos, result in zip(order[mid:], more, strict=True):
+            results[pos] = interned.setdefault(result, result)
+        tally.merge(remote_tally)
+        if progress is not None:
+            progress(n)
+
+    checks.pending = collect if remote is not None else None
+    if remote is None and progress is not None:
+        progress(n)
+    return checks
+
+
+PARALLEL_MIN_CLAIMS = 5_000
+
+
+class ClaimsWorker(Protocol):
+    def submit(
+        self, claims: Iterable[Sequence[ChargeRow]], ruleset: Ruleset, detail: bool, first_position: int
+    ) -> Callable[[], tuple[list[RowResult], Tally]]: ...
+
+
+def check_claims_of(
+    claims: Iterable[Sequence[ChargeRow]],
+    ruleset: Ruleset,
+    detail: bool,
+    first_position: int = 1,
+    progress: Callable[[int], None] | None = None,
+) -> tuple[list[RowResult], Tally]:
+    """Check claims (each a list of its rows); the results of their rows, claim after claim. Runs in a worker process too."""
     cache: dict[tuple, ClaimReport] = {}
-    tally = Tally(rows=len(rows))
-    done = 0
-    for position, idxs in enumerate(groups.values(), 1):
-        members = [rows[i] for i in idxs]
+    tally = Tally()
+    out: list[RowResult] = []
+    for position, members in enumerate(claims, first_position):
+        tally.rows += len(members)
         report = _check_group(members, ruleset, position, cache)
-        row_findings: list[list[tuple[str, Finding]]] = [list(r.problems) for r in members]
-        for f in report.findings:
-            for li in f.lines or range(len(members)):
-                if li < len(members):
-                    row_findings[li].append((_field_of(f), f))
-        extra = [(f, [r.code]) for r in members for _, f in r.problems]
-        status = status_of(report.findings + [f for f, _ in extra])
-        codes = [r.code for r in members]
-        tally.add_claim(status, [(f, [codes[i] for i in f.lines or range(len(codes)) if i < len(codes)]) for f in report.findings] + extra)
-        for i, found in zip(idxs, row_findings, strict=True):
-            result = _row_result([f for _, f in found], found if detail else ())
-            results[i] = interned.setdefault(result, result)
-            tally.rows_by_status[result.status] += 1
-        done += len(idxs)
-        if progress is not None and (position % 500 == 0 or done == len(rows)):
-            progress(done)
-    return [r for r in results if r is not None], tally
+        if not report.findings and not any(r.problems for r in members):  # the common case: nothing to say
+            tally.add_claim("clean", [])
+            tally.rows_by_status["clean"] += len(members)
+            out += [CLEAN] * len(members)
+        else:
+            row_findings: list[list[tuple[str, Finding]]] = [list(r.problems) for r in members]
+            for f in report.findings:
+                for li in f.lines or range(len(members)):
+                    if li < len(members):
+                        row_findings[li].append((_field_of(f), f))
+            extra = [(f, [r.code]) for r in members for _, f in r.problems]
+            status = status_of(report.findings + [f for f, _ in extra])
+            codes = [r.code for r in members]
+            tally.add_claim(
+                status, [(f, [codes[i] for i in f.lines or range(len(codes)) if i < len(codes)]) for f in report.findings] + extra
+            )
+            claim_results = [_row_result([f for _, f in found], found if detail else ()) for found in row_findings]
+            tally.rows_by_status.update(r.status for r in claim_results)
+            out += claim_results
+        if progress is not None and position % 500 == 0:
+            progress(len(out))
+    return out, tally
+
+
+def warm_up() -> None:
+    """Load the code tables and rules in a fresh worker process before it gets claims to check."""
+    from derm_core.ruleset import default_ruleset
+
+    check_claim(
+        Claim.model_validate({"date_of_service": "2026-03-02", "diagnoses": ["L57.0"], "lines": [{"code": "17000"}]}), default_ruleset()
+    )
 
 
 def _check_group(members: Sequence[ChargeRow], ruleset: Ruleset, position: int, cache: dict[tuple, ClaimReport]) -> ClaimReport:

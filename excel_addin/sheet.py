@@ -39,17 +39,20 @@ from pydantic import BaseModel, Field
 from derm_core.engine import all_rules
 from derm_core.ruleset import Ruleset, load_ruleset
 
-from .charges import SHEET_RULES, ChargeRow, RowReader, RowResult, Tally, check_rows
+from .charges import SHEET_RULES, ChargeRow, Checks, RowReader, RowResult, Tally, claim_label, start_checks
 from .columns import HEADER_SCAN_ROWS, OWN_COLUMNS, SYNONYMS, ColumnMap, find_header, is_charge_sheet
 from .faq_match import best_entry, keywords
+from .worker import Worker
 
 FULL_PATH_MAX_ROWS = 20_000
+PARALLEL_MIN_ROWS, PARALLEL_MAX_ROWS = 50_000, 400_000  # a worker process: faster, but its rules tables cost ~200 MB more
 FULL_PATH_MAX_XML = 24 * 1024**2  # worksheet XML bytes; openpyxl needs ~20x that in memory
 CALAMINE_MAX_XML = 240 * 1024**2  # calamine holds the whole sheet: about 1.8x its XML in memory
 MAX_UNCOMPRESSED = 2 * 1024**3
 MAX_RATIO = 200  # real sheets compress 5-30x; zip bombs 1000x
 EXCEL_MAX_ROWS, EXCEL_MAX_COLS = 1_048_576, 16_384
 DANGEROUS_START = ("=", "+", "-", "@", "\t", "\r")
+DANGEROUS_FIRST = frozenset("".join(DANGEROUS_START))
 SUMMARY_TITLE, FAQ_TITLE = "Charge sheet check", "Coding FAQ"
 STATUS_COLOURS = {"error": ("FFC7CE", "9C0006"), "warning": ("FFEB9C", "9C5700"), "clean": ("C6EFCE", "006100")}
 STATUS_MEANING = {
@@ -843,7 +846,6 @@ def _summary_counts(tally: Tally) -> dict[str, Any]:
 
 OUR_AUTHOR = "derm sheet check"
 FINDINGS_WIDTH, FIX_WIDTH = 55, 45
-ResultsBySheet = dict[int, list[tuple[ChargeRow, RowResult]]]
 
 
 def _check_columns(scan: SheetScan) -> tuple[int, int, int]:
@@ -887,7 +889,7 @@ def _formula_cells(wb: Any) -> dict[str, set[tuple[int, int]]]:
     return {ws.title: {(r - 1, c - 1) for (r, c), cell in ws._cells.items() if cell.data_type == "f"} for ws in wb.worksheets}
 
 
-def _annotate(wb: Any, scan: SheetScan, results: list[tuple[ChargeRow, RowResult]], done: Callable[[int], None]) -> None:
+def _annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Callable[[int], None]) -> None:
     """Write the Check columns into one openpyxl sheet, comment and fill the offending cells, format the sheet."""
     from openpyxl.comments import Comment
     from openpyxl.formatting.rule import CellIsRule
@@ -911,7 +913,7 @@ def _annotate(wb: Any, scan: SheetScan, results: list[tuple[ChargeRow, RowResult
             cell.comment = None
     wrap = Alignment(wrap_text=True)  # bottom-aligned like the user's cells in a taller row
     fills = {sev: PatternFill("solid", fgColor=STATUS_COLOURS[sev][0]) for sev in ("error", "warning")}
-    for row, result in results:
+    for row, result in zip(scan.rows, results, strict=True):
         r = row.row + 1
         for col, value in ((status_col, result.status), (findings_col, result.findings), (fix_col, result.fix)):
             cell = ws.cell(r, col + 1, value or None)
@@ -1025,9 +1027,7 @@ class _Spool:
         self.file.seek(0)
 
 
-def _write_fast(
-    source: Source, scans: list[SheetScan], results: ResultsBySheet, spool: _Spool, wb: Any, done: Callable[[int], None]
-) -> None:
+def _write_fast(source: Source, scans: list[SheetScan], results: SheetResults, spool: _Spool, wb: Any, done: Callable[[int], None]) -> None:
     """Every sheet's values from the spool, with the Check columns, into an XlsxWriter workbook."""
     fmt = {name: wb.add_format(_xlsx_format(STYLES[name])) for name in ("th", "date", "quoted")}
     wrap = wb.add_format({"text_wrap": True})
@@ -1036,7 +1036,8 @@ def _write_fast(
         ws = wb.add_worksheet(scan.name)
         if scan.hidden:
             ws.hide()
-        by_row = {row.row: result for row, result in results.get(scan.index, [])}
+        pending = zip(scan.rows, results.of(scan), strict=True)  # in row order
+        next_row, next_result = next(pending, (None, None))
         header, own = -1, (-1, -1, -1)
         if scan.columns is not None:
             header, own = scan.columns.header_row, _check_columns(scan)
@@ -1044,34 +1045,38 @@ def _write_fast(
                 ws.set_column(col, col, _width_of(scan, col))
             for col, width in zip(own, (12, FINDINGS_WIDTH, FIX_WIDTH), strict=True):
                 ws.set_column(col, col, width, wrap if width > 12 else None)
+        write_string, write_number = ws.write_string, ws.write_number  # the hot loop: plain type dispatch
+        csv_source, quoted, date_format = source.kind == "csv", fmt["quoted"], fmt["date"]
         for r, values in enumerate(spool.rows(scan.height)):
-            result = by_row.get(r)
-            if result is not None and (result.findings.count("\n") or len(result.findings) > FINDINGS_WIDTH or len(result.fix) > FIX_WIDTH):
+            result = None
+            if next_row is not None and next_row.row == r:
+                result = next_result
+                next_row, next_result = next(pending, (None, None))
+            if result is not None and (len(result.findings) > FINDINGS_WIDTH or len(result.fix) > FIX_WIDTH or "\n" in result.findings):
                 ws.set_row(r, text_height([(result.findings, FINDINGS_WIDTH), (result.fix, FIX_WIDTH)]))
             for c, value in enumerate(values):
                 if value is None or value == "" or c in own:
                     continue
-                if source.kind == "csv":
+                if csv_source:
                     value = _csv_value(value)
-                if isinstance(value, str):
-                    ws.write_string(
-                        r, c, value, fmt["quoted"] if value.startswith(DANGEROUS_START) else (fmt["th"] if r == header else None)
-                    )
-                elif isinstance(value, bool):
+                kind = type(value)
+                if kind is str:
+                    write_string(r, c, value, quoted if value[0] in DANGEROUS_FIRST else (fmt["th"] if r == header else None))
+                elif kind is float or kind is int:
+                    write_number(r, c, value)
+                elif kind is bool:
                     ws.write_boolean(r, c, value)
-                elif isinstance(value, int | float):
-                    ws.write_number(r, c, value)
                 elif isinstance(value, datetime | date):
-                    ws.write_datetime(r, c, value, fmt["date"])
+                    ws.write_datetime(r, c, value, date_format)
                 else:
-                    ws.write_string(r, c, str(value))
+                    write_string(r, c, str(value))
             if r == header:
                 for col, title in zip(own, OWN_COLUMNS.values(), strict=True):
-                    ws.write_string(r, col, title, fmt["th"])
+                    write_string(r, col, title, fmt["th"])
             elif result is not None:
                 for col, value in zip(own, result[:3], strict=True):
                     if value:
-                        ws.write_string(r, col, value, fmt["quoted"] if is_dangerous(value) else None)
+                        write_string(r, col, value, quoted if value[0] in DANGEROUS_FIRST else None)
                 done(1)
         if scan.columns is not None:
             last_row = max(scan.height - 1, header + 1)
@@ -1136,12 +1141,15 @@ def check_sheet(
     force: bool = False,
     progress: Callable[[int, int], None] | None = None,
     mode: Mode = "auto",
+    workers: int | None = None,
 ) -> SheetSummary:
     """Check every claim of a charge sheet and write the annotated copy to ``output_path``.
 
     Raises :class:`SheetError` for a file that cannot be used (named in the message), for an existing
     output without ``force``, and when no sheet has a procedure-code column. ``progress(done, total)``
     is called as rows are read, checked and written. ``mode`` forces the full or the fast path.
+    A sheet of ``PARALLEL_MIN_ROWS`` to ``PARALLEL_MAX_ROWS`` rows is checked by this process and one worker process
+    (``python -m excel_addin.worker``) on a machine with two cores or more; ``workers=1`` keeps everything in process.
 
     Example: ``check_sheet(Path("charges.xlsx"), Path("charges.checked.xlsx")).by_status``
     gives ``{"error": 3, "warning": 5, "clean": 40}``.
@@ -1154,6 +1162,34 @@ def check_sheet(
     fast = mode == "fast" or (mode == "auto" and (source.rows_estimate > FULL_PATH_MAX_ROWS or source.worksheet_xml > FULL_PATH_MAX_XML))
     engine: Literal["calamine", "openpyxl"] = "openpyxl" if source.worksheet_xml > CALAMINE_MAX_XML else "calamine"
     ticker = _Progress(progress, 3 * max(source.rows_estimate, 1))
+    with _worker_pool(fast and PARALLEL_MIN_ROWS <= source.rows_estimate <= PARALLEL_MAX_ROWS and workers != 1) as worker:
+        return _check(source, output_path, ruleset, fast, engine, ticker, worker, started)
+
+
+@contextlib.contextmanager
+def _worker_pool(wanted: bool) -> Iterator[Worker | None]:
+    """A worker process for half of the claim checks, started now so that its imports overlap the reading."""
+    if not wanted or (os.cpu_count() or 1) < 2:
+        yield None
+        return
+    worker = Worker()
+    try:
+        yield worker
+    finally:
+        worker.close()
+
+
+def _check(
+    source: Source,
+    output_path: Path,
+    ruleset: Ruleset,
+    fast: bool,
+    engine: Literal["calamine", "openpyxl"],
+    ticker: _Progress,
+    worker: Worker | None,
+    started: float,
+) -> SheetSummary:
+    input_path = source.path
 
     wb = None if fast else _open_full(source)
     formulas = _formula_cells(wb) if wb is not None and source.kind != "csv" else {}
@@ -1190,72 +1226,94 @@ def check_sheet(
     all_rows = [r for s in charge for r in s.rows]
     ticker.total = ticker.done + 2 * len(all_rows)
     base = ticker.done
-    results_list, tally = check_rows(all_rows, ruleset, detail=not fast, progress=lambda n: ticker(base + n - ticker.done))
-    results: ResultsBySheet = {}
-    for row, result in zip(all_rows, results_list, strict=True):
-        results.setdefault(row.sheet, []).append((row, result))
-    del all_rows, results_list
+    checks = start_checks(all_rows, ruleset, detail=not fast, progress=lambda n: ticker(base + n - ticker.done), worker=worker)
+    del all_rows
+    results = SheetResults(checks)
+    for scan in charge:  # the rows were the sheets' rows one after the other
+        results.offsets[scan.index] = results.size
+        results.size += len(scan.rows)
 
-    summary = SheetSummary(
-        to_fix=_rows_to_fix(charge, results),
-        input=str(input_path),
-        output=str(output_path),
-        path="fast" if fast else "full",
-        sheets=[s.name for s in charge],
-        **_summary_counts(tally),
-        columns_recognised={h: f for s in charge if s.columns for h, f in s.columns.recognised.items()},
-        columns_ignored=list(dict.fromkeys(h for s in charge if s.columns for h in s.columns.ignored)),
-        kept=(
-            "values and the Check columns (the fast path for large sheets)."
-            if fast
-            else "your data, formats, formulas, comments, validations and conditional formats; offending cells get a comment and a fill."
-        ),
-        not_kept=FAST_NOT_KEPT if fast else FULL_NOT_KEPT,
-        notes=[],
-        ruleset_version=ruleset.version,
-    )
-    if not fast and source.has_drawings:
-        summary.notes.append("The workbook has images, charts or shapes: the checked copy does not (your original keeps them).")
-    if fast and engine == "openpyxl":
-        summary.notes.append("Very large workbook: read with openpyxl in read-only mode; merged cells are not filled down.")
-    if source.kind == "xlsm" and output_path.suffix.lower() == ".xlsx":
-        summary.notes.append("Macros are not in the .xlsx copy; write to .xlsm to keep them.")
+    def summary() -> SheetSummary:
+        tally = checks.wait().tally
+        made = SheetSummary(
+            to_fix=_rows_to_fix(charge, results),
+            input=str(input_path),
+            output=str(output_path),
+            path="fast" if fast else "full",
+            sheets=[s.name for s in charge],
+            **_summary_counts(tally),
+            columns_recognised={h: f for s in charge if s.columns for h, f in s.columns.recognised.items()},
+            columns_ignored=list(dict.fromkeys(h for s in charge if s.columns for h in s.columns.ignored)),
+            kept=(
+                "values and the Check columns (the fast path for large sheets)."
+                if fast
+                else "your data, formats, formulas, comments, validations and conditional formats; offending cells get a comment and a fill."
+            ),
+            not_kept=FAST_NOT_KEPT if fast else FULL_NOT_KEPT,
+            notes=list(dict.fromkeys(n for s in scans for n in s.notes)),
+            ruleset_version=ruleset.version,
+        )
+        if not fast and source.has_drawings:
+            made.notes.append("The workbook has images, charts or shapes: the checked copy does not (your original keeps them).")
+        if fast and engine == "openpyxl":
+            made.notes.append("Very large workbook: read with openpyxl in read-only mode; merged cells are not filled down.")
+        if source.kind == "xlsm" and output_path.suffix.lower() == ".xlsx":
+            made.notes.append("Macros are not in the .xlsx copy; write to .xlsm to keep them.")
+        if fast and source.kind == "xlsm" and output_path.suffix.lower() == ".xlsm":
+            made.notes.append("Macros were copied to the checked workbook.")
+        made.seconds = round(time.perf_counter() - started, 2)
+        return made
 
     tmp = output_path.with_name(f".{output_path.stem}.{os.getpid()}.tmp{output_path.suffix}")
     try:
         if fast:
             assert spool is not None
-            _save_fast(source, scans, results, spool, tmp, ticker, summary, ruleset, started)
+            done = _save_fast(source, scans, results, spool, tmp, ticker, summary, ruleset)
         else:
             for scan in charge:
-                _annotate(wb, scan, results.get(scan.index, []), ticker)
-            _finish_summary(summary, scans, started)
-            _save_full(wb, tmp, summary, ruleset)
+                _annotate(wb, scan, results.of(scan), ticker)
+            done = summary()
+            _save_full(wb, tmp, done, ruleset)
         os.replace(tmp, output_path)
     finally:
+        checks.wait()  # never leave the worker's answer unread
         if spool is not None:
             spool.file.close()
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     ticker.finish()
-    summary.seconds = round(time.perf_counter() - started, 2)
-    return summary
+    done.seconds = round(time.perf_counter() - started, 2)
+    return done
+
+
+@dataclass
+class SheetResults:
+    """The check results of every charge sheet's rows (sheet after sheet), read as the writers need them."""
+
+    checks: Checks
+    offsets: dict[int, int] = field(default_factory=dict)  # sheet index -> position of its first row
+    size: int = 0
+
+    def of(self, scan: SheetScan) -> Iterator[RowResult]:
+        """The results of one sheet's rows, in row order; waits for the worker only when it reaches its rows."""
+        start = self.offsets.get(scan.index, 0)
+        for k in range(len(scan.rows)):
+            yield self.checks.result(start + k)
 
 
 TO_FIX_ROWS = 40
 
 
-def _rows_to_fix(scans: list[SheetScan], results: ResultsBySheet) -> list[RowIssue]:
-    names = {s.index: s.name for s in scans}
+def _rows_to_fix(scans: list[SheetScan], results: SheetResults) -> list[RowIssue]:
     picked: list[RowIssue] = []
     for wanted in ("error", "warning"):
-        for sheet, items in results.items():
-            for row, result in items:
+        for scan in scans:
+            for row, result in zip(scan.rows, results.of(scan), strict=True):
                 if result.status == wanted and len(picked) < TO_FIX_ROWS:
-                    claim = row.claim_id or row.key.split(":", 2)[-1].split("|")[0]
+                    claim = claim_label(row)
                     picked.append(
                         RowIssue(
-                            sheet=names[sheet],
+                            sheet=scan.name,
                             row=row.row + 1,
                             claim=claim,
                             code=row.code,
@@ -1265,11 +1323,6 @@ def _rows_to_fix(scans: list[SheetScan], results: ResultsBySheet) -> list[RowIss
                         )
                     )
     return picked
-
-
-def _finish_summary(summary: SheetSummary, scans: list[SheetScan], started: float) -> None:
-    summary.notes = list(dict.fromkeys([n for s in scans for n in s.notes] + summary.notes))
-    summary.seconds = round(time.perf_counter() - started, 2)
 
 
 def _save_full(wb: Any, tmp: Path, summary: SheetSummary, ruleset: Ruleset) -> None:
@@ -1289,14 +1342,13 @@ def _save_full(wb: Any, tmp: Path, summary: SheetSummary, ruleset: Ruleset) -> N
 def _save_fast(
     source: Source,
     scans: list[SheetScan],
-    results: ResultsBySheet,
+    results: SheetResults,
     spool: _Spool,
     tmp: Path,
     ticker: _Progress,
-    summary: SheetSummary,
+    summary: Callable[[], SheetSummary],
     ruleset: Ruleset,
-    started: float,
-) -> None:
+) -> SheetSummary:
     import xlsxwriter
 
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
@@ -1304,17 +1356,17 @@ def _save_fast(
     if source.kind == "xlsm" and tmp.suffix.lower() == ".xlsm":
         with zipfile.ZipFile(source.path) as zf, contextlib.suppress(KeyError):
             wb.add_vba_project(io.BytesIO(zf.read("xl/vbaProject.bin")), is_stream=True)
-            summary.notes.append("Macros were copied to the checked workbook.")
     names = [s.name for s in scans]
     summary_out = XlsxOut(wb, wb.add_worksheet(_free_name(names, "Summary")))
     _write_fast(source, scans, results, spool, wb, ticker)
     faq_out = XlsxOut(wb, wb.add_worksheet(_free_name(names, "FAQ")))
     write_faq(faq_out, ruleset)
-    _finish_summary(summary, scans, started)
-    write_summary(summary_out, summary)
+    done = summary()
+    write_summary(summary_out, done)
     summary_out.close()
     faq_out.close()
     wb.close()
+    return done
 
 
 def _free_name(taken: list[str], name: str) -> str:

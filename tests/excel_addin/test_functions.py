@@ -39,7 +39,14 @@ def test_derm_faq_codes_and_questions():
     assert fx.DERM_FAQ("17001").startswith("17001 is not a valid code")
     assert "17004" in fx.DERM_FAQ("how do I bill 16 AKs")
     assert fx.DERM_FAQ("") == ""
-    assert "confident answer" in fx.DERM_FAQ("purple elephants")  # the FAQ search (derm_core.faq) or its fallback
+    assert "confident answer" in fx.DERM_FAQ("purple elephants")
+
+
+def test_derm_faq_without_the_faq_search(monkeypatch):
+    monkeypatch.setitem(sys.modules, "derm_core.faq", None)  # as before derm_core.faq existed
+    assert fx.DERM_FAQ("17001").startswith("17001 is not a valid code")
+    assert "17004" in fx.DERM_FAQ("how do I bill 16 AKs")
+    assert fx.DERM_FAQ("purple elephants").startswith("No confident answer")
 
 
 def test_derm_faq_uses_the_full_faq_search_when_installed(monkeypatch):

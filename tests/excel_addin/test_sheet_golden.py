@@ -135,3 +135,12 @@ def test_a_checked_workbook_can_be_checked_again(checked, tmp_path):
     header = [c.value for c in wb["March"][3]]
     assert header.count("Check Status") == 1 and header.count("Check Fix") == 1
     assert read_openpyxl(again, "March", 3)[7][0] == "error"
+
+
+def test_the_example_charge_sheet(tmp_path):
+    example = Path(__file__).parents[2] / "examples" / "charges.xlsx"
+    before = digest(example)
+    code, summary = run_check(example, tmp_path / "checked.xlsx")
+    assert code == 1 and digest(example) == before
+    assert summary["by_status"] == {"error": 5, "warning": 1, "clean": 3}
+    assert summary["columns_ignored"] == ["Notes"]

@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from derm_core.cli import app
 from derm_core.ruleset import default_ruleset
-from excel_addin.charges import RowReader, check_rows, claim_data, parse_date, text
+from excel_addin.charges import RowReader, check_rows, claim_data, claim_label, parse_date, text
 from excel_addin.columns import find_header, is_charge_sheet, map_header
 
 
@@ -94,7 +94,8 @@ def test_rows_group_into_claims_by_claim_id_else_patient_and_date():
         reader.read(3, ["C1", "P1", date(2026, 3, 2), "17003", 15, "L57.0"]),  # same claim, not next to its first line
         reader.read(4, [None, "P2", date(2026, 3, 3), "17000", 1, "L57.0", 1]),  # same patient, another day
     ]
-    assert [r.key for r in rows if r] == ["0:id:C1", "0:pt:P2|2026-03-02", "0:id:C1", "0:pt:P2|2026-03-03"]
+    assert [claim_label(r) for r in rows if r] == ["C1", "patient P2", "C1", "patient P2"]
+    assert len({r.key for r in rows if r}) == 3
     claim = claim_data([rows[0], rows[2]])  # type: ignore[list-item]
     assert [ln["code"] for ln in claim["lines"]] == ["17000", "17003"] and claim["diagnoses"] == ["L57.0"]
     results, tally = check_rows([r for r in rows if r], default_ruleset())
