@@ -70,6 +70,7 @@ def create_app(settings: Settings, bot: DermBot | None = None, desk: RulesDesk |
         context["derm"] = bot
         context["desk"] = desk
         context["api_url"] = settings.api_url
+        context["settings"] = settings
         return next()
 
     @app.error

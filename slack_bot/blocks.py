@@ -308,6 +308,7 @@ HELP = [
     ("*Check this claim* (message menu)", "checks a claim someone posted, privately."),
     ("Drop a charge sheet (.xlsx or .csv) in a DM", "returns the annotated workbook and a summary."),
     ("*Override* under a finding", "records why it does not apply to this claim; name the claim (`claim A1001 ...`) and re-checks show it."),
+    ("`/derm denials`", "for billing managers: what keeps getting denied, from the practice's remittances (also: drop an 835 file in a DM)."),
     ("`/derm admin`", "for rules admins: publish the rules workbook, history, rollback, override counts."),
 ]
 PHI_REMINDER = "Post codes only: never names, dates of birth, MRNs, phone or Social Security numbers."

@@ -26,6 +26,8 @@ class Settings(BaseModel):
     api_url: str | None = None
     rules: str | None = None  # a ruleset snapshot file; None: the current ruleset
     admins: list[str] = []  # rules admins: Slack user ids (U..., W...) and user-group ids (S...)
+    remittances_dir: str | None = None  # the folder ``/derm denials`` analyses (835 files, exports, zips)
+    digest_file: str | None = None  # where the denials digest channel is kept; None: next to the rules store
 
     @field_validator("api_url")
     @classmethod
@@ -59,6 +61,8 @@ class Settings(BaseModel):
             api_url=env.get("SLACK_API_URL") or None,
             rules=env.get("DERM_RULES") or None,
             admins=[a for a in re.split(r"[\s,;]+", env.get("DERM_SLACK_ADMINS") or "") if a],
+            remittances_dir=env.get("DERM_REMITTANCES_DIR") or None,
+            digest_file=env.get("DERM_DIGEST_FILE") or None,
         )
 
     def missing(self, *names: str) -> list[str]:

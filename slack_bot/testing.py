@@ -150,7 +150,7 @@ class SlackApiDouble:
     @staticmethod
     def _decode(raw: bytes, content_type: str, path: str) -> dict[str, Any]:
         if path.startswith("/upload/"):
-            return {"bytes": len(raw)}
+            return {"bytes": len(raw), "head": raw[:8].hex()}  # the head tells a PNG from a workbook
         text = raw.decode("utf-8", "replace")
         if "json" in content_type:
             return dict(json.loads(text or "{}"))

@@ -138,3 +138,40 @@ def _print(a: Analysis, top: int, output: Path | None) -> None:
         out.print(scores)
     if output is not None:
         out.print(f"Report written to {escape(str(output))}", highlight=False)
+
+
+@app.command()
+def digest(
+    post: Annotated[bool, typer.Option("--post", help="Post the digest now (run it weekly from cron).")] = False,
+) -> None:
+    """The Slack denials digest: aggregated figures and the chart, posted to the channel a billing manager set with
+    `/derm denials digest #channel`. Needs SLACK_BOT_TOKEN and DERM_REMITTANCES_DIR. Exit 0 when posted, 1 otherwise."""
+    from pydantic import ValidationError
+    from slack_sdk import WebClient
+
+    from slack_bot.denials import Unavailable, digest_channel, post_digest
+    from slack_bot.settings import Settings
+
+    try:
+        settings = Settings.from_env()
+    except ValidationError as e:
+        err.print(f"[red]error:[/red] the bot's settings: {escape(str(e.errors()[0]['msg']))}", highlight=False)
+        raise typer.Exit(1) from None
+    if not post:
+        channel = digest_channel(settings)
+        out.print(f"The digest goes to channel {channel}." if channel else "No digest channel is set (/derm denials digest #channel in Slack).", highlight=False)
+        out.print("derm denials digest --post posts it now.", highlight=False)
+        return
+    if not settings.bot_token:
+        err.print("[red]error:[/red] SLACK_BOT_TOKEN not set; docs/slack.md explains where to find it", highlight=False)
+        raise typer.Exit(1)
+    client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL)
+    try:
+        channel = post_digest(client, settings)
+    except Unavailable as e:
+        err.print(f"[red]error:[/red] {escape(str(e).replace('`', ''))}", highlight=False)
+        raise typer.Exit(1) from None
+    except Exception as e:  # Slack refused or could not be reached: no traceback, no payload
+        err.print(f"[red]error:[/red] the digest could not be posted ({type(e).__name__})", highlight=False)
+        raise typer.Exit(1) from None
+    out.print(f"Digest posted to channel {channel}.", highlight=False)

@@ -1,9 +1,10 @@
-"""``/derm ask|check|suggest|rule|help``, bare ``/derm <text>``, and ``/derm admin ...`` for rules admins.
+"""``/derm ask|check|suggest|rule|help``, bare ``/derm <text>``, ``/derm admin ...`` for rules admins and
+``/derm denials [digest ...]`` for billing managers.
 
 Replies are ephemeral unless the user asked to share; the first message goes back in the
 acknowledgement itself (well within 3 seconds: the work is local and bounded), further parts of a
-long report through ``respond()``. Admin commands may wait on the rules store, so they are acknowledged
-at once and answered through ``respond()``.
+long report through ``respond()``. Admin commands may wait on the rules store and ``/derm denials`` reads
+and charts the remittances, so they are acknowledged at once and answered through ``respond()``.
 """
 
 from typing import Any
@@ -11,8 +12,10 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
+from ... import denials
 from ...admin import RulesDesk
 from ...bot import DermBot
+from ...settings import Settings
 
 
 def derm_command(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient, context: dict[str, Any]) -> None:
@@ -21,6 +24,13 @@ def derm_command(ack: Ack, command: dict[str, Any], respond: Respond, client: We
         ack()
         desk: RulesDesk = context["desk"]
         for msg in desk.command(command.get("user_id"), words[1] if len(words) > 1 else "", client):
+            respond(response_type="ephemeral", **msg)
+        return
+    if words and words[0].lower() == "denials":
+        ack()
+        desk = context["desk"]
+        settings: Settings = context.get("settings") or Settings()
+        for msg in denials.command(command.get("user_id"), words[1] if len(words) > 1 else "", client, settings, desk.directory):
             respond(response_type="ephemeral", **msg)
         return
     bot: DermBot = context["derm"]

@@ -1,11 +1,13 @@
 """Direct messages: text is answered in the thread; a shared charge sheet is checked after the ack, and a
-shared rules workbook goes to the rules administration (admins only)."""
+shared rules workbook goes to the rules administration (admins only), and a shared remittance file (.835,
+.txt, .zip) to the denial analysis (billing managers only)."""
 
 from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
 
+from ... import denials
 from ...admin import RulesDesk
 from ...bot import DermBot
 from ...sheets import check_shared_file
@@ -23,6 +25,9 @@ def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, 
     if files:
         desk: RulesDesk = context["desk"]
         user, comment = event.get("user"), event.get("text") or ""
+        if denials.is_remittance(str(files[0].get("name") or "")):
+            bot.sheet_jobs.submit(denials.remittance_shared, client, channel, thread_ts, files[0], user, desk.directory, context.get("api_url"))
+            return
 
         def rulebook(path: Path, name: str) -> None:  # the rules workbook, not a charge sheet: rules administration
             desk.workbook_uploaded(client, channel, thread_ts, user, path, name, comment)
