@@ -120,6 +120,7 @@ class ChargeRow(NamedTuple):
     charge: float | None
     facts: tuple[tuple[str, Any], ...]
     problems: tuple[tuple[str, Finding], ...]  # (field, finding)
+    override: str | None = None  # the biller's Override Reason: this row's findings are accepted, not counted
 
 
 class RowResult(NamedTuple):
@@ -416,6 +417,7 @@ class RowReader:
             charge=charge,
             facts=same(tuple(facts)),
             problems=tuple(problems),
+            override=text(get("override_reason")),
         )
 
     def _same(self, value: Any) -> Any:
@@ -665,6 +667,7 @@ def check_claims_of(
             out += [CLEAN] * len(members)
         else:
             row_findings: list[list[tuple[str, Finding]]] = [list(r.problems) for r in members]
+            report = _apply_overrides(report, members)
             for f in report.findings:
                 for li in f.lines or range(len(members)):
                     if li < len(members):
@@ -692,6 +695,30 @@ def warm_up() -> None:
     )
 
 
+def _apply_overrides(report: ClaimReport, members: Sequence[ChargeRow]) -> ClaimReport:
+    """Mark the findings the biller overrode: the finding's first row (every row for a claim-level finding)
+    carries an Override Reason.
+    Overridden findings stay in the report (and the sheet) but no longer count toward the status.
+
+    >>> from derm_core.models import ClaimReport, Finding
+    >>> f = Finding(rule="DRM801", category="modifier_missing", severity="error", lines=[0], message="m")
+    >>> row = ChargeRow(0, 1, "A1", "A1", None, None, None, None, "99213", (), 1, (), (), None, None, (), (), "visit documented apart")
+    >>> r = _apply_overrides(ClaimReport(claim_id="A1", status="error", findings=[f]), [row])
+    >>> r.status, r.findings[0].override["reason"]
+    ('clean', 'visit documented apart')
+    """
+    if not any(r.override for r in members):
+        return report
+    findings = []
+    for f in report.findings:
+        rows = [members[i] for i in f.lines[:1] if i < len(members)] if f.lines else list(members)
+        if rows and all(r.override for r in rows):
+            reason = "; ".join(dict.fromkeys(r.override for r in rows if r.override))
+            f = f.model_copy(update={"override": {"by": "charge sheet (Override Reason column)", "reason": reason}})
+        findings.append(f)
+    return report.model_copy(update={"findings": findings, "status": status_of(findings)})
+
+
 def _check_group(members: Sequence[ChargeRow], ruleset: Ruleset, position: int, cache: dict[tuple, ClaimReport]) -> ClaimReport:
     key = _content_key(members)
     report = cache.get(key)
@@ -713,11 +740,11 @@ _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 def _row_result(findings: list[Finding], marks_from: Sequence[tuple[str, Finding]]) -> RowResult:
     findings = sorted(findings, key=lambda f: _ORDER[f.severity])
-    lines = list(dict.fromkeys(f"{f.rule}: {f.message}" for f in findings))
-    fixes = list(dict.fromkeys(fx for f in findings if (fx := _fix_text(f))))
+    lines = list(dict.fromkeys(f"{f.rule}{' (overridden)' if f.override else ''}: {f.message}" for f in findings))
+    fixes = list(dict.fromkeys(fx for f in findings if not f.override and (fx := _fix_text(f))))
     marks = tuple(
         (fld, f.severity, f"{f.rule} ({f.severity}): {f.message}" + (f"\nFix: {fx}" if (fx := _fix_text(f)) else ""))
         for fld, f in marks_from
-        if f.severity != "info"
+        if f.severity != "info" and not f.override
     )
     return RowResult(status_of(findings), "\n".join(lines)[:MAX_CELL_TEXT], "\n".join(fixes)[:MAX_CELL_TEXT], marks)

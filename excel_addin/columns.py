@@ -38,6 +38,7 @@ SYNONYMS: dict[str, list[str]] = {
     "lesion_id": ["Lesion ID"],
     "charge": ["Charge", "Charges", "Amount", "Fee", "Billed", "Billed Amount"],
     "place_of_service": ["POS", "Place of Service"],
+    "override_reason": ["Override Reason", "Override", "Override Note"],
 }
 for _n, _letter in zip("1234", "ABCD", strict=True):
     SYNONYMS[f"mod{_n}"] = [f"Mod {_n}", f"Modifier {_n}", f"Mod{_n}", f"M{_n}"]

@@ -125,8 +125,8 @@ def _cell(row: list[Any], col: int | None) -> str:
 
 def _from_sheet(path: Path) -> tuple[list[CheckedClaim], list[str]]:
     """The claims of a charge sheet annotated by ``derm sheet check``: rows grouped into claims as that command
-    groups them, each row's Check Findings (``RULE: message`` lines) as findings on that line. A sheet records no
-    overrides, so a caught denial from a sheet is "submitted anyway"."""
+    groups them, each row's Check Findings (``RULE: message`` lines) as findings on that line; a finding the biller
+    overrode (``RULE (overridden): message``, from the Override Reason column) counts as overridden."""
     from openpyxl import load_workbook
 
     from excel_addin.charges import RowReader
@@ -159,6 +159,7 @@ def _from_sheet(path: Path) -> tuple[list[CheckedClaim], list[str]]:
                 for pos, (_, _, text) in enumerate(members):
                     for entry in text.splitlines():
                         rule_id, _, message = entry.partition(":")
+                        rule_id, overridden = rule_id.replace("(overridden)", ""), "(overridden)" in rule_id
                         known = rules.get(rule_id.strip())
                         findings.append(Finding(
                             rule=rule_id.strip(),
@@ -167,6 +168,7 @@ def _from_sheet(path: Path) -> tuple[list[CheckedClaim], list[str]]:
                             lines=[pos],
                             message=message.strip(),
                             likely_denial=known.likely_denial if known else None,
+                            override={"by": "charge sheet", "reason": "Override Reason column"} if overridden else None,
                         ))
                 lines = [(c.code, frozenset(c.mods)) for c, _, _ in members]
                 clean = all(status == "clean" for _, status, _ in members)
