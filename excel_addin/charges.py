@@ -17,13 +17,13 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
-from typing import Any, NamedTuple, Protocol
+from typing import Any, NamedTuple, Protocol, get_args
 
 from pydantic import ValidationError
 
 from derm_core.claims_io import describe
 from derm_core.engine import check_claim
-from derm_core.models import Category, Claim, ClaimReport, Finding, Severity, status_of
+from derm_core.models import Category, Claim, ClaimReport, Finding, Severity, Site, status_of
 from derm_core.render import lines_text
 from derm_core.ruleset import Ruleset
 
@@ -52,25 +52,7 @@ _CATEGORY_FIELD = {
     Category.prior_auth: "prior_auth",
 }
 
-_SITES = {
-    s: s
-    for s in (
-        "trunk",
-        "arm",
-        "leg",
-        "scalp",
-        "neck",
-        "hand",
-        "foot",
-        "genitalia",
-        "face",
-        "ear",
-        "eyelid",
-        "nose",
-        "lip",
-        "mucous_membrane",
-    )
-}
+_SITES = {s: s for s in get_args(Site)}
 _SITES |= {
     "back": "trunk", "chest": "trunk", "abdomen": "trunk", "torso": "trunk", "shoulder": "trunk", "arms": "arm", "forearm": "arm",
     "upper_arm": "arm", "legs": "leg", "thigh": "leg", "lower_leg": "leg", "shin": "leg", "calf": "leg", "hands": "hand",

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, get_args
 
 from pydantic import BaseModel, Field
 
@@ -1413,7 +1413,7 @@ def write_template(output_path: Path, *, force: bool = False) -> Path:
     from openpyxl.worksheet.datavalidation import DataValidation
 
     from derm_core.codes import modifiers
-    from derm_core.models import PayerType
+    from derm_core.models import Pathology, PayerType, Site
 
     output_path = Path(output_path)
     if output_path.suffix.lower() != ".xlsx":
@@ -1427,23 +1427,8 @@ def write_template(output_path: Path, *, force: bool = False) -> Path:
     choices = {
         "payer_type": [p.value for p in PayerType],
         "mod": sorted(modifiers()),
-        "site": [
-            "trunk",
-            "arm",
-            "leg",
-            "scalp",
-            "neck",
-            "hand",
-            "foot",
-            "genitalia",
-            "face",
-            "ear",
-            "eyelid",
-            "nose",
-            "lip",
-            "mucous_membrane",
-        ],
-        "pathology": ["benign", "premalignant", "malignant", "in_situ", "pending"],
+        "site": list(get_args(Site)),
+        "pathology": list(get_args(Pathology)),
     }
     ranges = {}
     for col, (key, values) in enumerate(choices.items(), 1):

@@ -15,16 +15,19 @@ from ._util import by_date
 from .units import unit_limit
 
 
-def _dates(ctx: Ctx, data: NcciData, kind: str) -> Iterator[tuple[str | None, list[Ln]] | Skip]:
-    """(quarter, lines) per date of service, or a Skip for dates that no loaded file covers."""
+def _dates(ctx: Ctx, data: NcciData, kind: str) -> Iterator[tuple[str | None, list[Ln], dict[str, list[Ln]]] | Skip]:
+    """(quarter, lines, lines by code) per date of service, or a Skip for dates that no loaded file covers."""
     for dos, lines in by_date(ctx.lines).items():
         if dos is None:
             continue  # a missing date is reported by the data-quality rules
         quarter = data.quarter("ptp" if kind == "PTP" else "mue", dos)  # type: ignore[arg-type]
         if quarter is None:
             yield Skip(f"no NCCI {kind} file loaded covers the date of service {dos}", [ln.idx for ln in lines])
-        else:
-            yield quarter, lines
+            continue
+        by_code: dict[str, list[Ln]] = {}
+        for ln in lines:
+            by_code.setdefault(ln.code, []).append(ln)
+        yield quarter, lines, by_code
 
 
 @rule(
@@ -50,10 +53,7 @@ def ncci_pair(ctx: Ctx) -> Iterator[Hit | Skip]:
         if isinstance(item, Skip):
             yield item
             continue
-        quarter, lines = item
-        by_code: dict[str, list[Ln]] = {}
-        for ln in lines:
-            by_code.setdefault(ln.code, []).append(ln)
+        quarter, lines, by_code = item
         for edit in data.pairs(by_code, lines[0].dos):  # type: ignore[arg-type]
             if edit.modifier == 9:
                 continue
@@ -100,10 +100,7 @@ def ncci_mue(ctx: Ctx) -> Iterator[Hit | Skip]:
         if isinstance(item, Skip):
             yield item
             continue
-        quarter, lines = item
-        by_code: dict[str, list[Ln]] = {}
-        for ln in lines:
-            by_code.setdefault(ln.code, []).append(ln)
+        quarter, _, by_code = item
         for code, group in by_code.items():
             mue = data.mue(code, group[0].dos)  # type: ignore[arg-type]
             if mue is None:
