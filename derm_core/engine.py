@@ -108,14 +108,12 @@ class Ctx:
                 self.by_family.setdefault(info.family, []).append(ln)
 
     def fam(self, *families: str) -> list[Ln]:
-        if len(families) == 1:
-            return self.by_family.get(families[0], [])
-        return sorted((ln for f in families for ln in self.by_family.get(f, ())), key=lambda ln: ln.idx)
+        """The lines of these code families, in claim order."""
+        return _gather(self.by_family, families)
 
     def codes(self, *codes: str) -> list[Ln]:
-        if len(codes) == 1:
-            return self.by_code.get(codes[0], [])
-        return sorted((ln for c in codes for ln in self.by_code.get(c, ())), key=lambda ln: ln.idx)
+        """The lines with these codes, in claim order."""
+        return _gather(self.by_code, codes)
 
     def payer_rows(self, table: str, code: str, dos: date | None) -> list:
         """The rows of a ruleset table (e.g. ``prior_authorization``) that apply to this claim's payer and ``code``."""
@@ -128,6 +126,15 @@ class Ctx:
 
 
 _NO_MODS: frozenset[str] = frozenset()
+
+
+def _gather(index: dict[str, list[Ln]], keys: tuple[str, ...]) -> list[Ln]:
+    found = [index[k] for k in keys if k in index]
+    if not found:
+        return []
+    if len(found) == 1:
+        return found[0]
+    return sorted((ln for group in found for ln in group), key=lambda ln: ln.idx)
 
 
 def _resolve_dx(dx: list[str], claim_dx: tuple[str, ...]) -> tuple[str, ...]:
