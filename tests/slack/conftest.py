@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import logging
 import threading
 import time
 import urllib.error
@@ -187,3 +188,28 @@ def send(request, bolt_app, slack):
     base = request.getfixturevalue("http_base") if request.param == "http" else None
     slack.reset()
     return Sender(request.param, bolt_app, slack, base)
+
+
+class _AllRecords(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@pytest.fixture
+def captured_logs():
+    """Every log line of the test, at every level (root set to DEBUG), as formatted text."""
+    handler = _AllRecords()
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.DEBUG)  # setLevel (not the attribute) also clears the loggers' cached levels
+    root.addHandler(handler)
+    try:
+        yield handler.lines
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(level)

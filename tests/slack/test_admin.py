@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import logging
 from pathlib import Path
 
 import pytest
@@ -431,37 +430,18 @@ def test_a_forged_override_value_opens_nothing(send, store):
 PLANTED = "QUAGGA5X"
 
 
-class Everything(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.lines: list[str] = []
-
-    def emit(self, record):
-        self.lines.append(self.format(record))
-
-
-def test_admin_flows_log_no_workbook_content_reasons_or_claim_text(send, store, tmp_path):
-    handler = Everything()
-    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
-    root = logging.getLogger()
-    level = root.level
-    root.setLevel(logging.DEBUG)  # setLevel (not the attribute) also clears the loggers' cached levels
-    root.addHandler(handler)
-    try:
-        ts, review = upload_for_review(send, store, tmp_path, edit=lambda book: add_aetna_pa(book, f"{PLANTED}note"), text=f"{PLANTED}comment")
-        publish(send, buttons(review)["admin_publish"], f"{PLANTED}reason")
-        wait_posted(send.slack, ts, "Published version")
-        ts = send.share_file("rules.xlsx", workbook(store, tmp_path, lambda b: b["Prior Authorization"].append(["Acme", None, f"96920-{PLANTED}"])), user=ADMIN)
-        wait_posted(send.slack, ts, "refused")
-        ts = send.share_file("rules.xlsx", workbook(store, tmp_path, add_aetna_pa), user="U1")
-        wait_posted(send.slack, ts, "Sorry")
-        msg = send.command(f"check claim A1001 17000 L57.0 {PLANTED}claim; 17003 x20 L57.0; medicare 2026-03-02").json()
-        view, _ = override_click(send, msg, override_values(msg)[0]["r"])
-        send.submit("override", view["private_metadata"], {"reason": f"{PLANTED}why"})
-        admin(send, f"rollback 1 {PLANTED}rollback")
-    finally:
-        root.removeHandler(handler)
-        root.setLevel(level)
-    logged = "\n".join(handler.lines)
+def test_admin_flows_log_no_workbook_content_reasons_or_claim_text(send, store, tmp_path, captured_logs):
+    ts, review = upload_for_review(send, store, tmp_path, edit=lambda book: add_aetna_pa(book, f"{PLANTED}note"), text=f"{PLANTED}comment")
+    publish(send, buttons(review)["admin_publish"], f"{PLANTED}reason")
+    wait_posted(send.slack, ts, "Published version")
+    ts = send.share_file("rules.xlsx", workbook(store, tmp_path, lambda b: b["Prior Authorization"].append(["Acme", None, f"96920-{PLANTED}"])), user=ADMIN)
+    wait_posted(send.slack, ts, "refused")
+    ts = send.share_file("rules.xlsx", workbook(store, tmp_path, add_aetna_pa), user="U1")
+    wait_posted(send.slack, ts, "Sorry")
+    msg = send.command(f"check claim A1001 17000 L57.0 {PLANTED}claim; 17003 x20 L57.0; medicare 2026-03-02").json()
+    view, _ = override_click(send, msg, override_values(msg)[0]["r"])
+    send.submit("override", view["private_metadata"], {"reason": f"{PLANTED}why"})
+    admin(send, f"rollback 1 {PLANTED}rollback")
+    logged = "\n".join(captured_logs)
     assert "rules workbook" in logged and "override recorded" in logged
     assert PLANTED not in logged
