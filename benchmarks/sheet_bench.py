@@ -132,7 +132,7 @@ out.save(sys.argv[2])
 
 DERM_WITH_RUSAGE = """
 import resource, sys
-from derm_core.cli import app
+from derm_cli.main import app
 try:
     app(sys.argv[1:], standalone_mode=False)
 except SystemExit:

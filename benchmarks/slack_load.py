@@ -103,7 +103,7 @@ def main() -> None:
     with SlackApiDouble() as slack:
         port = free_port()
         env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-load", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url}
-        server = subprocess.Popen([sys.executable, "-m", "derm_core.cli", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        server = subprocess.Popen([sys.executable, "-m", "derm_cli.main", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         try:
             wait_healthy(port, server)
             for seconds in (args.warm_up, args.seconds):  # the last round is the one reported

@@ -1,21 +1,11 @@
-"""Human-readable output: check reports, suggestions and rule documentation, as rich renderables or plain text."""
+"""Plain-text output shared by every front end: suggested lines, findings, claim reports and rule documentation."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 
-from rich.console import Group
-from rich.markup import escape
-from rich.panel import Panel
-from rich.table import Table
-from rich.text import Text
-
 from .engine import Rule
-from .models import ClaimReport, Finding, Report, SuggestedLine
-
-STATUS_STYLE = {"clean": "bold green", "warning": "bold yellow", "error": "bold red"}
-SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
+from .models import ClaimReport, Finding, SuggestedLine
 
 
 def lines_text(lines: Iterable[SuggestedLine]) -> str:
@@ -39,39 +29,6 @@ def claim_text(c: ClaimReport) -> str:
     if c.unchecked:
         parts.append("Not checked: " + "; ".join(u.reason for u in c.unchecked))
     return "\n".join(parts)
-
-
-def report_table(report: Report) -> Group:
-    items: list = [Text(f"Ruleset {report.ruleset.version} · {report.data.get('icd10cm')}", style="dim")]
-    for c in report.claims:
-        table = Table(show_header=True, header_style="bold", expand=True, show_lines=True)
-        table.add_column("Sev", width=7)
-        table.add_column("Rule", width=7)
-        table.add_column("Lines", width=6)
-        table.add_column("Finding")
-        table.add_column("Fix")
-        for f in c.findings:
-            fix = f.fix or ""
-            if f.suggested_lines:
-                fix += f"\nBill: {lines_text(f.suggested_lines)}"
-            finding = f"{f.message}\n[dim]{f.category.value}[/dim]"
-            if f.override:
-                o = f.override
-                finding += f"\n[dim]Overridden by {escape(str(o.get('user')))} ({str(o.get('at'))[:10]}): {escape(str(o.get('reason')))}[/dim]"
-            table.add_row(
-                Text(f.severity, style="dim strike" if f.override else SEVERITY_STYLE[f.severity]),
-                f.rule,
-                ",".join(str(i + 1) for i in f.lines) or "claim",
-                finding,
-                fix,
-            )
-        body: list = [table] if c.findings else [Text("No findings.", style="green")]
-        if c.unchecked:
-            body.append(Text("Not checked: " + "; ".join(u.reason for u in c.unchecked), style="dim"))
-        items.append(
-            Panel(Group(*body), title=Text(f"Claim {c.claim_id} · {c.status.upper()}", style=STATUS_STYLE[c.status]), title_align="left")
-        )
-    return Group(*items)
 
 
 def rule_doc(r: Rule, example: dict | None = None, corrected: dict | None = None, markdown: bool = False) -> str:
@@ -113,7 +70,3 @@ def _claim_lines(claim: dict) -> str:
         dx = f" dx {', '.join(map(str, ln['dx']))}" if ln.get("dx") else ""
         out.append(f"  {ln['code']}{mods} x{ln.get('units', 1)}{dx}{extra}")
     return "\n".join(out)
-
-
-def to_json(model) -> str:
-    return json.dumps(model.model_dump(mode="json"), indent=2)

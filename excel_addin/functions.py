@@ -29,9 +29,9 @@ import yaml
 from derm_core import codes, icd
 from derm_core.coding import CodingError, SuggestRequest, suggest
 from derm_core.ruleset import Ruleset, load_ruleset
+from derm_core.sheets.columns import OWN_COLUMNS, ColumnMap, map_header
+from derm_core.sheets.rows import RowReader, RowResult, check_rows, text
 
-from .charges import RowReader, RowResult, check_rows, text
-from .columns import OWN_COLUMNS, ColumnMap, map_header
 from .faq_match import best_entry
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -163,10 +163,8 @@ def _faq_fallback(question: str) -> str:
 
 def describe_code(code: str) -> str:
     """Our one-paragraph description of a code (shared with ``derm code``)."""
-    try:
-        from derm_core.lookup import describe_code as describe  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        from derm_core.cli import describe_code as describe
+    from derm_core.lookup import describe_code as describe
+
     return str(describe(code))
 
 

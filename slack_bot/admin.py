@@ -249,7 +249,7 @@ class RulesDesk:
             post(self.refusal()[0])
             return
         assert user is not None
-        from excel_addin.sheet import SheetError, inspect_input
+        from derm_core.sheets.workbook import SheetError, inspect_input
 
         try:
             inspect_input(path)  # not a workbook, damaged, a zip bomb: refused before openpyxl reads it

@@ -381,7 +381,7 @@ def sheet_progress(filename: str, done: int = 0, total: int = 0) -> Message:
 
 
 def sheet_summary(filename: str, summary: Any) -> list[Message]:
-    """The summary of a checked sheet (``excel_addin.sheet.SheetSummary``): rows, claims, statuses, top rules."""
+    """The summary of a checked sheet (``charge_sheets.SheetSummary``): rows, claims, statuses, top rules."""
     by_status = dict(getattr(summary, "by_status", {}) or {})
     rules = sorted(dict(getattr(summary, "findings_by_rule", {}) or {}).items(), key=lambda kv: (-kv[1], kv[0]))[:5]
     worst = "error" if by_status.get("error") else ("warning" if by_status.get("warning") else "clean")

@@ -58,8 +58,8 @@ def _notice(kind: str, text: str, private: bool = True, emoji: str = ":informati
 
 
 def default_sheet_checker() -> SheetChecker:
-    """``excel_addin.sheet.check_sheet`` (imported on first use: it loads the workbook libraries)."""
-    from excel_addin.sheet import check_sheet
+    """``charge_sheets.check_sheet`` (imported on first use: it loads the workbook libraries)."""
+    from charge_sheets import check_sheet
 
     return check_sheet
 

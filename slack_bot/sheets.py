@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from slack_sdk import WebClient
 
 from derm_core.rulebook import looks_like_rulebook
-from excel_addin.sheet import SheetError
+from derm_core.sheets.workbook import SheetError
 
 from . import blocks
 from .blocks import esc

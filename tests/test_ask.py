@@ -8,7 +8,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from derm_core.cli import app
+from derm_cli.main import app
 from derm_core.faq import THRESHOLD, ask, index_for
 from derm_core.question_facts import parse_procedure_text
 from derm_core.ruleset import FaqEntry, default_ruleset

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from derm_core.cli import app
+from derm_cli.main import app
 
 ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()

@@ -11,7 +11,7 @@ import pytest
 from openpyxl import Workbook, load_workbook
 from typer.testing import CliRunner
 
-from derm_core.cli import app
+from derm_cli.main import app
 from derm_core.denials.analysis import analyze, settle
 from derm_core.denials.codes import explain, table
 from derm_core.denials.matching import load_checked

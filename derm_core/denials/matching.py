@@ -129,8 +129,8 @@ def _from_sheet(path: Path) -> tuple[list[CheckedClaim], list[str]]:
     overrode (``RULE (overridden): message``, from the Override Reason column) counts as overridden."""
     from openpyxl import load_workbook
 
-    from excel_addin.charges import RowReader
-    from excel_addin.columns import find_header, is_charge_sheet
+    from derm_core.sheets.columns import find_header, is_charge_sheet
+    from derm_core.sheets.rows import RowReader
 
     from ..engine import all_rules
 

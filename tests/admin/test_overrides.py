@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import inspect
 from typer.testing import CliRunner
 
+from derm_cli.main import app
 from derm_core import live
-from derm_core.cli import app
 from derm_core.engine import check_claim
 from derm_core.live import apply_overrides, mark_overridden
 from derm_core.ruleset import default_ruleset

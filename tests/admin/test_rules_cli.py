@@ -10,8 +10,8 @@ import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
+from derm_cli.main import app
 from derm_core import live
-from derm_core.cli import app
 from derm_core.rulebook import export_workbook, read_workbook
 from derm_core.ruleset import default_ruleset
 

@@ -188,7 +188,7 @@ def test_validate_sheet_without_a_code_column():
 
 
 def test_validate_sheet_escapes_text_that_looks_like_a_formula(monkeypatch):
-    from excel_addin.charges import RowResult
+    from derm_core.sheets.rows import RowResult
 
     monkeypatch.setattr(fx, "check_table", lambda header, rows: (fx.map_header(header), [RowResult("error", "=evil()", "+1")]))
     sheet = Sheet(1, 1, [["CPT"], ["17000"]])

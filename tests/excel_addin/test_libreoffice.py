@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sheetkit import load_spec
 
-from excel_addin.sheet import check_sheet
+from charge_sheets import check_sheet
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 if (not SOFFICE or not shutil.which("pdftotext")) and os.environ.get("CI") != "true":

@@ -8,7 +8,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from excel_addin.sheet import check_sheet
+from charge_sheets import check_sheet
 
 HEADER = ["Claim ID", "DOS", "Payer Type", "CPT", "Mod 1", "Units", "Dx 1", "Override Reason"]
 

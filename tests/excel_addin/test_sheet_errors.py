@@ -14,8 +14,9 @@ import pytest
 from sheetkit import digest
 from typer.testing import CliRunner
 
-from derm_core.cli import app
-from excel_addin.sheet import CALAMINE_MAX_XML, SheetError, SheetSummary, check_sheet
+from charge_sheets import SheetSummary, check_sheet
+from derm_cli.main import app
+from derm_core.sheets.workbook import CALAMINE_MAX_XML, SheetError
 
 
 def run(*args: str):
@@ -205,7 +206,7 @@ def test_macro_workbook_keeps_its_macros(messy, tmp_path):
 
 
 def test_large_sheets_fall_back_to_a_streaming_reader(messy, monkeypatch):
-    import excel_addin.sheet as sheet
+    import charge_sheets.check as sheet
 
     monkeypatch.setattr(sheet, "CALAMINE_MAX_XML", 0)
     summary = check_sheet(messy, messy.with_name("ro.xlsx"), mode="fast")

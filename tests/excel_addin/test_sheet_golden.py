@@ -13,7 +13,7 @@ import pytest
 from sheetkit import build_workbook, digest, load_spec, read_calamine, read_openpyxl
 from typer.testing import CliRunner
 
-from derm_core.cli import app
+from derm_cli.main import app
 
 SPEC = load_spec("messy.yaml")
 FINDING_LINE = re.compile(r"^(?:DRM|SHT)\d{3}: \S")

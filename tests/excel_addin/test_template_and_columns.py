@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from derm_core.cli import app
+from derm_cli.main import app
 from derm_core.ruleset import default_ruleset
-from excel_addin.charges import RowReader, check_rows, claim_data, claim_label, parse_date, text
-from excel_addin.columns import find_header, is_charge_sheet, map_header
+from derm_core.sheets.columns import find_header, is_charge_sheet, map_header
+from derm_core.sheets.rows import RowReader, check_rows, claim_data, claim_label, parse_date, text
 
 
 def test_template_has_recognised_headers_dropdowns_hints_and_examples(tmp_path):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from derm_core.ruleset import default_ruleset
-from excel_addin.charges import PARALLEL_MIN_CLAIMS, RowReader, check_rows
-from excel_addin.columns import map_header
-from excel_addin.worker import Worker
+from derm_core.sheets.columns import map_header
+from derm_core.sheets.rows import PARALLEL_MIN_CLAIMS, RowReader, check_rows
+from derm_core.sheets.worker import Worker
 
 CODES = [("17000", 1, 3), ("17003", 15, None), ("17004", 1, 16), ("11102", 1, None), ("17001", 1, None), ("99213", 1, None)]
 

@@ -389,7 +389,7 @@ def test_override_button_modal_stores_who_when_why_and_admins_see_the_counts(sen
 def test_the_cli_counts_overrides_made_in_slack(send, store):
     from typer.testing import CliRunner
 
-    from derm_core.cli import app as cli
+    from derm_cli.main import app as cli
 
     msg = send.command(f"check {CLAIM}").json()
     view, _ = override_click(send, msg, "DRM110")

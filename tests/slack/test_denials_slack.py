@@ -12,7 +12,7 @@ import pytest
 from slack_sdk import WebClient
 from typer.testing import CliRunner
 
-from derm_core.cli import app as cli
+from derm_cli.main import app as cli
 from slack_bot.app import create_app
 from slack_bot.denials import Unavailable, digest_channel, post_digest
 from slack_bot.settings import Settings

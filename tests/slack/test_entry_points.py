@@ -8,7 +8,7 @@ import urllib.request
 from slack_bolt.request import BoltRequest
 from typer.testing import CliRunner
 
-from derm_core.cli import app as cli
+from derm_cli.main import app as cli
 from slack_bot.settings import Settings
 
 ENV = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL")

@@ -332,7 +332,7 @@ class FakeSummary:
 
 
 def fake_check_sheet(input_path, output_path, ruleset=None, *, force=False, progress=None):
-    """Stands in for excel_addin.sheet.check_sheet in these transport tests."""
+    """Stands in for charge_sheets.check_sheet in these transport tests."""
     assert Path(input_path).read_bytes()[:2] == b"PK"
     progress(6, 12)
     Path(output_path).write_bytes(b"annotated workbook")
@@ -383,7 +383,7 @@ def test_sheet_is_checked_after_the_ack_with_progress_and_the_workbook_comes_bac
 
 
 def test_a_real_charge_sheet_comes_back_annotated_with_its_summary(send, derm_bot, tmp_path):
-    from excel_addin.sheet import check_sheet
+    from charge_sheets import check_sheet
 
     sample = Path(__file__).parent.parent.parent / "examples" / "charges.xlsx"
     expected = check_sheet(sample, tmp_path / "expected.xlsx")

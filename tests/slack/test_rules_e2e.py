@@ -57,7 +57,7 @@ def _slack_check(base: str, slack) -> str:
 
 
 def _derm(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "derm_core.cli", *args], env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "derm_cli.main", *args], env=env, capture_output=True, text=True, timeout=120)
 
 
 def _has_acme_row(doc: dict) -> bool:
@@ -77,7 +77,7 @@ def test_a_pa_row_published_by_workbook_import_reaches_serve_without_restart(tmp
 
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "derm_core.cli", "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE)
+    server = subprocess.Popen([sys.executable, "-m", "derm_cli.main", "serve", "--port", str(port)], env=env, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 90
         while _get(f"{base}/healthz")[0] != 200:

@@ -28,7 +28,7 @@ def _fail(message: str, code: int = 2) -> NoReturn:
 
 
 def _store() -> Any:
-    from .store import open_store, store_url
+    from derm_core.store import open_store, store_url
 
     try:
         return open_store()
@@ -47,8 +47,8 @@ def _print_problems(problems: list[Any]) -> None:
 @rules_app.command("export")
 def export_cmd(path: Annotated[Path, typer.Argument(help="The workbook to write, e.g. rules.xlsx.")]) -> None:
     """Write the current ruleset's admin tables to an Excel workbook, one sheet per table."""
-    from .engine import all_rules
-    from .rulebook import export_workbook
+    from derm_core.engine import all_rules
+    from derm_core.rulebook import export_workbook
 
     current = _store().current()
     about = f"{current.created_at:%Y-%m-%d %H:%M} UTC by {current.author}: {current.reason}"
@@ -65,9 +65,9 @@ def import_cmd(
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only validate and show the changes; publish nothing.")] = False,
 ) -> None:
     """Validate a rules workbook, print the changes, and publish it as a new version. Exit 2 when refused."""
-    from .admin import Rejected, diff_text
-    from .rulebook import read_workbook
-    from .store.core import Conflict
+    from derm_core.admin import Rejected, diff_text
+    from derm_core.rulebook import read_workbook
+    from derm_core.store.core import Conflict
 
     if not path.is_file():
         _fail(f"{path}: no such file")
@@ -117,7 +117,7 @@ def diff_cmd(
     fmt: FormatOpt = "table",
 ) -> None:
     """The changes from version A to version B."""
-    from .admin import diff, diff_text
+    from derm_core.admin import diff, diff_text
 
     store = _store()
     try:
@@ -138,7 +138,7 @@ def rollback_cmd(
     reason: Annotated[str | None, typer.Option("--reason", help="Why (default: 'Rollback to version N').")] = None,
 ) -> None:
     """Make an earlier version current again, as a new version (history is never rewritten)."""
-    from .admin import Rejected, diff_text
+    from derm_core.admin import Rejected, diff_text
 
     store = _store()
     try:
@@ -160,7 +160,7 @@ def snapshot_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="The JSON file to write (default: print).")] = None,
 ) -> None:
     """Write the current ruleset as a JSON snapshot (for `derm check --rules`, xlwings Lite, other hosts)."""
-    from .live import CurrentRuleset
+    from derm_core.live import CurrentRuleset
 
     ruleset = CurrentRuleset(warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}")).get()
     text = ruleset.model_copy(update={"ncci_quarter": None}).model_dump_json(indent=2)
@@ -212,7 +212,7 @@ def override_cmd(
     user: AuthorOpt = None,
 ) -> None:
     """Record that a biller overrode a finding (who, when, why); admins review the counts weekly."""
-    from .admin import Rejected
+    from derm_core.admin import Rejected
 
     store = _store()
     try:
@@ -248,7 +248,7 @@ def load_cmd(
     fmt: FormatOpt = "table",
 ) -> None:
     """Load CMS NCCI practitioner PTP and MUE files (as CMS publishes them) into the rules store."""
-    from .store.ncci_db import load_dir
+    from derm_core.store.ncci_db import load_dir
 
     if not folder.is_dir():
         _fail(f"{folder}: not a folder")
@@ -279,7 +279,7 @@ def load_cmd(
 @data_app.command("status")
 def status_cmd(fmt: FormatOpt = "table") -> None:
     """The NCCI files loaded, by quarter: a date of service outside them is reported as not checked."""
-    from .store.ncci_db import loaded_files
+    from derm_core.store.ncci_db import loaded_files
 
     files = loaded_files(_store())
     if fmt == "json":

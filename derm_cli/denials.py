@@ -20,7 +20,7 @@ from rich.table import Table
 from rich.text import Text
 
 if TYPE_CHECKING:
-    from .analysis import Analysis
+    from derm_core.denials.analysis import Analysis
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Read remittances (835, CSV/XLSX exports) and find what keeps getting denied.")
 out = Console()
@@ -42,9 +42,9 @@ def analyze(
 ) -> None:
     """Denial patterns by reason, code, payer, provider and month, ranked by money; KPIs; with --checked, which denials
     the checker caught and which it missed. Exit 0, or 2 when a file or segment could not be read (the rest is still analysed)."""
-    from .analysis import analyze as run
-    from .matching import load_checked
-    from .sources import read_paths
+    from derm_core.denials.analysis import analyze as run
+    from derm_core.denials.matching import load_checked
+    from derm_core.denials.sources import read_paths
 
     if fmt not in ("table", "json"):
         err.print(f"[red]error:[/red] --format is table or json, not {escape(fmt)}", highlight=False)
@@ -62,11 +62,11 @@ def analyze(
     analysis = run(read, checked=checked_claims)
     log.info("denials: %d files, %d claims, %d reading problems", read.files, len(read.claims), len(read.problems))
     if output is not None:
-        from .workbook import write_report
+        from derm_core.denials.workbook import write_report
 
         write_report(analysis, output)
     if chart is not None:
-        from .slack_summary import chart_png
+        from derm_core.denials.slack_summary import chart_png
 
         chart.write_bytes(chart_png(analysis))
     if fmt == "json":
@@ -88,7 +88,7 @@ def _pct(v: float | None) -> str:
 
 
 def _print(a: Analysis, top: int, output: Path | None) -> None:
-    from .workbook import KPI_LABELS
+    from derm_core.denials.workbook import KPI_LABELS
 
     r = a.read
     out.print(

@@ -31,9 +31,8 @@ def check_cmd(
 
     Exit 0 clean or warnings, 1 errors, 2 unusable input.
     """
+    from charge_sheets.check import SheetError, check_sheet
     from derm_core.ruleset import load_ruleset
-
-    from .sheet import SheetError, check_sheet
 
     if path not in ("auto", "full", "fast"):
         _fail("--path must be auto, full or fast")
@@ -79,7 +78,7 @@ def template_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """Write an empty charge sheet with the recognised headers, drop-down lists, input hints and two example rows."""
-    from .sheet import SheetError, write_template
+    from charge_sheets.template import SheetError, write_template
 
     try:
         write_template(output, force=force)

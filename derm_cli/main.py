@@ -13,20 +13,21 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from excel_addin.cli import sheet_app
+from derm_core.claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
+from derm_core.coding import CodingError, SuggestRequest, suggest
+from derm_core.engine import all_rules, check_claims, warm_up
+from derm_core.faq import ask
+from derm_core.live import CurrentRuleset
+from derm_core.lookup import describe_code
+from derm_core.render import claim_text, lines_text, rule_doc
+from derm_core.rulecases import example
+from derm_core.ruleset import load_ruleset
+from derm_core.textclaim import TextParseError, parse_claim_text
 
-from .claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
-from .cli_admin import data_app, rules_app
-from .coding import CodingError, SuggestRequest, suggest
-from .denials.cli import app as denials_app
-from .engine import all_rules, check_claims, warm_up
-from .faq import ask
-from .live import CurrentRuleset
-from .lookup import describe_code
-from .render import claim_text, lines_text, report_table, rule_doc
-from .rulecases import example
-from .ruleset import load_ruleset
-from .textclaim import TextParseError, parse_claim_text
+from .denials import app as denials_app
+from .render import report_table
+from .rules import data_app, rules_app
+from .sheet import sheet_app
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Check dermatology claims before they leave.")
 app.add_typer(rules_app, name="rules")
@@ -84,7 +85,7 @@ def check(
         claims, errors = load_claims(files)
     report = check_claims(claims, ruleset)
     if any(c.claim_id for c in claims):  # findings a biller overrode for these claims (rules store)
-        from .live import apply_overrides
+        from derm_core.live import apply_overrides
 
         report.claims = apply_overrides(report.claims, [c.claim_id for c in claims])
     if fmt == "json":

@@ -523,7 +523,7 @@ def check_rows(
     ``progress`` is called with the number of rows done so far, now and then.
 
     >>> from derm_core.ruleset import default_ruleset
-    >>> from excel_addin.columns import map_header
+    >>> from derm_core.sheets.columns import map_header
     >>> reader = RowReader(map_header(["Claim ID", "DOS", "CPT", "Units", "Dx 1"]))
     >>> rows = [reader.read(1, ["A1", "2026-03-02", 17001.0, 1, "L57.0"])]
     >>> check_rows(rows, default_ruleset())[0][0].status

@@ -1,4 +1,4 @@
-"""A second process that checks half of a large sheet's claims: ``python -m excel_addin.worker``.
+"""A second process that checks half of a large sheet's claims: ``python -m derm_core.sheets.worker``.
 
 Started with ``subprocess``, not ``multiprocessing``, so it works whatever hosts ``check_sheet``
 (the CLI, a threaded bot, a script without a ``__main__`` guard) and shares no memory with it.
@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from derm_core.ruleset import Ruleset
 
-from .charges import ChargeRow, RowResult, Tally, check_claims_of, warm_up
+from .rows import ChargeRow, RowResult, Tally, check_claims_of, warm_up
 
 CHUNK = 2_000  # claims per pickle
 Results = tuple[list[RowResult], Tally]
@@ -34,7 +34,7 @@ class Worker:
 
     def __init__(self) -> None:
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "excel_addin.worker"],
+            [sys.executable, "-m", "derm_core.sheets.worker"],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,

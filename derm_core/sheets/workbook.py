@@ -1,0 +1,116 @@
+"""The one safe way in to a workbook file: what it is, and a refusal (naming the file) of anything that is not
+a usable spreadsheet: encrypted, damaged, an old binary format, a renamed document, a zip bomb. Every reader
+of .xlsx/.xlsm/.csv files goes through here before a parser sees the file."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+CALAMINE_MAX_XML = 240 * 1024**2  # calamine holds the whole sheet: about 1.8x its XML in memory
+MAX_UNCOMPRESSED = 2 * 1024**3
+MAX_RATIO = 200  # real sheets compress 5-30x; zip bombs 1000x
+EXCEL_MAX_ROWS, EXCEL_MAX_COLS = 1_048_576, 16_384
+class SheetError(ValueError):
+    """A charge sheet that cannot be used. The message names the file (and sheet, row, column when known)."""
+
+
+# ----------------------------------------------------------------------------- inspecting the input
+
+
+@dataclass
+class Source:
+    path: Path
+    kind: Literal["xlsx", "xlsm", "csv"]
+    worksheet_xml: int = 0  # uncompressed bytes of all worksheets
+    rows_estimate: int = 0
+    has_drawings: bool = False
+
+
+def inspect_input(path: Path) -> Source:
+    """Say what the file is, refusing anything that is not a usable charge sheet (checked before any parser sees it)."""
+    name = path.name
+    if not path.is_file():
+        raise SheetError(f"{name}: no such file")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    suffix = path.suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        if _ole_is_encrypted(path):
+            raise SheetError(
+                f"{name}: the workbook is password-protected. Open it in Excel, remove the password (File > Info > Protect Workbook) and save a copy."
+            )
+        raise SheetError(
+            f"{name}: an old Excel 97-2003 workbook (.xls). Open it in Excel and save it as .xlsx (File > Save As > Excel Workbook)."
+        )
+    if suffix == ".csv":
+        with path.open("rb") as fh:
+            sample = fh.read(65536)
+        if b"\x00" in sample:
+            raise SheetError(f"{name}: not a text CSV file (it holds binary data)")
+        lines = _count_lines(path)
+        if lines > EXCEL_MAX_ROWS:
+            raise SheetError(f"{name}: {lines:,} rows; an Excel sheet holds at most {EXCEL_MAX_ROWS:,}. Split the file.")
+        return Source(path, "csv", rows_estimate=lines, worksheet_xml=path.stat().st_size * 3)
+    if suffix not in (".xlsx", ".xlsm", ".xls"):
+        raise SheetError(f"{name}: only .xlsx, .xlsm and .csv charge sheets are read")
+    if not head.startswith(b"PK"):
+        raise SheetError(f"{name}: not an Excel workbook ({_looks_like(head)}). Save the charge sheet from Excel as .xlsx.")
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if "xl/workbook.xml" not in names:
+                what = "a Word document" if "word/document.xml" in names else "a zip archive"
+                raise SheetError(f"{name}: not an Excel workbook (it is {what} renamed to {suffix})")
+            total = sum(i.file_size for i in infos)
+            for i in infos:
+                if i.file_size > 10 * 1024**2 and i.file_size > MAX_RATIO * max(i.compress_size, 1):
+                    raise SheetError(
+                        f"{name}: refused: {i.filename} would expand {i.file_size // max(i.compress_size, 1):,} times (a zip bomb?)"
+                    )
+            if total > MAX_UNCOMPRESSED or len(infos) > 10_000:
+                raise SheetError(
+                    f"{name}: refused: {total / 1024**3:.1f} GB uncompressed in {len(infos):,} parts is more than a charge sheet holds"
+                )
+            sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+            rows = sum(_dimension_rows(zf, i) for i in sheets)
+            drawings = any(n.startswith(("xl/charts/", "xl/media/")) or re.match(r"xl/drawings/drawing\d+\.xml$", n) for n in names)
+    except zipfile.BadZipFile:
+        raise SheetError(f"{name}: the file is damaged (not a readable Excel package). Open it in Excel and save it again.") from None
+    kind: Literal["xlsx", "xlsm"] = "xlsm" if "xl/vbaProject.bin" in names or suffix == ".xlsm" else "xlsx"
+    return Source(path, kind, sum(i.file_size for i in sheets), rows, drawings)
+
+
+def _count_lines(path: Path) -> int:
+    with path.open("rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 20), b""))
+
+
+def _ole_is_encrypted(path: Path) -> bool:
+    """Password-protected .xlsx files are OLE containers with an ``EncryptedPackage`` stream."""
+    marker = "EncryptedPackage".encode("utf-16-le")
+    with path.open("rb") as fh:
+        return marker in fh.read(8 * 1024**2)
+
+
+def _looks_like(head: bytes) -> str:
+    if head.startswith(b"%PDF"):
+        return "it is a PDF"
+    if head[:5].lower() in (b"<!doc", b"<html"):
+        return "it is a web page"
+    if all(32 <= b < 127 or b in (9, 10, 13) for b in head):
+        return "it is a text file; name it .csv if it is a CSV export"
+    return "the content is not a spreadsheet"
+
+
+def _dimension_rows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
+    """Rows of a worksheet from its ``<dimension ref="A1:L100001"/>``, or a guess from its size."""
+    with zf.open(info) as fh:
+        start = fh.read(4096).decode("utf-8", "replace")
+    m = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', start)
+    return int(m.group(1)) if m else info.file_size // 200
+
