@@ -29,7 +29,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
-from derm_core.ruleset import Ruleset, load_ruleset
+from derm_core import service
+from derm_core.ruleset import Ruleset
 from derm_core.sheets.columns import HEADER_SCAN_ROWS
 from derm_core.sheets.read import FAQ_TITLE, SUMMARY_TITLE, SheetScan, read_sheets, scan_sheet
 from derm_core.sheets.rows import start_checks
@@ -121,7 +122,7 @@ def check_sheet(
     input_path, output_path = Path(input_path), Path(output_path)
     source = inspect_input(input_path)
     _check_output(source, output_path, force)
-    ruleset = ruleset or load_ruleset()
+    ruleset = ruleset or service.ruleset()
     fast = mode == "fast" or (mode == "auto" and (source.rows_estimate > FULL_PATH_MAX_ROWS or source.worksheet_xml > FULL_PATH_MAX_XML))
     engine: Literal["calamine", "openpyxl"] = "openpyxl" if source.worksheet_xml > CALAMINE_MAX_XML else "calamine"
     ticker = _Progress(progress, 3 * max(source.rows_estimate, 1))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 from typing import Annotated, NoReturn
@@ -13,15 +12,14 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
+from derm_core import service
 from derm_core.claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
 from derm_core.coding import CodingError, SuggestRequest, suggest
-from derm_core.engine import all_rules, check_claims, warm_up
+from derm_core.engine import all_rules, warm_up
 from derm_core.faq import ask
-from derm_core.live import CurrentRuleset
 from derm_core.lookup import describe_code
 from derm_core.render import claim_text, lines_text, rule_doc
 from derm_core.rulecases import example
-from derm_core.ruleset import load_ruleset
 from derm_core.textclaim import TextParseError, parse_claim_text
 
 from .denials import app as denials_app
@@ -45,6 +43,10 @@ def _error(message: str) -> None:
     err.print(f"[red]error:[/red] {escape(message)}", highlight=False, soft_wrap=True)  # a message is never broken across lines
 
 
+def _warn(message: str) -> None:
+    err.print(f"[yellow]warning:[/yellow] {escape(message)}", soft_wrap=True)
+
+
 def _fail(message: str) -> NoReturn:
     _error(message)
     raise typer.Exit(2)
@@ -61,9 +63,7 @@ def check(
     rules: RulesOpt = None,
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input."""
-    ruleset = CurrentRuleset(
-        rules or os.environ.get("DERM_RULES"), warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}", soft_wrap=True)
-    ).get()
+    ruleset = service.ruleset(rules, warn=_warn)
     warm_up()
     notes: list[str] = []
     if text is not None:
@@ -83,11 +83,7 @@ def check(
             _fail(str(e))
     else:
         claims, errors = load_claims(files)
-    report = check_claims(claims, ruleset)
-    if any(c.claim_id for c in claims):  # findings a biller overrode for these claims (rules store)
-        from derm_core.live import apply_overrides
-
-        report.claims = apply_overrides(report.claims, [c.claim_id for c in claims])
+    report = service.check(claims, ruleset)  # with the findings billers overrode for these claim ids
     if fmt == "json":
         doc = report.model_dump(mode="json")
         if notes:
@@ -139,7 +135,7 @@ def ask_cmd(
     text = sys.stdin.read() if question == "-" else question
     if not text.strip():
         _fail("give a question")
-    answer = ask(text, load_ruleset(rules))
+    answer = ask(text, service.ruleset(rules, warn=_warn))
     if fmt == "json":
         print(answer.model_dump_json(indent=2))
         return

@@ -31,7 +31,7 @@ def report_table(report: Report) -> Group:
             finding = f"{f.message}\n[dim]{f.category.value}[/dim]"
             if f.override:
                 o = f.override
-                finding += f"\n[dim]Overridden by {escape(str(o.get('user')))} ({str(o.get('at'))[:10]}): {escape(str(o.get('reason')))}[/dim]"
+                finding += f"\n[dim]Overridden by {escape(o.user)} ({o.day}): {escape(o.reason)}[/dim]"
             table.add_row(
                 Text(f.severity, style="dim strike" if f.override else SEVERITY_STYLE[f.severity]),
                 f.rule,

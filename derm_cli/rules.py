@@ -160,9 +160,9 @@ def snapshot_cmd(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="The JSON file to write (default: print).")] = None,
 ) -> None:
     """Write the current ruleset as a JSON snapshot (for `derm check --rules`, xlwings Lite, other hosts)."""
-    from derm_core.live import CurrentRuleset
+    from derm_core import service
 
-    ruleset = CurrentRuleset(warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}")).get()
+    ruleset = service.ruleset(warn=lambda m: err.print(f"[yellow]warning:[/yellow] {escape(m)}"))
     text = ruleset.model_copy(update={"ncci_quarter": None}).model_dump_json(indent=2)
     if output is None:
         print(text)

@@ -32,12 +32,12 @@ def check_cmd(
     Exit 0 clean or warnings, 1 errors, 2 unusable input.
     """
     from charge_sheets.check import SheetError, check_sheet
-    from derm_core.ruleset import load_ruleset
+    from derm_core import service
 
     if path not in ("auto", "full", "fast"):
         _fail("--path must be auto, full or fast")
     try:
-        ruleset = load_ruleset(rules)
+        ruleset = service.ruleset(rules)
     except (OSError, ValueError) as e:
         _fail(f"{rules}: cannot read the ruleset ({e.__class__.__name__})")
     columns = [TextColumn("[bold]Checking[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]

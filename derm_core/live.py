@@ -2,22 +2,22 @@
 the source at most every ``interval`` seconds, a reload when it changed, and the last good version (with a
 warning) when the source cannot be read. No threads: the check happens inside ``get()``.
 
-Sources, first match wins: a snapshot file (``--rules``/``DERM_RULES``), the rules store (``DERM_RULES_DB``, or
+Sources, first match wins: a snapshot file (``--rules``/``DERM_RULES``), a URL serving ``GET /rules/current``
+(``DERM_RULES_URL``: front ends without a database, such as xlwings Lite), the rules store (``DERM_RULES_DB``, or
 the default store file when it exists), the shipped ruleset.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .models import ClaimReport, status_of
-from .ruleset import Ruleset, default_ruleset, read_snapshot
+from .ruleset import Ruleset, default_ruleset, parse_snapshot, read_snapshot
+from .settings import settings
 
 log = logging.getLogger("derm_core.rules")
 
@@ -43,6 +43,27 @@ def _store(url: str) -> Any:
     return store
 
 
+def _http_get(url: str, etag: str | None) -> tuple[int, str | None, str]:
+    """(status, ETag, body) of a GET; in xlwings Lite (Pyodide: no sockets) through the browser's fetch."""
+    try:
+        from pyodide.http import open_url
+
+        return 200, None, str(open_url(url).read())
+    except ImportError:
+        pass
+    import urllib.error
+    import urllib.request
+
+    request = urllib.request.Request(url, headers={"If-None-Match": etag} if etag else {})
+    try:
+        with urllib.request.urlopen(request, timeout=20) as response:
+            return response.status, response.headers.get("ETag"), response.read().decode("utf-8")
+    except urllib.error.HTTPError as e:
+        if e.code == 304:
+            return 304, etag, ""
+        raise
+
+
 def _describe(e: BaseException) -> str:
     text = str(e).strip().splitlines()[0] if str(e).strip() else ""
     return f"{type(e).__name__}: {text[:200]}" if text else type(e).__name__
@@ -60,11 +81,13 @@ class CurrentRuleset:
         self,
         rules_file: str | Path | None = None,
         *,
+        url: str | None = None,
         db_url: str | None = None,
         interval: float = POLL_SECONDS,
         warn: Callable[[str], None] | None = None,
     ):
         self.rules_file = Path(rules_file) if rules_file else None
+        self.url = url  # GET /rules/current of a ``derm serve``
         self.db_url = db_url  # None: DERM_RULES_DB or the default store when it exists; "none": never a store
         self.interval = interval
         self._warn_fn = warn or log.warning
@@ -102,6 +125,9 @@ class CurrentRuleset:
         if self.rules_file is not None:
             self._refresh_file(self.rules_file)
             return
+        if self.url is not None:
+            self._refresh_url(self.url)
+            return
         url = self._url()
         if url is None:
             self._use(("default",), default_ruleset())
@@ -136,6 +162,18 @@ class CurrentRuleset:
             return
         self._use(token, ruleset)
 
+    def _refresh_url(self, url: str) -> None:
+        etag = self._token[1] if isinstance(self._token, tuple) and self._token[0] == "url" else None
+        try:
+            status, tag, body = _http_get(url, etag)
+            if status == 304 and self._ruleset is not None:
+                return
+            ruleset = parse_snapshot(body)
+        except Exception as e:
+            self._fall_back(("url", url), f"the ruleset at {url} cannot be used ({_describe(e)})", store_ok=False)
+            return
+        self._use(("url", tag), ruleset)
+
     def _fall_back(self, why_token: object, problem: str, store_ok: bool = True) -> None:
         """Keep the last good version; without one, use the store (when it is not what failed) or the shipped ruleset."""
         if self._ruleset is not None:
@@ -156,16 +194,22 @@ class CurrentRuleset:
             self._warn_fn(message)
 
 
-_CURRENT: dict[tuple[str | None, str | None], CurrentRuleset] = {}
+_CURRENT: dict[tuple[str | None, str | None, str | None], CurrentRuleset] = {}
 
 
-def current_ruleset(rules_file: str | Path | None = None) -> Ruleset:
-    """The current ruleset from ``rules_file`` or the store or the shipped default, through one cached
-    ``CurrentRuleset`` per source (see ``ruleset.load_ruleset``)."""
-    key = (str(rules_file) if rules_file else None, os.environ.get("DERM_RULES_DB"))
+def current_ruleset(rules_file: str | Path | None = None, warn: Callable[[str], None] | None = None) -> Ruleset:
+    """The ruleset to check with: ``rules_file`` when given, else the settings' snapshot file (``DERM_RULES``), URL
+    (``DERM_RULES_URL``) or store (``DERM_RULES_DB``), else the shipped default; one cached ``CurrentRuleset`` per
+    source, so repeated calls are cheap and a new version is seen within ``POLL_SECONDS``. ``warn`` receives the
+    warning when the source cannot be read (default: the ``derm_core.rules`` logger)."""
+    s = settings()
+    rules_file = rules_file or s.rules
+    url = None if rules_file else s.rules_url
+    key = (str(rules_file) if rules_file else None, url, s.rules_db)
     current = _CURRENT.get(key)
     if current is None:
-        current = _CURRENT[key] = CurrentRuleset(rules_file)
+        current = _CURRENT[key] = CurrentRuleset(rules_file, url=url)
+    current._warn_fn = warn or log.warning
     return current.get()
 
 
@@ -180,59 +224,6 @@ def rules_store(url: str | None = None) -> Any:
     from .store import normalise_url, store_url
 
     return _store(normalise_url(url) if url else store_url())
-
-
-# --- overrides ---------------------------------------------------------------------------------------
-
-
-def mark_overridden(report: ClaimReport, stored: Iterable[Mapping[str, Any]]) -> ClaimReport:
-    """``report`` with ``override`` (who, when, why) filled on each finding that a stored override of this
-    claim covers: same rule, and the same line unless the override is for the whole claim. ``stored`` is
-    newest first; the newest match wins. Overridden findings no longer count toward the status.
-
-    >>> from datetime import UTC, datetime
-    >>> from derm_core.models import Finding
-    >>> f = Finding(rule="DRM050", category="modifier_missing", severity="error", lines=[1], message="m")
-    >>> r = ClaimReport(claim_id="A1", status="error", findings=[f])
-    >>> done = mark_overridden(r, [{"rule": "DRM050", "line": 1, "user": "bea", "reason": "Two sites", "at": datetime(2026, 3, 2, tzinfo=UTC)}])
-    >>> done.status, done.findings[0].override["reason"]
-    ('clean', 'Two sites')
-    """
-    stored = list(stored)
-    if not stored:
-        return report
-    findings = []
-    for f in report.findings:
-        hit = next((o for o in stored if o["rule"] == f.rule and (o.get("line") is None or o["line"] in f.lines)), None)
-        if hit is not None and f.override is None:
-            at = hit["at"]
-            f = f.model_copy(
-                update={"override": {"user": hit["user"], "at": at.isoformat(timespec="seconds") if hasattr(at, "isoformat") else str(at), "reason": hit["reason"]}}
-            )
-        findings.append(f)
-    return report.model_copy(update={"findings": findings, "status": status_of(findings)})
-
-
-def apply_overrides(reports: Sequence[ClaimReport], claim_ids: Sequence[str | None], *, url: str | None = None) -> list[ClaimReport]:
-    """The reports with the overrides stored for their claims (``claim_ids[i]`` is the id of ``reports[i]``'s
-    claim, None when it has none). Applied after ``check_claim``, never inside the engine; unchanged when
-    there is no store or it cannot be read (a warning is logged, the check goes on)."""
-    reports = list(reports)
-    refs = [ref.strip() if ref else None for ref in claim_ids]
-    if not any(refs):
-        return reports
-    url = url or _configured_url()
-    if url is None:
-        return reports
-    try:
-        stored = _store(url).overrides_for(r for r in refs if r)
-    except Exception as e:
-        log.warning("overrides not applied: the rules store cannot be read (%s)", type(e).__name__)
-        return reports
-    by_ref: dict[str, list[dict[str, Any]]] = {}
-    for row in stored:
-        by_ref.setdefault(row["claim_ref"], []).append(row)
-    return [mark_overridden(rep, by_ref.get(ref, [])) if ref else rep for rep, ref in zip(reports, refs, strict=True)]
 
 
 def reset() -> None:

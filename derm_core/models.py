@@ -6,11 +6,11 @@ silently ignored; numbers are accepted where codes are expected (YAML reads ``17
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 Severity = Literal["error", "warning", "info"]
 Status = Literal["clean", "warning", "error"]
@@ -132,6 +132,24 @@ class SuggestedLine(BaseModel):
     modifiers: list[str] = Field(default_factory=list)
 
 
+class Override(BaseModel):
+    """A biller's decision that a finding does not apply to this claim: who, when and why.
+
+    ``source`` says where it was made: ``store`` (the Override button in Slack, ``derm rules override``; kept in
+    the rules store by claim id) or ``sheet`` (a charge sheet's Override Reason column).
+    """
+
+    user: str = Field(validation_alias=AliasChoices("user", "by"))  # "by": reports written before 0.2
+    reason: str
+    at: datetime | None = None
+    source: Literal["store", "sheet"] = "store"
+
+    @property
+    def day(self) -> str:
+        """The date it was made (``2026-03-02``), or "" when not known."""
+        return self.at.date().isoformat() if self.at else ""
+
+
 class Finding(BaseModel):
     rule: str
     category: Category
@@ -143,7 +161,7 @@ class Finding(BaseModel):
     references: list[str] = Field(default_factory=list)
     likely_denial: str | None = None
     source: str | None = None
-    override: dict[str, Any] | None = None
+    override: Override | None = None
 
 
 class Unchecked(BaseModel):

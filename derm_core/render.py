@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .engine import Rule
 from .models import ClaimReport, Finding, SuggestedLine
+from .rules.base import Rule
 
 
 def lines_text(lines: Iterable[SuggestedLine]) -> str:

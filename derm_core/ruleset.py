@@ -5,7 +5,6 @@ rule overrides and FAQ entries, validated by pydantic. Logic lives in ``rules/``
 from __future__ import annotations
 
 import json
-import os
 import re
 from datetime import date
 from functools import cache
@@ -181,14 +180,6 @@ def read_snapshot(path: str | Path) -> Ruleset:
     return Ruleset.model_validate(_read(Path(path)))
 
 
-def load_ruleset(path: str | Path | None = None) -> Ruleset:
-    """The ruleset to check with: a snapshot file when given (else ``DERM_RULES``), else the current version in the
-    rules store when one is configured (``DERM_RULES_DB``) or exists, else the shipped default.
-
-    Repeated calls are cheap (the source is checked at most every few seconds), so long-running front ends
-    call it per request and see a new version without a restart; a snapshot file or store that cannot be read
-    falls back to the last good version with a warning (``derm_core.live``).
-    """
-    from .live import current_ruleset
-
-    return current_ruleset(path or os.environ.get("DERM_RULES") or None)
+def parse_snapshot(text: str) -> Ruleset:
+    """A ruleset snapshot given as text (JSON, as ``GET /rules/current`` serves it, or YAML)."""
+    return Ruleset.model_validate(json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text))

@@ -1,7 +1,7 @@
 """``GET /rules/current``: the current ruleset as a JSON snapshot, for xlwings Lite users and other hosts.
 
 A Starlette route (``derm serve`` mounts it beside the Slack endpoint). The body is what
-``derm rules snapshot`` writes, so ``load_ruleset(path)`` reads it back; the ETag changes with the ruleset,
+``derm rules snapshot`` writes, so ``--rules path`` reads it back; the ETag changes with the ruleset,
 and a client that sends it back in ``If-None-Match`` gets ``304 Not Modified``. Read-only and without
 credentials or claim data, so any origin may fetch it (CORS).
 """
@@ -16,7 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .ruleset import Ruleset, load_ruleset
+from .ruleset import Ruleset
+from .service import ruleset as current_ruleset
 
 
 def snapshot(ruleset: Ruleset) -> tuple[bytes, str]:
@@ -31,7 +32,7 @@ def snapshot(ruleset: Ruleset) -> tuple[bytes, str]:
     return body, f'"{ruleset.version}-{hashlib.sha256(body).hexdigest()[:24]}"'
 
 
-def rules_routes(get_ruleset: Callable[[], Ruleset] = load_ruleset) -> list[Route]:
+def rules_routes(get_ruleset: Callable[[], Ruleset] = current_ruleset) -> list[Route]:
     """The routes to mount; ``get_ruleset`` returns the current ruleset (cheap to call per request)."""
     last: dict[int, tuple[Ruleset, bytes, str]] = {}
 

@@ -17,18 +17,13 @@ the decorators pass through and every function is plain Python. The ruleset come
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Callable, Sequence
-from functools import cache
 from typing import Any, TypeVar
 
-import yaml
-
-from derm_core import codes, icd
+from derm_core import codes, icd, service
 from derm_core.coding import CodingError, SuggestRequest, suggest
-from derm_core.ruleset import Ruleset, load_ruleset
+from derm_core.ruleset import Ruleset
 from derm_core.sheets.columns import OWN_COLUMNS, ColumnMap, map_header
 from derm_core.sheets.rows import RowReader, RowResult, check_rows, text
 
@@ -60,27 +55,10 @@ CHECK_HEADERS = list(OWN_COLUMNS.values())
 _CODE_SHAPE = re.compile(r"^([0-9]{4}[0-9A-Z]|[A-Z][0-9]{4}|[A-TV-Z][0-9][0-9AB]\.?[0-9A-Z]{0,4})$", re.I)
 
 
-@cache
 def ruleset() -> Ruleset:
-    """``DERM_RULES_URL`` (HTTPS GET, works in xlwings Lite), else ``DERM_RULES`` (a file), else the embedded default."""
-    url = os.environ.get("DERM_RULES_URL")
-    if url:
-        body = _http_get(url)
-        data = json.loads(body) if body.lstrip().startswith("{") else yaml.safe_load(body)
-        return Ruleset.model_validate(data)
-    return load_ruleset()
-
-
-def _http_get(url: str) -> str:
-    try:  # xlwings Lite runs in Pyodide: no sockets, but the browser's fetch
-        from pyodide.http import open_url  # type: ignore[import-not-found]
-
-        return str(open_url(url).read())
-    except ImportError:
-        from urllib.request import urlopen
-
-        with urlopen(url, timeout=20) as response:
-            return str(response.read().decode("utf-8"))
+    """The current ruleset (``derm_core.service.ruleset``): ``DERM_RULES_URL`` (a plain HTTPS GET, which works in
+    xlwings Lite), else ``DERM_RULES`` (a file), else the rules store or the embedded default."""
+    return service.ruleset()
 
 
 # ----------------------------------------------------------------------------- checking rows

@@ -175,8 +175,10 @@ def override_button_block(f: Finding, n: int, target: OverrideTarget) -> BlockDi
 
 
 def _override_note(f: Finding) -> str:
-    o = f.override or {}
-    return f"_Overridden by {who(str(o.get('user') or '?'))} on {esc(str(o.get('at') or '')[:10])}: {esc(o.get('reason') or '', 500)}_"
+    o = f.override
+    if o is None:
+        return ""
+    return f"_Overridden by {who(o.user or '?')} on {esc(o.day)}: {esc(o.reason, 500)}_"
 
 
 def overridden_block(f: Finding, n: int) -> BlockDict:

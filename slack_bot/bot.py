@@ -17,14 +17,14 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from derm_core import service
 from derm_core.coding import CodingError, SuggestRequest, suggest
-from derm_core.engine import all_rules, check_claim, data_versions, warm_up
+from derm_core.engine import all_rules, data_versions, warm_up
 from derm_core.faq import ask
-from derm_core.live import apply_overrides
 from derm_core.question_facts import parse_procedure_text
 from derm_core.render import rule_doc
 from derm_core.rulecases import example
-from derm_core.ruleset import Ruleset, load_ruleset
+from derm_core.ruleset import Ruleset
 from derm_core.textclaim import ParsedText, TextParseError, parse_claim_text
 
 from . import blocks
@@ -80,7 +80,7 @@ class DermBot:
         warm_up()
 
     def ruleset(self) -> Ruleset:
-        return load_ruleset(self.rules)
+        return service.ruleset(self.rules)
 
     def versions(self) -> dict[str, Any]:
         return data_versions(self.ruleset())
@@ -189,8 +189,7 @@ class DermBot:
         except ValidationError:
             return _notice("check", "Part of that claim has a value I cannot use (for example an impossible date). Please check it and try again.")
         ruleset = self.ruleset()
-        # Findings billers overrode for this claim (by its id) are marked as such, after the pure check.
-        [report] = apply_overrides([check_claim(parsed.claim, ruleset)], [parsed.claim.claim_id])
+        [report] = service.check([parsed.claim], ruleset).claims  # with the findings billers overrode for this claim id
         share_value = text if offer_share and not share else None
         target = blocks.OverrideTarget(*claim_reference(parsed.claim), ruleset_version=ruleset.version)
         return Reply(blocks.check_report(report, parsed, share_value, target), "check", private=not share)

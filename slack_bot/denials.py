@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 import tempfile
 from datetime import UTC, datetime
@@ -149,9 +148,10 @@ def digest_path(settings: Settings) -> Path:
     """``DERM_DIGEST_FILE``, else ``denials-digest.json`` next to the rules store (its folder for SQLite, else the data folder)."""
     if settings.digest_file:
         return Path(settings.digest_file).expanduser()
+    from derm_core.settings import settings as derm_settings
     from derm_core.store import default_path
 
-    url = os.environ.get("DERM_RULES_DB", "").strip()
+    url = derm_settings().rules_db or ""
     if url.startswith("sqlite:///"):
         return Path(url[len("sqlite:///") :]).parent / DIGEST_NAME
     if url and "://" not in url:

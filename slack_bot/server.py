@@ -18,13 +18,14 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from derm_core.ruleset import Ruleset, load_ruleset
+from derm_core.ruleset import Ruleset
+from derm_core.service import ruleset as current_ruleset
 from derm_core.web import rules_routes
 
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller
 
 
-def create_asgi(bolt_app: App, rules: Callable[[], Ruleset] = load_ruleset) -> Starlette:
+def create_asgi(bolt_app: App, rules: Callable[[], Ruleset] = current_ruleset) -> Starlette:
     async def slack_events(request: Request) -> Response:
         if int(request.headers.get("content-length") or 0) > MAX_BODY:
             return PlainTextResponse("payload too large", status_code=413)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping
 from typing import Any
 
 from pydantic import BaseModel, field_validator
 
-_SLACK_ID = re.compile(r"^[UWS][A-Z0-9]{2,30}$")
+from derm_core.settings import settings as derm_settings
+from derm_core.settings import slack_ids
 
 
 class Settings(BaseModel):
@@ -39,30 +39,28 @@ class Settings(BaseModel):
     @field_validator("admins", mode="before")
     @classmethod
     def _admin_ids(cls, value: Any) -> list[str]:
-        """``"U123, S456"`` or a list; each a Slack user id (U/W...) or user-group id (S...).
+        """``"U123, S456"`` or a list (``derm_core.settings.slack_ids``).
 
         >>> Settings(admins="U0123ABC, S0456DEF").admins
         ['U0123ABC', 'S0456DEF']
         """
-        items = re.split(r"[\s,;]+", value) if isinstance(value, str) else list(value or [])
-        ids = [str(i).strip().upper() for i in items if str(i).strip()]
-        bad = [i for i in ids if not _SLACK_ID.match(i)]
-        if bad:
-            raise ValueError(f"not Slack user or user-group ids: {', '.join(bad[:5])} (users start with U or W, user groups with S)")
-        return list(dict.fromkeys(ids))
+        return slack_ids(value)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The Slack variables from ``env`` (default: the process environment), the ``DERM_*`` ones through
+        ``derm_core.settings``."""
+        derm = derm_settings(env)
         env = os.environ if env is None else env
         return cls(
             bot_token=env.get("SLACK_BOT_TOKEN") or None,
             signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
             app_token=env.get("SLACK_APP_TOKEN") or None,
             api_url=env.get("SLACK_API_URL") or None,
-            rules=env.get("DERM_RULES") or None,
-            admins=[a for a in re.split(r"[\s,;]+", env.get("DERM_SLACK_ADMINS") or "") if a],
-            remittances_dir=env.get("DERM_REMITTANCES_DIR") or None,
-            digest_file=env.get("DERM_DIGEST_FILE") or None,
+            rules=derm.rules,
+            admins=derm.slack_admins,
+            remittances_dir=derm.remittances_dir,
+            digest_file=derm.digest_file,
         )
 
     def missing(self, *names: str) -> list[str]:

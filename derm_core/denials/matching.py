@@ -33,7 +33,7 @@ from typing import Any
 from pydantic import BaseModel, Field, ValidationError
 
 from ..claims_io import UnusableInput, describe, parse_document, parse_text
-from ..models import Category, Claim, ClaimReport, Finding
+from ..models import Claim, ClaimReport, Finding
 from .codes import CodeTable
 from .model import Adjustment, PatternBase, RemitClaim, RemitLine
 
@@ -103,11 +103,10 @@ def load_checked(paths: Iterable[str | Path]) -> tuple[Checked, list[str]]:
     notes: list[str] = []
     unreported = [c for cid, c in claims.items() if cid not in reports]
     if unreported:
-        from ..engine import check_claims
-        from ..ruleset import load_ruleset
+        from .. import service
 
-        ruleset = load_ruleset(None)
-        for r in check_claims(unreported, ruleset).claims:
+        ruleset = service.ruleset()
+        for r in service.check(unreported, ruleset).claims:
             reports[r.claim_id] = r
         notes.append(f"{len(unreported)} claims had no check report and were checked now with ruleset {ruleset.version}")
     out: dict[str, CheckedClaim] = {}
@@ -124,59 +123,31 @@ def _cell(row: list[Any], col: int | None) -> str:
 
 
 def _from_sheet(path: Path) -> tuple[list[CheckedClaim], list[str]]:
-    """The claims of a charge sheet annotated by ``derm sheet check``: rows grouped into claims as that command
-    groups them, each row's Check Findings (``RULE: message`` lines) as findings on that line; a finding the biller
-    overrode (``RULE (overridden): message``, from the Override Reason column) counts as overridden."""
-    from openpyxl import load_workbook
+    """The claims of a charge sheet, read and grouped as ``derm sheet check`` reads and groups them, and checked
+    again: a finding the biller overrode in the Override Reason column counts as overridden."""
+    from derm_core.sheets.read import read_sheets, scan_sheet
+    from derm_core.sheets.rows import claim_reports
+    from derm_core.sheets.workbook import SheetError, inspect_input
 
-    from derm_core.sheets.columns import find_header, is_charge_sheet
-    from derm_core.sheets.rows import RowReader
+    from .. import service
 
-    from ..engine import all_rules
-
-    rules = all_rules()
     try:
-        wb = load_workbook(path, read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
-        return [], [f"{path}: not a readable workbook"]
-    try:
-        for ws in wb.worksheets:
-            rows = [list(r) for r in ws.iter_rows(values_only=True)]
-            columns = find_header(rows)
-            if columns is None or not is_charge_sheet(columns) or "findings" not in columns.fields:
-                continue
-            reader = RowReader(columns=columns)
-            status_col, findings_col = columns.fields.get("status"), columns.fields["findings"]
-            groups: dict[str, list[tuple[Any, str, str]]] = {}
-            for i in range(columns.header_row + 1, len(rows)):
-                row = rows[i]
-                charge = reader.read(i, row)
-                if charge is not None:
-                    groups.setdefault(charge.key, []).append((charge, _cell(row, status_col), _cell(row, findings_col)))
-            claims = []
-            for key, members in groups.items():
-                findings = []
-                for pos, (_, _, text) in enumerate(members):
-                    for entry in text.splitlines():
-                        rule_id, _, message = entry.partition(":")
-                        rule_id, overridden = rule_id.replace("(overridden)", ""), "(overridden)" in rule_id
-                        known = rules.get(rule_id.strip())
-                        findings.append(Finding(
-                            rule=rule_id.strip(),
-                            category=known.category if known else Category.data_quality,  # SHT rules: the sheet's own data checks
-                            severity=known.severity if known else "warning",
-                            lines=[pos],
-                            message=message.strip(),
-                            likely_denial=known.likely_denial if known else None,
-                            override={"by": "charge sheet", "reason": "Override Reason column"} if overridden else None,
-                        ))
-                lines = [(c.code, frozenset(c.mods)) for c, _, _ in members]
-                clean = all(status == "clean" for _, status, _ in members)
-                claims.append(CheckedClaim(members[0][0].claim_id or key, findings, lines, clean))
-            return claims, []
-    finally:
-        wb.close()
-    return [], [f"{path}: no sheet annotated by derm sheet check (a code column and Check Findings) in it"]
+        source = inspect_input(path)
+        scans = [scan for i, sheet in enumerate(read_sheets(source, "calamine")) if (scan := scan_sheet(sheet, i, text_dates_are_normal=source.kind == "csv"))]
+    except SheetError as e:
+        return [], [str(e)]
+    except Exception as e:  # calamine raises its own types for damaged parts
+        return [], [f"{path}: not a readable workbook ({type(e).__name__})"]
+    rows = [r for scan in scans if scan.columns is not None for r in scan.rows]
+    if not rows:
+        return [], [f"{path}: no charge sheet (a procedure code column and charge rows) in it"]
+    claims = []
+    for members, report in claim_reports(rows, service.ruleset()):
+        problems = [f.model_copy(update={"lines": [pos]}) for pos, r in enumerate(members) for _, f in r.problems]
+        findings = report.findings + problems
+        lines = [(r.code, frozenset(r.mods)) for r in members]
+        claims.append(CheckedClaim(members[0].claim_id or report.claim_id, findings, lines, _clean(findings)))
+    return claims, []
 
 
 class Example(BaseModel):

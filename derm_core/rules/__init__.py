@@ -1,4 +1,4 @@
-"""The rules, one module per family. Importing this package registers them (see ``engine.rule``)."""
+"""The rules, one module per family. Importing this package registers them (see ``base.rule``)."""
 
 from . import biopsy, coverage, data_quality, destruction, excision, modifiers, mohs, ncci, procedures, sites, units
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..coding import CodingError
-from ..engine import Hit, Ln
 from ..models import SuggestedLine
+from .base import Hit, Ln
 
 DISTINCT = frozenset({"59", "XE", "XS", "XP", "XU"})
 ANATOMIC = frozenset({"RT", "LT", "E1", "E2", "E3", "E4", "FA", "TA"} | {f"F{i}" for i in range(1, 10)} | {f"T{i}" for i in range(1, 10)})

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..coding import biopsies
-from ..engine import Ctx, Hit, rule
 from ..models import Category
 from ._util import DISTINCT, by_date, distinct, same_lesion, show, try_code
+from .base import Ctx, Hit, rule
 
 REFS = ("CUTIS", "AAD2019BX")
 DEFINITIVE = (

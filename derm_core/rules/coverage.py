@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from .. import icd
-from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category, Severity, SuggestedLine
 from ._util import LIABILITY
+from .base import Ctx, Hit, Ln, Skip, rule
 
 BENIGN_REMOVAL = ("skin_tags", "shave", "excision_benign", "destruction_benign")
 LCD_REFS = ("L34938", "L35498", "L34200")

@@ -10,9 +10,9 @@ from functools import lru_cache
 from .. import icd
 from ..codes import invalid_entry, modifiers
 from ..coding import biopsies, premalignant_destruction
-from ..engine import Ctx, Hit, Skip, rule
 from ..models import Category, SuggestedLine
 from ._util import first_fact, try_code
+from .base import Ctx, Hit, Skip, rule
 
 _CODE = re.compile(r"^(\d{4}[0-9FTU]|[A-V]\d{4})$")
 

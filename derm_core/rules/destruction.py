@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from .. import icd
 from ..coding import benign_destruction, malignant_destruction, premalignant_destruction, skin_tags, vascular_destruction
-from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category
 from ._util import by_date, first_fact, replace_hit, show, totals, try_code
+from .base import Ctx, Hit, Ln, Skip, rule
 
 REFS = ("CPT destruction guidelines", "AAPC2007")
 VASCULAR_DX = ("D18.0", "I78.1", "Q82.5", "I78.8")

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from .. import icd
 from ..coding import excision, shave_removal
-from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category, SuggestedLine
 from ._util import distinct, same_lesion, try_code
+from .base import Ctx, Hit, Ln, Skip, rule
 
 REFS = ("EXC-AAPC", "AAPC-YBC-EXC", "AAD-DCC-2024")
 EXCISION = ("excision_benign", "excision_malignant")

@@ -6,9 +6,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 from ..codes import modifiers
-from ..engine import Ctx, Hit, rule
 from ..models import Category, SuggestedLine
 from ._util import DISTINCT
+from .base import Ctx, Hit, rule
 
 EM_REFS = ("Medicare Claims Processing Manual ch. 12 §40.1", "NCCI policy manual ch. 1 and 11")
 X_MODS = frozenset({"XE", "XS", "XP", "XU"})

@@ -7,9 +7,9 @@ from collections.abc import Iterator
 from .. import icd
 from ..codes import SITE_GROUP
 from ..coding import mohs
-from ..engine import Ctx, Hit, Skip, rule
 from ..models import Category, SuggestedLine
 from ._util import DISTINCT, mismatch, replace_hit, same_lesion, show, totals, try_code
+from .base import Ctx, Hit, Skip, rule
 
 REFS = ("MOHS6", "MOHSMARG", "A56514")
 PRIMARY = ("17311", "17313")

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category, SuggestedLine
 from ..ncci import PTP_MODIFIERS, NcciData
 from ._util import by_date
+from .base import Ctx, Hit, Ln, Skip, rule
 from .units import unit_limit
 
 

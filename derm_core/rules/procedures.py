@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from .. import icd
 from ..coding import excimer, intralesional_injection, skin_tags
-from ..engine import Ctx, Hit, Skip, rule
 from ..models import Category, SuggestedLine
 from ._util import first_fact, mismatch, replace_hit, show, try_code
+from .base import Ctx, Hit, Skip, rule
 
 # ----------------------------------------------------------------------------- skin tags
 

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 from .. import icd
 from ..codes import GROUP_LABEL, SITE_GROUP
-from ..engine import Ctx, Hit, rule
 from ..models import Category
+from .base import Ctx, Hit, rule
 
 SITED = ("excision_benign", "excision_malignant", "destruction_malignant", "shave", "mohs")
 UNSPECIFIED_SITE = ("C44.90", "C44.91", "C44.92", "C44.99", "C43.9", "D03.9", "D04.9", "D22.9", "D23.9")

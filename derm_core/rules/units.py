@@ -6,9 +6,9 @@ from collections.abc import Iterator
 
 from ..codes import all_codes
 from ..coding import benign_destruction, biopsies, drug_units, intralesional_injection, mohs, premalignant_destruction, skin_tags
-from ..engine import Ctx, Hit, Ln, Skip, rule
 from ..models import Category, SuggestedLine
 from ._util import first_fact, show, try_code
+from .base import Ctx, Hit, Ln, Skip, rule
 
 
 def unit_limit(ctx: Ctx, ln: Ln) -> tuple[int | None, str]:

@@ -13,7 +13,7 @@ import pickle
 import re
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from functools import lru_cache
@@ -26,6 +26,7 @@ from derm_core.engine import check_claim
 from derm_core.models import Category, Claim, ClaimReport, Finding, Severity, Site, status_of
 from derm_core.render import lines_text
 from derm_core.ruleset import Ruleset
+from derm_core.service import apply_overrides, stored_overrides
 
 from .columns import ColumnMap
 
@@ -585,6 +586,7 @@ def start_checks(
         if members:
             yield members
 
+    stored = stored_overrides({r.claim_id for r in rows if r.claim_id})
     n = len(rows)
     mid, remote = n, None
     if worker is not None and claims_count >= PARALLEL_MIN_CLAIMS:
@@ -592,10 +594,10 @@ def start_checks(
         while 0 < mid < n and claim_of[order[mid]] == claim_of[order[mid - 1]]:
             mid += 1  # split between two claims
         if 0 < mid < n:
-            remote = worker.submit(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2)
+            remote = worker.submit(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2, stored)
         else:
             mid = n
-    found, tally = check_claims_of(claims(0, mid), ruleset, detail, 1, progress)
+    found, tally = check_claims_of(claims(0, mid), ruleset, detail, 1, progress, stored)
     results: list[RowResult] = [CLEAN] * n
     interned: dict[RowResult, RowResult] = {}
     for pos, result in zip(order[:mid], found, strict=True):
@@ -607,7 +609,7 @@ def start_checks(
         try:
             more, remote_tally = remote()
         except (OSError, RuntimeError, EOFError, pickle.UnpicklingError):  # the worker died: check its part here
-            more, remote_tally = check_claims_of(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2)
+            more, remote_tally = check_claims_of(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2, stored=stored)
         for pos, result in zip(order[mid:], more, strict=True):
             results[pos] = interned.setdefault(result, result)
         tally.merge(remote_tally)
@@ -623,10 +625,33 @@ def start_checks(
 PARALLEL_MIN_CLAIMS = 5_000
 
 
+Stored = dict[str, list[Mapping[str, Any]]]  # the stored overrides of the sheet's claims, by claim id (service.stored_overrides)
+
+
 class ClaimsWorker(Protocol):
     def submit(
-        self, claims: Iterable[Sequence[ChargeRow]], ruleset: Ruleset, detail: bool, first_position: int
+        self, claims: Iterable[Sequence[ChargeRow]], ruleset: Ruleset, detail: bool, first_position: int, stored: Stored
     ) -> Callable[[], tuple[list[RowResult], Tally]]: ...
+
+
+def claim_reports(rows: Sequence[ChargeRow], ruleset: Ruleset) -> Iterator[tuple[list[ChargeRow], ClaimReport]]:
+    """Each claim of ``rows`` (grouped as ``start_checks`` groups them) with its report: the engine's findings with
+    the stored overrides and the rows' Override Reasons applied. The rows' own data problems are in ``row.problems``."""
+    groups: dict[tuple[int, str], list[ChargeRow]] = {}
+    for r in rows:
+        groups.setdefault((r.sheet, r.key), []).append(r)
+    stored = stored_overrides({r.claim_id for r in rows if r.claim_id})
+    cache: dict[tuple, ClaimReport] = {}
+    for position, members in enumerate(groups.values(), 1):
+        yield members, _report(members, ruleset, position, cache, stored)
+
+
+def _report(members: Sequence[ChargeRow], ruleset: Ruleset, position: int, cache: dict[tuple, ClaimReport], stored: Stored | None) -> ClaimReport:
+    report = _check_group(members, ruleset, position, cache)
+    if report.findings:
+        claim_id = members[0].claim_id
+        report = apply_overrides(report, stored.get(claim_id, ()) if stored and claim_id else (), [r.override for r in members])
+    return report
 
 
 def check_claims_of(
@@ -635,21 +660,22 @@ def check_claims_of(
     detail: bool,
     first_position: int = 1,
     progress: Callable[[int], None] | None = None,
+    stored: Stored | None = None,
 ) -> tuple[list[RowResult], Tally]:
-    """Check claims (each a list of its rows); the results of their rows, claim after claim. Runs in a worker process too."""
+    """Check claims (each a list of its rows); the results of their rows, claim after claim. Runs in a worker process too.
+    ``stored``: the overrides kept in the rules store for these claims, by claim id."""
     cache: dict[tuple, ClaimReport] = {}
     tally = Tally()
     out: list[RowResult] = []
     for position, members in enumerate(claims, first_position):
         tally.rows += len(members)
-        report = _check_group(members, ruleset, position, cache)
+        report = _report(members, ruleset, position, cache, stored)
         if not report.findings and not any(r.problems for r in members):  # the common case: nothing to say
             tally.add_claim("clean", [])
             tally.rows_by_status["clean"] += len(members)
             out += [CLEAN] * len(members)
         else:
             row_findings: list[list[tuple[str, Finding]]] = [list(r.problems) for r in members]
-            report = _apply_overrides(report, members)
             for f in report.findings:
                 for li in f.lines or range(len(members)):
                     if li < len(members):
@@ -675,30 +701,6 @@ def warm_up() -> None:
     check_claim(
         Claim.model_validate({"date_of_service": "2026-03-02", "diagnoses": ["L57.0"], "lines": [{"code": "17000"}]}), default_ruleset()
     )
-
-
-def _apply_overrides(report: ClaimReport, members: Sequence[ChargeRow]) -> ClaimReport:
-    """Mark the findings the biller overrode: the finding's first row (every row for a claim-level finding)
-    carries an Override Reason.
-    Overridden findings stay in the report (and the sheet) but no longer count toward the status.
-
-    >>> from derm_core.models import ClaimReport, Finding
-    >>> f = Finding(rule="DRM801", category="modifier_missing", severity="error", lines=[0], message="m")
-    >>> row = ChargeRow(0, 1, "A1", "A1", None, None, None, None, "99213", (), 1, (), (), None, None, (), (), "visit documented apart")
-    >>> r = _apply_overrides(ClaimReport(claim_id="A1", status="error", findings=[f]), [row])
-    >>> r.status, r.findings[0].override["reason"]
-    ('clean', 'visit documented apart')
-    """
-    if not any(r.override for r in members):
-        return report
-    findings = []
-    for f in report.findings:
-        rows = [members[i] for i in f.lines[:1] if i < len(members)] if f.lines else list(members)
-        if rows and all(r.override for r in rows):
-            reason = "; ".join(dict.fromkeys(r.override for r in rows if r.override))
-            f = f.model_copy(update={"override": {"by": "charge sheet (Override Reason column)", "reason": reason}})
-        findings.append(f)
-    return report.model_copy(update={"findings": findings, "status": status_of(findings)})
 
 
 def _check_group(members: Sequence[ChargeRow], ruleset: Ruleset, position: int, cache: dict[tuple, ClaimReport]) -> ClaimReport:

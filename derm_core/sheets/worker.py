@@ -23,7 +23,7 @@ from typing import IO, Any
 
 from derm_core.ruleset import Ruleset
 
-from .rows import ChargeRow, RowResult, Tally, check_claims_of, warm_up
+from .rows import ChargeRow, RowResult, Stored, Tally, check_claims_of, warm_up
 
 CHUNK = 2_000  # claims per pickle
 Results = tuple[list[RowResult], Tally]
@@ -41,12 +41,14 @@ class Worker:
             text=True,
         )
 
-    def submit(self, claims: Iterable[Sequence[ChargeRow]], ruleset: Ruleset, detail: bool, first_position: int) -> Callable[[], Results]:
+    def submit(
+        self, claims: Iterable[Sequence[ChargeRow]], ruleset: Ruleset, detail: bool, first_position: int, stored: Stored
+    ) -> Callable[[], Results]:
         """Send claims to check; returns the function that waits for their results."""
         fd, name = tempfile.mkstemp(suffix=".claims")
         claims = iter(claims)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump((ruleset, detail, first_position), fh, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((ruleset, detail, first_position, stored), fh, pickle.HIGHEST_PROTOCOL)
             while chunk := list(islice(claims, CHUNK)):
                 pickle.dump(chunk, fh, pickle.HIGHEST_PROTOCOL)
         assert self.proc.stdin is not None
@@ -98,9 +100,9 @@ def main() -> None:
         tally = Tally()
         with open(path, "rb") as src, open(path + ".out", "wb") as out:
             chunks = _pickles(src)
-            ruleset, detail, position = next(chunks)
+            ruleset, detail, position, stored = next(chunks)
             for claims in chunks:
-                results, part = check_claims_of(claims, ruleset, detail, position)
+                results, part = check_claims_of(claims, ruleset, detail, position, stored=stored)
                 pickle.dump(results, out, pickle.HIGHEST_PROTOCOL)
                 tally.merge(part)
                 position += len(claims)

@@ -11,15 +11,13 @@ no database (xlwings Lite reads a snapshot file or ``GET /rules/current`` instea
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..settings import settings
+
 if TYPE_CHECKING:
     from .core import RulesStore
-
-ENV = "DERM_RULES_DB"
-
 
 def default_path() -> Path:
     """The embedded store's file: ``rules.db`` in the user's data folder (``$XDG_DATA_HOME/derm`` on Linux)."""
@@ -47,7 +45,7 @@ def normalise_url(url: str) -> str:
 
 def configured_url() -> str | None:
     """The store to read rules from: ``DERM_RULES_DB`` when set, else the default file when it exists, else None."""
-    url = os.environ.get(ENV, "").strip()
+    url = settings().rules_db
     if url:
         return normalise_url(url)
     path = default_path()
@@ -56,7 +54,7 @@ def configured_url() -> str | None:
 
 def store_url() -> str:
     """The store to write to: ``DERM_RULES_DB`` when set, else the default file (created when missing)."""
-    url = os.environ.get(ENV, "").strip()
+    url = settings().rules_db
     if url:
         return normalise_url(url)
     path = default_path()
@@ -71,4 +69,4 @@ def open_store(url: str | None = None) -> RulesStore:
     return RulesStore(normalise_url(url) if url else store_url())
 
 
-__all__ = ["ENV", "configured_url", "default_path", "normalise_url", "open_store", "store_url"]
+__all__ = ["configured_url", "default_path", "normalise_url", "open_store", "store_url"]

@@ -10,9 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import sys
-import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
@@ -30,7 +27,6 @@ from ..ruleset import Ruleset, default_ruleset
 from .schema import audit_log, ncci_files, overrides, ruleset_head, ruleset_versions
 
 HEAD_REVISION = "0002"  # the newest migration in migrations/versions; a test keeps them in step
-PAUSE_ENV = "DERM_STORE_TEST_PAUSE"  # tests: seconds to wait inside the publish transaction, before commit
 
 
 class Conflict(Exception):
@@ -283,7 +279,6 @@ class RulesStore:
                 self._insert_version(conn, number, new, author, reason, locked or None, changes)
                 conn.execute(update(ruleset_head).where(ruleset_head.c.id == 1).values(number=number))
                 self._audit(conn, author, action, {"version": number, "reason": reason, "changes": len(changes)}, True)
-                _test_pause()
         except Conflict as e:
             self.audit(author, action, {"reason": reason, "conflict": f"made from {e.base}, current {e.head}"}, allowed=False)
             raise
@@ -401,9 +396,3 @@ class RulesStore:
 def _empty() -> Ruleset:
     return Ruleset(version="0", effective=date(2000, 1, 1))
 
-
-def _test_pause() -> None:
-    seconds = float(os.environ.get(PAUSE_ENV) or 0)
-    if seconds:
-        print("publish: inside the transaction", file=sys.stderr, flush=True)
-        time.sleep(seconds)

@@ -63,8 +63,8 @@ def test_the_shipped_ruleset_when_no_store_exists():
     assert CurrentRuleset().get().version == default_ruleset().version  # the test data folder has no store
 
 
-def test_snapshot_round_trips_through_load_ruleset(tmp_path):
-    from derm_core.ruleset import load_ruleset
+def test_snapshot_round_trips_through_the_service(tmp_path):
+    from derm_core.service import ruleset as load_ruleset
     from derm_core.web import snapshot
 
     body, etag = snapshot(with_pa(default_ruleset(), "Acme", "96920"))

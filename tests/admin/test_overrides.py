@@ -1,5 +1,5 @@
 """Overrides in reports: the stored overrides of a claim fill its findings' ``override`` (who, when, why) after
-``check_claim`` (``derm_core.live.apply_overrides``), overridden findings stop counting toward the status, and
+``check_claim`` (``derm_core.service``), overridden findings stop counting toward the status, and
 ``derm check`` shows them; on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typer.testing import CliRunner
 from derm_cli.main import app
 from derm_core import live
 from derm_core.engine import check_claim
-from derm_core.live import apply_overrides, mark_overridden
+from derm_core.service import apply_overrides as mark_overridden
+from derm_core.service import stored_overrides
 from derm_core.ruleset import default_ruleset
 from derm_core.textclaim import parse_claim_text
 
@@ -24,6 +25,12 @@ CLAIM = "99213-25 L40.0; 17000 L57.0; 17003 x14 L57.0; medicare 2026-03-02"
 def checked(claim_id: str | None = "A1001"):
     claim = parse_claim_text(CLAIM).claim.model_copy(update={"claim_id": claim_id})
     return claim, check_claim(claim, default_ruleset())
+
+
+def apply_overrides(reports, claim_ids, url):
+    """Each report with the overrides stored for its claim id (``service.check`` does this after checking)."""
+    stored = stored_overrides(claim_ids, url=url)
+    return [mark_overridden(r, stored.get(i, ())) if i else r for r, i in zip(reports, claim_ids, strict=True)]
 
 
 def finding(report, rule):
@@ -38,7 +45,7 @@ def test_stored_overrides_fill_the_findings_and_leave_the_status_to_the_rest(sto
     store.add_override(user="bea", reason="Another claim", rule="DRM110", claim_ref="A1002")
     [done] = apply_overrides([report], [claim.claim_id], url=db_url)
     o = finding(done, "DRM050").override
-    assert o is not None and (o["user"], o["reason"]) == ("slack:U1", "Two sites, documented") and o["at"].startswith("20")
+    assert o is not None and (o.user, o.reason) == ("slack:U1", "Two sites, documented") and o.day.startswith("20")
     assert finding(done, "DRM110").override is None, "another claim's override does not apply"
     assert done.status == "error", "DRM110 is still an error"
     assert report.findings[0].override is None, "the engine's report is not changed in place"
@@ -46,7 +53,7 @@ def test_stored_overrides_fill_the_findings_and_leave_the_status_to_the_rest(sto
     store.add_override(user="cal", reason="Payer confirmed", rule="DRM110", claim_ref="A1001")  # no line: the whole claim
     [done] = apply_overrides([report], ["A1001"], url=db_url)
     remaining = {f.severity for f in done.findings if f.override is None}
-    assert finding(done, "DRM110").override["user"] == "cal"
+    assert finding(done, "DRM110").override.user == "cal"
     assert done.status == ("warning" if "warning" in remaining else "clean")
     assert done.model_dump(mode="json")["findings"][0]["override"] is not None, "the report JSON carries it"
     assert drm110.lines
@@ -66,7 +73,7 @@ def test_the_newest_override_wins_and_claims_without_an_id_are_left_alone(store,
     store.add_override(user="new", reason="Second reason", rule="DRM050", claim_ref="A1001")
     _, anonymous = checked(None)
     done, untouched = apply_overrides([report, anonymous], ["A1001", None], url=db_url)
-    assert finding(done, "DRM050").override["user"] == "new"
+    assert finding(done, "DRM050").override.user == "new"
     assert untouched == anonymous, "the engine's claim-1 is not an id to look up"
 
 

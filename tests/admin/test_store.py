@@ -4,7 +4,6 @@ overrides and NCCI data."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import threading
@@ -20,7 +19,7 @@ from derm_core.live import CurrentRuleset
 from derm_core.models import Claim
 from derm_core.ruleset import UnitLimitRow, default_ruleset
 from derm_core.store import open_store
-from derm_core.store.core import HEAD_REVISION, PAUSE_ENV, Conflict
+from derm_core.store.core import HEAD_REVISION, Conflict
 from derm_core.store.ncci_db import load_dir, loaded_files
 
 from .conftest import with_pa, write_cms_files
@@ -145,13 +144,12 @@ def test_two_publishers_at_once_give_consecutive_versions_never_a_mixed_ruleset(
         s.close()
 
 
-def _publisher(db_url: str, payer: str, base: str, go: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+def _publisher(db_url: str, payer: str, base: str, go: Path, pause: float | None = None) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, str(HERE / "publisher.py"), db_url, payer, base, str(go)],
+        [sys.executable, str(HERE / "publisher.py"), db_url, payer, base, str(go), *([str(pause)] if pause else [])],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **(env or {})},
     )
 
 
@@ -173,7 +171,7 @@ def test_a_publisher_killed_inside_its_transaction_leaves_the_previous_version_c
     store.current()
     go = tmp_path / "go"
     go.touch()
-    proc = _publisher(db_url, "Killed Payer", "none", go, {PAUSE_ENV: "60"})
+    proc = _publisher(db_url, "Killed Payer", "none", go, pause=60)
     assert proc.stderr is not None
     deadline = time.monotonic() + 60
     while "inside the transaction" not in proc.stderr.readline():

@@ -95,17 +95,45 @@ def test_module_works_without_xlwings():
     assert done.stdout.split() == ["valid", "True"]
 
 
-def test_ruleset_from_a_url(monkeypatch):
+def test_ruleset_from_a_url_as_xlwings_lite_gets_it(monkeypatch):
+    """DERM_RULES_URL: a plain GET of ``derm serve``'s /rules/current (here a loopback server), revalidated by ETag."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from derm_core import live
     from derm_core.ruleset import default_ruleset
 
-    body = default_ruleset().model_copy(update={"version": "from-url"}).model_dump_json()
-    monkeypatch.setenv("DERM_RULES_URL", "https://rules.example.invalid/current.json")
-    monkeypatch.setattr(fx, "_http_get", lambda url: body)
-    fx.ruleset.cache_clear()
+    body = default_ruleset().model_copy(update={"version": "from-url"}).model_dump_json().encode()
+    seen: list[str | None] = []
+
+    class Rules(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            seen.append(self.headers.get("If-None-Match"))
+            if self.headers.get("If-None-Match") == '"v1"':
+                self.send_response(304)
+                self.end_headers()
+                return
+            self.send_response(200)
+            self.send_header("ETag", '"v1"')
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Rules)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("DERM_RULES_URL", f"http://127.0.0.1:{server.server_port}/rules/current")
+    monkeypatch.setattr(live, "POLL_SECONDS", 0.0)
+    live.reset()
     try:
         assert fx.ruleset().version == "from-url"
+        live._CURRENT[next(iter(live._CURRENT))].interval = 0
+        assert fx.ruleset().version == "from-url"
+        assert seen == [None, '"v1"'], "the second GET revalidates with the ETag and gets 304"
     finally:
-        fx.ruleset.cache_clear()
+        server.shutdown()
+        live.reset()
 
 
 # ----------------------------------------------------------------------------- a small book double

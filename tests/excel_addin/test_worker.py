@@ -38,7 +38,7 @@ def test_a_worker_process_gives_the_same_results():
 
 
 class DeadWorker:
-    def submit(self, claims, ruleset, detail, first_position):
+    def submit(self, claims, ruleset, detail, first_position, stored):
         def result():
             raise RuntimeError("the worker process stopped")
 

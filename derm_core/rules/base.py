@@ -1,0 +1,192 @@
+"""What a rule is and what it sees: the resolved claim lines (``Ln``), the claim context (``Ctx``), a rule's hits
+and skips, and the ``@rule`` registry. Rules are pure functions of (claim, ruleset); the engine runs them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+
+from .. import icd
+from ..codes import CodeInfo, lookup
+from ..models import Category, Claim, Facts, Severity, SuggestedLine
+from ..ruleset import Ruleset, code_index
+
+
+@dataclass(slots=True)
+class Ln:
+    """One claim line, resolved: normalised code, its table entry, modifiers, diagnoses and date."""
+
+    idx: int
+    code: str
+    info: CodeInfo | None
+    mods: frozenset[str]
+    units: int
+    dx: tuple[str, ...]
+    dos: date | None
+    facts: Facts
+    prior_auth: str | None
+
+    @property
+    def family(self) -> str | None:
+        return self.info.family if self.info else None
+
+    @property
+    def ci(self) -> CodeInfo:
+        """The table entry of a line found through a family index (those always have one)."""
+        assert self.info is not None
+        return self.info
+
+    def has(self, *mods: str) -> bool:
+        return not self.mods.isdisjoint(mods)
+
+
+@dataclass(slots=True)
+class Hit:
+    lines: list[int]
+    message: str
+    fix: str | None = None
+    suggested: list[SuggestedLine] = field(default_factory=list)
+    severity: Severity | None = None
+    likely_denial: str | None = None
+    source: str | None = None
+
+
+@dataclass(slots=True)
+class Skip:
+    """A check that could not run (a fact missing, no payer, no data loaded)."""
+
+    reason: str
+    lines: list[int] = field(default_factory=list)
+
+
+class Ctx:
+    """Everything a rule may look at: the resolved lines, indexes by code and family, the ruleset."""
+
+    __slots__ = ("all_mods", "by_code", "by_family", "claim", "dos", "index", "lines", "ncci", "payer_name", "payer_type", "ruleset")
+
+    def __init__(self, claim: Claim, ruleset: Ruleset):
+        self.claim = claim
+        self.ruleset = ruleset
+        self.index = code_index(ruleset)
+        self.ncci = ruleset._ncci  # NCCI data attached by the store, or None (read once: private attributes are slow)
+        self.payer_type = claim.payer.type.value if claim.payer else None
+        self.payer_name = claim.payer.name if claim.payer else None
+        self.dos = claim.date_of_service
+        self.lines: list[Ln] = []
+        self.by_code: dict[str, list[Ln]] = {}
+        self.by_family: dict[str, list[Ln]] = {}
+        self.all_mods: frozenset[str] = frozenset()
+        claim_dx = tuple(map(icd.normalize, claim.diagnoses))
+        for i, line in enumerate(claim.lines):
+            code = line.code.strip().upper()
+            info = lookup(code)
+            mods = frozenset(m.strip().upper() for m in line.modifiers) if line.modifiers else _NO_MODS
+            dx = claim_dx if line.dx is None else _resolve_dx(line.dx, claim_dx)
+            ln = Ln(i, code, info, mods, line.units, dx, line.date_of_service or claim.date_of_service, line.facts, line.prior_auth)
+            self.lines.append(ln)
+            if mods:
+                self.all_mods |= mods
+            self.by_code.setdefault(code, []).append(ln)
+            if info is not None:
+                self.by_family.setdefault(info.family, []).append(ln)
+
+    def fam(self, *families: str) -> list[Ln]:
+        """The lines of these code families, in claim order."""
+        return _gather(self.by_family, families)
+
+    def codes(self, *codes: str) -> list[Ln]:
+        """The lines with these codes, in claim order."""
+        return _gather(self.by_code, codes)
+
+    def payer_rows(self, table: str, code: str, dos: date | None) -> list:
+        """The rows of a ruleset table (e.g. ``prior_authorization``) that apply to this claim's payer and ``code``."""
+        rows = self.index.rows(table, code)
+        return [r for r in rows if r.applies(self.payer_name, self.payer_type, dos)] if rows else rows
+
+    @property
+    def medicare(self) -> bool:
+        return self.payer_type == "medicare"
+
+
+_NO_MODS: frozenset[str] = frozenset()
+
+
+def _gather(index: dict[str, list[Ln]], keys: tuple[str, ...]) -> list[Ln]:
+    found = [index[k] for k in keys if k in index]
+    if not found:
+        return []
+    if len(found) == 1:
+        return found[0]
+    return sorted((ln for group in found for ln in group), key=lambda ln: ln.idx)
+
+
+def _resolve_dx(dx: list[str], claim_dx: tuple[str, ...]) -> tuple[str, ...]:
+    out = []
+    for d in dx:
+        d = d.strip()
+        if d.isdigit():
+            n = int(d)
+            if 1 <= n <= len(claim_dx):
+                out.append(claim_dx[n - 1])
+            # an out-of-range pointer is reported by DRM006
+        else:
+            out.append(icd.normalize(d))
+    return tuple(out)
+
+
+RuleFn = Callable[[Ctx], Iterable[Hit | Skip]]
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    category: Category
+    severity: Severity
+    families: frozenset[str] | None
+    mods: frozenset[str] | None
+    references: tuple[str, ...]
+    likely_denial: str | None
+    fn: RuleFn
+
+    @property
+    def doc(self) -> str:
+        return inspect.cleandoc(self.fn.__doc__ or "")
+
+
+RULES: dict[str, Rule] = {}
+
+
+def rule(
+    id: str,
+    title: str,
+    category: Category,
+    severity: Severity = "error",
+    *,
+    families: tuple[str, ...] | None = None,
+    mods: tuple[str, ...] | None = None,
+    references: tuple[str, ...] = (),
+    likely_denial: str | None = None,
+) -> Callable[[RuleFn], RuleFn]:
+    """Register a rule. It runs only on claims with a line of one of ``families`` and, when ``mods`` is given,
+    a line carrying one of those modifiers (``("*",)``: any modifier)."""
+
+    def register(fn: RuleFn) -> RuleFn:
+        if id in RULES:
+            raise ValueError(f"duplicate rule id {id}")
+        fams = frozenset(families) if families is not None else None
+        needs = frozenset(mods) if mods is not None else None
+        RULES[id] = Rule(id, title, Category(category), severity, fams, needs, references, likely_denial, fn)
+        return fn
+
+    return register
+
+
+def all_rules() -> dict[str, Rule]:
+    """Every registered rule by id (importing ``derm_core.rules``, which this module is part of, registers them)."""
+    return RULES
+
+
