@@ -14,9 +14,9 @@ from typer.testing import CliRunner
 from derm_cli.main import app
 from derm_core import live
 from derm_core.engine import check_claim
+from derm_core.ruleset import default_ruleset
 from derm_core.service import apply_overrides as mark_overridden
 from derm_core.service import stored_overrides
-from derm_core.ruleset import default_ruleset
 from derm_core.textclaim import parse_claim_text
 
 CLAIM = "99213-25 L40.0; 17000 L57.0; 17003 x14 L57.0; medicare 2026-03-02"
