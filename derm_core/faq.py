@@ -32,9 +32,10 @@ from .codes import lookup
 from .coding import CodingError, suggest
 from .lookup import code_kind, describe_code
 from .models import SuggestedLine
-from .question_facts import SITE_WORDS, extract
+from .question_facts import extract
 from .render import lines_text
 from .ruleset import FaqEntry, Ruleset, default_ruleset
+from .vocab import SITE_WORDS
 
 THRESHOLD = 0.5  # below this, "I don't have a confident answer"
 COMPUTED_CONFIDENCE = 0.95  # the coding engine computed the lines from the facts given

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from .codes import lookup
 from .coding import BiopsyCount, Procedure, SuggestRequest
 from .models import Pathology, Site
+from .vocab import SITE_WORDS
 
 _NUMBER_WORDS = {
     "one": 1, "single": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
@@ -23,25 +24,6 @@ _NUMBER_WORDS = {
 }  # fmt: skip
 _NUMBER_WORD = re.compile(r"\b(?:a\s+)?(" + "|".join(_NUMBER_WORDS) + r")\b")
 
-# Body-site words -> the contract's site vocabulary (cheek -> face, back -> trunk, forearm -> arm ...).
-SITE_WORDS: dict[str, Site] = {
-    **dict.fromkeys(["face", "facial", "cheek", "cheeks", "forehead", "temple", "chin", "jaw", "jawline", "brow", "malar"], "face"),
-    **dict.fromkeys(["nose", "nasal", "ala", "alar"], "nose"),
-    **dict.fromkeys(["ear", "ears", "helix", "earlobe", "auricle"], "ear"),
-    **dict.fromkeys(["eyelid", "eyelids", "lid"], "eyelid"),
-    **dict.fromkeys(["lip", "lips", "vermilion"], "lip"),
-    **dict.fromkeys(["mucosa", "mucosal"], "mucous_membrane"),
-    "scalp": "scalp",
-    "neck": "neck",
-    **dict.fromkeys(["hand", "hands", "finger", "fingers", "palm", "thumb", "knuckle"], "hand"),
-    **dict.fromkeys(["foot", "feet", "toe", "toes", "sole", "heel", "plantar"], "foot"),
-    **dict.fromkeys(["genital", "genitals", "genitalia", "penis", "penile", "scrotum", "vulva", "labia"], "genitalia"),
-    **dict.fromkeys(
-        ["trunk", "back", "chest", "abdomen", "belly", "flank", "buttock", "buttocks", "torso", "breast", "axilla", "hip"], "trunk"
-    ),
-    **dict.fromkeys(["arm", "arms", "forearm", "forearms", "elbow", "wrist", "shoulder", "shoulders"], "arm"),
-    **dict.fromkeys(["leg", "legs", "thigh", "thighs", "shin", "shins", "calf", "knee", "ankle", "pretibial"], "leg"),
-}
 _SITE = re.compile(r"\b(" + "|".join(sorted(SITE_WORDS, key=len, reverse=True)) + r")\b")
 
 _AK = r"(?:aks?|ak's|actinic keratos[ie]s|actinics?|premalignant lesions?|pre-malignant lesions?)"

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from . import icd
 from .codes import lookup, modifiers
 from .models import Claim
+from .vocab import KNOWN_PAYERS
 
 MAX_TEXT = 20_000
 _CPT = re.compile(r"^\d{4}[0-9FTU]$")
@@ -28,27 +29,7 @@ _NPI = re.compile(r"^\d{10}$")
 CLAIM_ID_WORDS = {"claim", "claim#", "claimid", "claim-id", "claim_id", "clm", "clm#"}
 _CLAIM_ID = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 _CLAIM_ID_INLINE = re.compile(r"^(?:claim|clm)(?:[-_ ]?id)?[#:=]((?=[^,;]*\d)[A-Za-z0-9][A-Za-z0-9._/-]{0,39})$", re.I)
-PAYER_TYPES = {
-    "medicare": "medicare",
-    "medicaid": "medicaid",
-    "commercial": "commercial",
-    "selfpay": "self_pay",
-    "self-pay": "self_pay",
-    "cash": "self_pay",
-}
-KNOWN_PAYERS = {
-    "aetna": "Aetna",
-    "cigna": "Cigna",
-    "uhc": "UnitedHealthcare",
-    "unitedhealthcare": "UnitedHealthcare",
-    "humana": "Humana",
-    "anthem": "Anthem",
-    "bcbs": "BCBS",
-    "bluecross": "BCBS",
-    "kaiser": "Kaiser",
-    "tricare": "Tricare",
-    "highmark": "Highmark",
-}
+PAYER_TYPES = {"medicare": "medicare", "medicaid": "medicaid", "commercial": "commercial", "selfpay": "self_pay", "self-pay": "self_pay", "cash": "self_pay"}
 FILLER = {
     "and",
     "with",

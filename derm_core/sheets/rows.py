@@ -16,17 +16,17 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-from typing import Any, NamedTuple, Protocol, get_args
+from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
 from derm_core.claims_io import describe
 from derm_core.engine import check_claim
-from derm_core.models import Category, Claim, ClaimReport, Finding, Severity, Site, status_of
+from derm_core.models import Category, Claim, ClaimReport, Finding, Severity, status_of
 from derm_core.render import lines_text
 from derm_core.ruleset import Ruleset
 from derm_core.service import apply_overrides, stored_overrides
+from derm_core.vocab import METHOD_WORDS, PATHOLOGY_WORDS, SITE_WORDS, method_of, pathology_of, payer_type_of, site_of
 
 from .columns import ColumnMap
 
@@ -53,19 +53,6 @@ _CATEGORY_FIELD = {
     Category.prior_auth: "prior_auth",
 }
 
-_SITES = {s: s for s in get_args(Site)}
-_SITES |= {
-    "back": "trunk", "chest": "trunk", "abdomen": "trunk", "torso": "trunk", "shoulder": "trunk", "arms": "arm", "forearm": "arm",
-    "upper_arm": "arm", "legs": "leg", "thigh": "leg", "lower_leg": "leg", "shin": "leg", "calf": "leg", "hands": "hand",
-    "finger": "hand", "feet": "foot", "toe": "foot", "cheek": "face", "forehead": "face", "chin": "face", "temple": "face",
-    "ears": "ear", "eyelids": "eyelid", "lips": "lip", "mucous": "mucous_membrane", "mucosa": "mucous_membrane", "genital": "genitalia",
-}  # fmt: skip
-_PATHOLOGY = {
-    "benign": "benign", "premalignant": "premalignant", "pre_malignant": "premalignant", "ak": "premalignant",
-    "actinic_keratosis": "premalignant", "malignant": "malignant", "bcc": "malignant", "scc": "malignant", "melanoma": "malignant",
-    "in_situ": "in_situ", "insitu": "in_situ", "mis": "in_situ", "scc_in_situ": "in_situ", "pending": "pending",
-}  # fmt: skip
-_METHODS = {"tangential": "tangential", "shave": "tangential", "punch": "punch", "incisional": "incisional"}
 _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d", "%d %b %Y", "%b %d %Y", "%B %d %Y", "%d %B %Y", "%Y%m%d")
 _CODE_WITH_MODS = re.compile(r"^([0-9A-Z]{5})((?:-[0-9A-Z]{2})+)$")
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -154,11 +141,6 @@ def _number(value: Any) -> float | None:
         return None
 
 
-@lru_cache(maxsize=4096)
-def _key(value: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
-
-
 def parse_date(value: Any) -> tuple[date | None, bool]:
     """(the date, whether it was typed as text). Excel serial numbers count as dates.
 
@@ -192,24 +174,6 @@ def _pointers(value: Any) -> tuple[str, ...]:
     if len(parts) == 1 and 1 < len(parts[0]) <= 4:
         parts = list(parts[0])  # "AB" or "12" as on the claim form: one pointer per character
     return tuple(str(ord(p) - 64) if len(p) == 1 and p.isalpha() else p for p in parts)
-
-
-@lru_cache(maxsize=4096)
-def payer_type_of(value: str) -> str | None:
-    """``medicare``, ``medicaid``, ``commercial``, ``self_pay`` from what billers type, or None.
-
-    >>> payer_type_of("Medicare Part B"), payer_type_of("Self-Pay"), payer_type_of("Aetna")
-    ('medicare', 'self_pay', None)
-    """
-    k = _key(value).replace("_", "")
-    if "advantage" in k:
-        return "commercial"
-    for word, kind in (("medicare", "medicare"), ("medicaid", "medicaid"), ("selfpay", "self_pay"), ("cash", "self_pay")):
-        if word in k:
-            return kind
-    if k in ("commercial", "private", "ppo", "hmo", "epo", "pos", "bcbs", "managedcare"):
-        return "commercial"
-    return None
 
 
 # ----------------------------------------------------------------------------- one row
@@ -355,11 +319,11 @@ class RowReader:
                 )
             else:
                 facts.append(("size_cm", size / 10 if size_text.lower().endswith("mm") else size))
-        for name, table in (("site", _SITES), ("pathology", _PATHOLOGY), ("biopsy_method", _METHODS)):
+        for name, table, read in (("site", SITE_WORDS, site_of), ("pathology", PATHOLOGY_WORDS, pathology_of), ("biopsy_method", METHOD_WORDS, method_of)):
             t = text(get(name))
             if t is None:
                 continue
-            value = table.get(_key(t))
+            value = read(t)
             if value is None:
                 choices = ", ".join(sorted(set(table.values())))
                 problem(
