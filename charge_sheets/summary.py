@@ -11,7 +11,7 @@ from typing import Any
 from derm_core.engine import all_rules
 from derm_core.ruleset import Ruleset
 from derm_core.sheets.read import FAQ_TITLE, SUMMARY_TITLE
-from derm_core.sheets.rows import SHEET_RULES, Tally
+from derm_core.sheets.rows import Tally
 from excel_addin.faq_match import best_entry, keywords
 
 from .results import SheetSummary
@@ -91,7 +91,7 @@ def write_summary(out: Out, s: SheetSummary) -> None:
         return start
 
     def title_of(rule: str) -> str:
-        return rules[rule].title if rule in rules else SHEET_RULES.get(rule, "")
+        return rules[rule].title if rule in rules else ""
 
     def category_of(rule: str) -> str:
         return rules[rule].category.value if rule in rules else "data_quality"

@@ -34,7 +34,8 @@ def _plan(families: frozenset[str], mods: frozenset[str]) -> list[Rule]:
         plan = [
             r
             for r in all_rules().values()
-            if (r.families is None or not r.families.isdisjoint(families))
+            if r.scope == "claim"
+            and (r.families is None or not r.families.isdisjoint(families))
             and (r.mods is None or (mods and ("*" in r.mods or not r.mods.isdisjoint(mods))))
         ]
         if len(_PLANS) > 4096:
@@ -69,20 +70,7 @@ def check_claim(claim: Claim, ruleset: Ruleset, position: int = 1) -> ClaimRepor
             if isinstance(hit, Skip):
                 unchecked.append(Unchecked(check=r.id, reason=hit.reason, lines=hit.lines))
                 continue
-            findings.append(
-                Finding(
-                    rule=r.id,
-                    category=r.category,
-                    severity=severity_override or hit.severity or r.severity,
-                    lines=sorted(set(hit.lines)),
-                    message=hit.message,
-                    fix=hit.fix,
-                    suggested_lines=hit.suggested,
-                    references=list(r.references),
-                    likely_denial=hit.likely_denial or r.likely_denial,
-                    source=hit.source,
-                )
-            )
+            findings.append(r.finding(hit, severity_override))
     if ctx.ncci is None:
         unchecked.append(_NO_NCCI)
     order = {"error": 0, "warning": 1, "info": 2}

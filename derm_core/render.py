@@ -53,10 +53,17 @@ def rule_doc(r: Rule, example: dict | None = None, corrected: dict | None = None
         lines += ["**Use instead:**" if markdown else "Use instead:", fence[0], _claim_lines(corrected), fence[1]]
     if r.references:
         lines += ["References: " + "; ".join(r.references), ""]
+    where = f"Defined in {r.module.replace('.', '/')}.py; its cases are in derm_core/rules/cases/{r.id}.yaml."
+    lines += [f"_{where}_" if markdown else where, ""]
     return "\n".join(line for line in lines if line is not None).strip() + "\n"
 
 
 def _claim_lines(claim: dict) -> str:
+    if "cells" in claim:  # a charge-sheet rule's row
+        flags = ["the code cell holds a formula"] * bool(claim.get("formula")) + ["a CSV file"] * bool(claim.get("csv"))
+        cells = "  ".join(f"{k}: {v}" for k, v in claim["cells"].items())
+        return f"charge-sheet row  {cells}" + (f"  ({', '.join(flags)})" if flags else "")
+    claim = claim.get("claim", claim)
     out = []
     payer = claim.get("payer")
     if payer:

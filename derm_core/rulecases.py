@@ -5,6 +5,10 @@ A case file holds ``defaults`` (merged into every claim), optionally ``ncci`` (s
 CMS files' fields, attached to the ruleset for that rule's cases only: see ``ncci.NcciTables.from_case``) and ``cases``, each with ``pass`` (the rule must
 not fire) or ``fail`` (it must fire) and, for fail cases, ``expect`` (lines, severity, suggested lines)
 and optionally ``fixed``: the corrected claim, which must pass.
+
+Charge-sheet rules (SHT0xx, ``scope: row``) take ``cells`` instead of a claim: one sheet row's values by field
+(``units``, ``dos`` ...), optionally with ``formula: true`` (the code cell holds a formula) or ``csv: true``;
+the row is read by the real sheet reader. ``claim_rows`` rules take ``claim``, the data the rows make.
 """
 
 from __future__ import annotations
@@ -47,7 +51,8 @@ def case_claims(rule_id: str) -> list[tuple[str, str, dict, dict]]:
     data = rule_cases().get(rule_id)
     if not data:
         return []
-    base = _merge(BASE_CLAIM, data.get("defaults", {}))
+    scope = all_rules()[rule_id].scope if rule_id in all_rules() else "claim"
+    base = _merge(BASE_CLAIM, data.get("defaults", {})) if scope == "claim" else {}
     out = []
     for case in data["cases"]:
         for kind in ("pass", "fail", "fixed"):
@@ -73,6 +78,8 @@ def _case_ncci(rule_id: str) -> NcciTables | None:
 
 def run_case(rule_id: str, kind: str, claim: dict, expect: dict, ruleset: Ruleset) -> str | None:
     """None when the case holds, else what went wrong."""
+    if all_rules()[rule_id].scope != "claim":
+        return _run_sheet_case(rule_id, kind, claim, expect)
     tables = _case_ncci(rule_id)
     if tables is not None:
         ruleset = with_ncci(ruleset, tables)
@@ -91,6 +98,31 @@ def run_case(rule_id: str, kind: str, claim: dict, expect: dict, ruleset: Rulese
     for s in expect.get("suggested", []):
         if (str(s["code"]), s.get("units", 1)) not in got:
             return f"suggested {s} not in {sorted(got)}"
+    return None
+
+
+def _run_sheet_case(rule_id: str, kind: str, case: dict, expect: dict) -> str | None:
+    from .sheets.columns import SYNONYMS, map_header
+    from .sheets.rows import RowReader
+
+    rule = all_rules()[rule_id]
+    if rule.scope == "claim_rows":
+        from .rules.sheet import RowCells
+
+        hits = [(None, h.severity or rule.severity) for h in rule.fn(RowCells({}, data=case["claim"]))]
+    else:
+        cells = case["cells"]
+        reader = RowReader(map_header([SYNONYMS[f][0] for f in cells]), text_dates_are_normal=bool(case.get("csv")))
+        row = reader.read(1, list(cells.values()), code_is_formula=bool(case.get("formula")))
+        hits = [(fld, f.severity) for fld, f in (row.problems if row else ()) if f.rule == rule_id]
+    if kind in ("pass", "fixed"):
+        return f"{rule_id} fired on {hits[0][0]}" if hits else None
+    if not hits:
+        return f"{rule_id} did not fire"
+    if "field" in expect and hits[0][0] != expect["field"]:
+        return f"field {hits[0][0]} != {expect['field']}"
+    if "severity" in expect and hits[0][1] != expect["severity"]:
+        return f"severity {hits[0][1]} != {expect['severity']}"
     return None
 
 

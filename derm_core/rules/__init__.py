@@ -1,5 +1,5 @@
 """The rules, one module per family. Importing this package registers them (see ``base.rule``)."""
 
-from . import biopsy, coverage, data_quality, destruction, excision, modifiers, mohs, ncci, procedures, sites, units
+from . import biopsy, coverage, data_quality, destruction, excision, modifiers, mohs, ncci, procedures, sheet, sites, units
 
-__all__ = ["biopsy", "coverage", "data_quality", "destruction", "excision", "modifiers", "mohs", "ncci", "procedures", "sites", "units"]
+__all__ = ["biopsy", "coverage", "data_quality", "destruction", "excision", "modifiers", "mohs", "ncci", "procedures", "sheet", "sites", "units"]

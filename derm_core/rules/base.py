@@ -8,10 +8,11 @@ import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any, Literal
 
 from .. import icd
 from ..codes import CodeInfo, lookup
-from ..models import Category, Claim, Facts, Severity, SuggestedLine
+from ..models import Category, Claim, Facts, Finding, Severity, SuggestedLine
 from ..ruleset import Ruleset, code_index
 
 
@@ -52,6 +53,7 @@ class Hit:
     severity: Severity | None = None
     likely_denial: str | None = None
     source: str | None = None
+    field: str | None = None  # charge-sheet rules: the cell's field (``units``, ``dos`` ...)
 
 
 @dataclass(slots=True)
@@ -137,7 +139,8 @@ def _resolve_dx(dx: list[str], claim_dx: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(out)
 
 
-RuleFn = Callable[[Ctx], Iterable[Hit | Skip]]
+RuleFn = Callable[[Any], Iterable[Hit | Skip]]  # a Ctx for claim rules; a RowCells for charge-sheet rules
+Scope = Literal["claim", "row", "claim_rows"]
 
 
 @dataclass(frozen=True)
@@ -151,10 +154,27 @@ class Rule:
     references: tuple[str, ...]
     likely_denial: str | None
     fn: RuleFn
+    scope: Scope = "claim"  # claim: run by the engine on a claim; row, claim_rows: run by the sheet reader
+    module: str = ""
 
     @property
     def doc(self) -> str:
         return inspect.cleandoc(self.fn.__doc__ or "")
+
+    def finding(self, hit: Hit, severity: Severity | None = None) -> Finding:
+        """The finding this rule reports for ``hit`` (``severity``: the ruleset's override for this payer)."""
+        return Finding(
+            rule=self.id,
+            category=self.category,
+            severity=severity or hit.severity or self.severity,
+            lines=sorted(set(hit.lines)),
+            message=hit.message,
+            fix=hit.fix,
+            suggested_lines=hit.suggested,
+            references=list(self.references),
+            likely_denial=hit.likely_denial or self.likely_denial,
+            source=hit.source,
+        )
 
 
 RULES: dict[str, Rule] = {}
@@ -170,6 +190,7 @@ def rule(
     mods: tuple[str, ...] | None = None,
     references: tuple[str, ...] = (),
     likely_denial: str | None = None,
+    scope: Scope = "claim",
 ) -> Callable[[RuleFn], RuleFn]:
     """Register a rule. It runs only on claims with a line of one of ``families`` and, when ``mods`` is given,
     a line carrying one of those modifiers (``("*",)``: any modifier)."""
@@ -179,7 +200,7 @@ def rule(
             raise ValueError(f"duplicate rule id {id}")
         fams = frozenset(families) if families is not None else None
         needs = frozenset(mods) if mods is not None else None
-        RULES[id] = Rule(id, title, Category(category), severity, fams, needs, references, likely_denial, fn)
+        RULES[id] = Rule(id, title, Category(category), severity, fams, needs, references, likely_denial, fn, scope, fn.__module__)
         return fn
 
     return register

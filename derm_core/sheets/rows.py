@@ -15,32 +15,24 @@ from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any, NamedTuple, Protocol
 
 from pydantic import ValidationError
 
-from derm_core.claims_io import describe
-from derm_core.engine import check_claim
-from derm_core.models import Category, Claim, ClaimReport, Finding, Severity, status_of
+from derm_core.engine import all_rules, check_claim
+from derm_core.models import Category, Claim, ClaimReport, Finding, status_of
 from derm_core.render import lines_text
+from derm_core.rules.sheet import RowCells
 from derm_core.ruleset import Ruleset
 from derm_core.service import apply_overrides, stored_overrides
-from derm_core.vocab import METHOD_WORDS, PATHOLOGY_WORDS, SITE_WORDS, method_of, pathology_of, payer_type_of, site_of
+from derm_core.vocab import method_of, pathology_of, payer_type_of, site_of
 
 from .columns import ColumnMap
+from .values import number, parse_date, text, whole
 
 MAX_CELL_TEXT = 32_000  # Excel holds 32,767 characters in a cell
 CLAIM_CACHE_SIZE = 20_000
-
-# Sheet-level findings: problems with a cell's value, reported in its row.
-SHEET_RULES = {
-    "SHT001": "Units are not a whole number",
-    "SHT002": "Date of service is text or unreadable",
-    "SHT003": "Procedure code cell holds a formula",
-    "SHT004": "Value not understood; ignored",
-    "SHT005": "Rows cannot be read as a claim",
-}
 
 # Which field's cell a core finding points at (for comments and fills); the code cell otherwise.
 _RULE_FIELD = {"DRM001": "npi", "DRM002": "dos", "DRM003": "units", "DRM004": "code", "DRM005": "mods", "DRM006": "dx"}
@@ -53,9 +45,7 @@ _CATEGORY_FIELD = {
     Category.prior_auth: "prior_auth",
 }
 
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d", "%d %b %Y", "%b %d %Y", "%B %d %Y", "%d %B %Y", "%Y%m%d")
 _CODE_WITH_MODS = re.compile(r"^([0-9A-Z]{5})((?:-[0-9A-Z]{2})+)$")
-_EXCEL_EPOCH = date(1899, 12, 30)
 _MOD_SEPARATORS = re.compile(r"[\s,;/\-]+")
 _DX_SEPARATORS = re.compile(r"[\s,;/]+")
 
@@ -66,6 +56,20 @@ def _split(value: str, separators: re.Pattern[str]) -> list[str]:
         return [value]
     return [part for part in separators.split(value) if part]
 
+
+_SIZE_UNIT = re.compile(r"\s*(cm|mm)$")
+
+
+def _row_problems(row: RowCells) -> tuple[tuple[str, Finding], ...]:
+    """The sheet rules' findings for one row: (the cell's field, the finding)."""
+    out = []
+    for r in _ROW_RULES:
+        for hit in r.fn(row):
+            out.append((hit.field or "code", r.finding(hit)))
+    return tuple(out)
+
+
+_ROW_RULES = [r for r in all_rules().values() if r.scope == "row"]
 
 PATIENT_KEY, ROW_KEY = "\x1fpatient ", "\x1frow "  # claim keys when there is no Claim ID
 
@@ -103,69 +107,6 @@ class RowResult(NamedTuple):
 CLEAN = RowResult("clean", "", "")
 
 
-# ----------------------------------------------------------------------------- values
-
-
-def text(value: Any) -> str | None:
-    """A cell as text: ``11102.0`` -> ``'11102'``, blanks -> None.
-
-    >>> text(11102.0), text("  L57.0 "), text(""), text(None)
-    ('11102', 'L57.0', None, None)
-    """
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return str(value).upper()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, datetime):
-        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
-    if isinstance(value, date):
-        return value.isoformat()
-    out = " ".join(str(value).split())
-    return out or None
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    t = text(value)
-    if t is None:
-        return None
-    t = t.replace(",", "").replace("$", "").strip()
-    try:
-        return float(t)
-    except ValueError:
-        return None
-
-
-def parse_date(value: Any) -> tuple[date | None, bool]:
-    """(the date, whether it was typed as text). Excel serial numbers count as dates.
-
-    >>> parse_date("03/02/2026"), parse_date(46083.0)
-    ((datetime.date(2026, 3, 2), True), (datetime.date(2026, 3, 2), False))
-    """
-    if isinstance(value, datetime):
-        return value.date(), False
-    if isinstance(value, date):
-        return value, False
-    if isinstance(value, int | float) and not isinstance(value, bool) and 20_000 < value < 80_000:
-        return _EXCEL_EPOCH + timedelta(days=int(value)), False
-    t = text(value)
-    if t is None:
-        return None, False
-    t = t.replace(",", "")
-    for candidate in (t, t.split(" ")[0], t.split("T")[0]):
-        for fmt in _DATE_FORMATS:
-            try:
-                return datetime.strptime(candidate, fmt).date(), True
-            except ValueError:
-                continue
-    raise ValueError(t)
-
-
 def _pointers(value: Any) -> tuple[str, ...]:
     t = text(value)
     if t is None:
@@ -193,16 +134,14 @@ class RowReader:
         self._values: dict[Any, Any] = {}
 
     def read(self, row_index: int, values: Sequence[Any], code_is_formula: bool = False) -> ChargeRow | None:
-        """The charge line in ``values`` (the whole sheet row), or None when the row holds no charge data."""
+        """The charge line in ``values`` (the whole sheet row), or None when the row holds no charge data.
+        A value that cannot be used is left out, and the sheet rules (SHT0xx) say so in the row's ``problems``."""
         width = len(values)
         cells = {name: values[col] for name, col in self._read.items() if col < width and values[col] is not None and values[col] != ""}
         if not cells or all(isinstance(v, str) and not v.strip() for v in cells.values()):
             return None
         get = cells.get
-        problems: list[tuple[str, Finding]] = []
-
-        def problem(fld: str, rule: str, severity: Severity, message: str, fix: str) -> None:
-            problems.append((fld, Finding(rule=rule, category=Category.data_quality, severity=severity, message=message, fix=fix)))
+        problems = _row_problems(RowCells(cells, code_is_formula, self.text_dates_are_normal))
 
         code = (text(get("code")) or "").upper()
         mods: list[str] = []
@@ -212,50 +151,16 @@ class RowReader:
             code = code.zfill(5)  # a number lost its leading zeros
         if m := _CODE_WITH_MODS.match(code):  # "99213-25" typed in the code cell
             code, mods = m.group(1), m.group(2).strip("-").split("-")
-        if code_is_formula:
-            if code:
-                problem(
-                    "code",
-                    "SHT003",
-                    "warning",
-                    f"The code cell holds a formula (its value {code} was checked).",
-                    "Type the code as a value.",
-                )
-            else:
-                problem("code", "SHT003", "error", "The code cell holds a formula with no value.", "Type the CPT or HCPCS code as a value.")
         for name in ("mod1", "mod2", "mod3", "mod4", "modifiers"):
             t = text(get(name))
             if t:
                 mods += _split(t.upper(), _MOD_SEPARATORS)
 
-        units = 1
-        raw_units = get("units")
-        if text(raw_units) is not None:
-            n = _number(raw_units)
-            if n is None or not n.is_integer():
-                problem(
-                    "units",
-                    "SHT001",
-                    "error",
-                    f"Units '{text(raw_units)}' is not a whole number.",
-                    "Enter the number of units as a whole number.",
-                )
-            else:
-                units = int(n)
-
-        dos = None
+        units = whole(get("units")) if "units" in cells else None
         try:
-            dos, typed = parse_date(get("dos"))
-            if typed and not self.text_dates_are_normal:
-                problem(
-                    "dos",
-                    "SHT002",
-                    "warning",
-                    f"Date of service '{text(get('dos'))}' is text, read as {dos}.",
-                    "Enter the date as a date so it sorts and exports.",
-                )
-        except ValueError as bad:
-            problem("dos", "SHT002", "error", f"Date of service '{bad}' is not a date.", "Enter the date of service, e.g. 2026-03-02.")
+            dos, _typed = parse_date(get("dos"))
+        except ValueError:
+            dos = None
 
         dx: list[str] = []
         for name in ("dx1", "dx2", "dx3", "dx4", "diagnoses"):
@@ -266,74 +171,18 @@ class RowReader:
         payer = None
         ptype, pname = text(get("payer_type")), text(get("payer_name"))
         if ptype or pname:
-            kind = payer_type_of(ptype) if ptype else None
-            if ptype and kind is None:
-                problem(
-                    "payer_type",
-                    "SHT004",
-                    "warning",
-                    f"Payer type '{ptype}' not understood; checked as commercial.",
-                    "Use medicare, medicaid, commercial or self pay.",
-                )
-            elif not ptype:
-                kind = payer_type_of(pname or "")
-                if kind is None:
-                    self.notes.add(f"payer '{pname}' has no payer type: checked as commercial (add a Payer Type column to be sure)")
+            kind = payer_type_of(ptype) if ptype else payer_type_of(pname or "")
+            if not ptype and kind is None:
+                self.notes.add(f"payer '{pname}' has no payer type: checked as commercial (add a Payer Type column to be sure)")
             payer = (kind or "commercial", pname)
 
-        charge = None
-        if text(get("charge")) is not None:
-            charge = _number(get("charge"))
-            if charge is None:
-                problem(
-                    "charge",
-                    "SHT004",
-                    "warning",
-                    f"Charge '{text(get('charge'))}' is not an amount; ignored.",
-                    "Enter the charge as a number.",
-                )
-
         facts: list[tuple[str, Any]] = []
-        n = _number(get("lesion_count"))
-        if text(get("lesion_count")) is not None:
-            if n is None or not n.is_integer():
-                problem(
-                    "lesion_count",
-                    "SHT004",
-                    "warning",
-                    f"Lesion count '{text(get('lesion_count'))}' is not a whole number; ignored.",
-                    "Enter the number of lesions.",
-                )
-            else:
-                facts.append(("lesion_count", int(n)))
-        size_text = text(get("size_cm"))
-        if size_text is not None:
-            size = _number(re.sub(r"\s*(cm|mm)$", "", size_text.lower()))
-            if size is None:
-                problem(
-                    "size_cm",
-                    "SHT004",
-                    "warning",
-                    f"Size '{size_text}' is not a size in cm; ignored.",
-                    "Enter the size in centimetres, e.g. 1.2.",
-                )
-            else:
-                facts.append(("size_cm", size / 10 if size_text.lower().endswith("mm") else size))
-        for name, table, read in (("site", SITE_WORDS, site_of), ("pathology", PATHOLOGY_WORDS, pathology_of), ("biopsy_method", METHOD_WORDS, method_of)):
-            t = text(get(name))
-            if t is None:
-                continue
-            value = read(t)
-            if value is None:
-                choices = ", ".join(sorted(set(table.values())))
-                problem(
-                    name,
-                    "SHT004",
-                    "warning",
-                    f"{name.replace('_', ' ').capitalize()} '{t}' not understood; ignored.",
-                    f"Use one of: {choices}.",
-                )
-            else:
+        if (n := whole(get("lesion_count"))) is not None:
+            facts.append(("lesion_count", n))
+        if (size_text := text(get("size_cm"))) is not None and (size := number(_SIZE_UNIT.sub("", size_text.lower()))) is not None:
+            facts.append(("size_cm", size / 10 if size_text.lower().endswith("mm") else size))
+        for name, read in (("site", site_of), ("pathology", pathology_of), ("biopsy_method", method_of)):
+            if (t := text(get(name))) is not None and (value := read(t)) is not None:
                 facts.append((name, value))
         if (lesion := text(get("lesion_id"))) is not None:
             facts.append(("lesion_id", lesion))
@@ -357,11 +206,11 @@ class RowReader:
             pos=same(pos.zfill(2)) if (pos := text(get("place_of_service"))) else None,
             code=same(code),
             mods=same(tuple(mods)),
-            units=units,
+            units=1 if units is None else units,
             dx=same(tuple(dx)),
             pointers=same(_pointers(get("dx_pointer"))),
             prior_auth=text(get("prior_auth")),
-            charge=charge,
+            charge=number(get("charge")),
             facts=same(tuple(facts)),
             problems=tuple(problems),
             override=text(get("override_reason")),
@@ -671,12 +520,13 @@ def _check_group(members: Sequence[ChargeRow], ruleset: Ruleset, position: int, 
     key = _content_key(members)
     report = cache.get(key)
     if report is None:
+        data = claim_data(members)
         try:
-            report = check_claim(Claim.model_validate(claim_data(members)), ruleset, position)
-        except ValidationError as err:
-            message = describe(err, "claim").replace("\n", "; ")
-            bad = Finding(rule="SHT005", category=Category.data_quality, severity="error", message=message, fix="Correct the values named.")
-            report = ClaimReport(claim_id=str(position), status="error", findings=[bad])
+            report = check_claim(Claim.model_validate(data), ruleset, position)
+        except ValidationError:  # the rows do not make a claim: SHT005 says which value, and the claim is not checked
+            rule = all_rules()["SHT005"]
+            bad = [rule.finding(h) for h in rule.fn(RowCells({}, data=data))]
+            report = ClaimReport(claim_id=str(position), status="error", findings=bad)
         if len(cache) >= CLAIM_CACHE_SIZE:
             cache.clear()
         cache[key] = report

@@ -1,0 +1,78 @@
+"""Cell values as every reader gives them (calamine floats, openpyxl ints and datetimes, CSV text), made plain:
+text, numbers, whole numbers and dates. No workbook library here."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d", "%d %b %Y", "%b %d %Y", "%B %d %Y", "%d %B %Y", "%Y%m%d")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+def text(value: Any) -> str | None:
+    """A cell as text: ``11102.0`` -> ``'11102'``, blanks -> None.
+
+    >>> text(11102.0), text("  L57.0 "), text(""), text(None)
+    ('11102', 'L57.0', None, None)
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    out = " ".join(str(value).split())
+    return out or None
+
+
+def number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    t = text(value)
+    if t is None:
+        return None
+    t = t.replace(",", "").replace("$", "").strip()
+    try:
+        return float(t)
+    except ValueError:
+        return None
+
+
+def parse_date(value: Any) -> tuple[date | None, bool]:
+    """(the date, whether it was typed as text). Excel serial numbers count as dates.
+
+    >>> parse_date("03/02/2026"), parse_date(46083.0)
+    ((datetime.date(2026, 3, 2), True), (datetime.date(2026, 3, 2), False))
+    """
+    if isinstance(value, datetime):
+        return value.date(), False
+    if isinstance(value, date):
+        return value, False
+    if isinstance(value, int | float) and not isinstance(value, bool) and 20_000 < value < 80_000:
+        return _EXCEL_EPOCH + timedelta(days=int(value)), False
+    t = text(value)
+    if t is None:
+        return None, False
+    t = t.replace(",", "")
+    for candidate in (t, t.split(" ")[0], t.split("T")[0]):
+        for fmt in _DATE_FORMATS:
+            try:
+                return datetime.strptime(candidate, fmt).date(), True
+            except ValueError:
+                continue
+    raise ValueError(t)
+
+
+
+
+def whole(value: Any) -> int | None:
+    """A whole number, or None (``2.0`` and ``"2"`` are 2; ``1.5`` and ``"two"`` are None)."""
+    n = number(value)
+    return int(n) if n is not None and n.is_integer() else None
