@@ -1,0 +1,216 @@
+"""Claim checks: the report (status, findings by severity, what was not understood), Override buttons, and the
+override modal and confirmation."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from derm_core.models import ClaimReport, Finding
+from derm_core.textclaim import ParsedText
+
+from .base import (
+    DIVIDER,
+    MAX_VALUE,
+    MAX_VIEW_BLOCKS,
+    SEVERITY_TITLE,
+    STATUS,
+    BlockDict,
+    Message,
+    bill,
+    button,
+    claim_label,
+    context,
+    esc,
+    header,
+    message,
+    paginate,
+    plain_text,
+    section,
+    who,
+)
+
+# --- claim checks -----------------------------------------------------------------------------
+
+
+def _where(f: Finding) -> str:
+    if not f.lines:
+        return "claim"
+    return ("lines " if len(f.lines) > 1 else "line ") + ", ".join(str(i + 1) for i in f.lines)
+
+
+def finding_block(f: Finding, n: int) -> BlockDict:
+    """One finding: rule, where, category, message, fix, corrected lines, references, and a Why? button."""
+    parts = [f"*{esc(f.rule)}* · {_where(f)} · _{esc(f.category.value.replace('_', ' '))}_", esc(f.message)]
+    if f.fix:
+        parts.append(f"*Fix:* {esc(f.fix)}")
+    if f.suggested_lines:
+        parts.append(f"*Bill:* {bill(f.suggested_lines)}")
+    if f.likely_denial:
+        parts.append(f"Likely denial: {esc(f.likely_denial)}")
+    if f.references:
+        parts.append(f"_References: {esc('; '.join(f.references))}_")
+    return section("\n".join(parts), button("Why?", f"why-{n}", f.rule[:MAX_VALUE]))
+
+
+def claim_summary(parsed: ParsedText) -> str:
+    """``99213-25 x1 · 17000 x1 · dx L57.0 · medicare · DOS 2026-03-02``, escaped."""
+    c = parsed.claim
+    items = [f"claim {c.claim_id}"] if c.claim_id else []
+    items += [f"{ln.code}{''.join('-' + m for m in ln.modifiers)} x{ln.units}" for ln in c.lines]
+    if c.diagnoses:
+        items.append("dx " + ", ".join(c.diagnoses))
+    if c.payer:
+        items.append(c.payer.name or c.payer.type.value)
+    if c.date_of_service:
+        items.append(f"DOS {c.date_of_service.isoformat()}")
+    return esc(" · ".join(items), 1500)
+
+
+@dataclass(frozen=True)
+class OverrideTarget:
+    """What an Override button stores about the claim: its reference (the claim id, or ``text:`` and a digest of
+    the pasted claim when it has none; never the claim's text), whether that is a real id, and the ruleset version."""
+
+    claim_ref: str
+    named: bool
+    ruleset_version: str | None = None
+
+    def value(self, f: Finding) -> str:
+        """The button's value (parsed again by :func:`override_target`)."""
+        return json.dumps(
+            {"r": f.rule, "c": self.claim_ref, "l": f.lines[0] if f.lines else None, "n": int(self.named), "v": self.ruleset_version},
+            separators=(",", ":"),
+        )
+
+
+def override_button_block(f: Finding, n: int, target: OverrideTarget) -> BlockDict:
+    return {"type": "actions", "elements": [button("Override", f"override-{n}", target.value(f)[:MAX_VALUE])]}
+
+
+def _override_note(f: Finding) -> str:
+    o = f.override
+    if o is None:
+        return ""
+    return f"_Overridden by {who(o.user or '?')} on {esc(o.day)}: {esc(o.reason, 500)}_"
+
+
+def overridden_block(f: Finding, n: int) -> BlockDict:
+    """A finding someone overrode: it no longer counts toward the status; who, when and why."""
+    parts = [f"~{esc(f.rule)}~ · {_where(f)} · {esc(f.severity)}", esc(f.message, 1000), _override_note(f)]
+    return section("\n".join(parts), button("Why?", f"why-{n}", f.rule[:MAX_VALUE]))
+
+
+def check_report(
+    report: ClaimReport, parsed: ParsedText, share_value: str | None = None, override: OverrideTarget | None = None
+) -> list[Message]:
+    """A claim check: status on top, findings grouped by severity, then what was not understood or checked.
+
+    ``share_value`` (the claim text) adds a Share button to a private reply; ``override`` adds an Override
+    button under each finding. Findings already overridden are listed last and do not count in the status.
+    """
+    active = [f for f in report.findings if f.override is None]
+    overridden = [f for f in report.findings if f.override is not None]
+    counts = {s: sum(1 for f in active if f.severity == s) for s in ("error", "warning", "info")}
+    tally = ", ".join(f"{n} {s}{'s' if n > 1 else ''}" for s, n in counts.items() if n) or "no findings"
+    if overridden:
+        tally += f", {len(overridden)} overridden"
+    blocks: list[BlockDict] = [header(f"{STATUS[report.status]} · {tally}"), context(claim_summary(parsed))]
+    n = 0
+    for severity in ("error", "warning", "info"):
+        group = [f for f in active if f.severity == severity]
+        if not group:
+            continue
+        blocks += [DIVIDER, section(f"*{SEVERITY_TITLE[severity]} ({len(group)})*")]
+        for f in group:
+            n += 1
+            blocks.append(finding_block(f, n))
+            if override is not None:
+                blocks.append(override_button_block(f, n, override))
+    if overridden:
+        blocks += [DIVIDER, section(f"*:ballot_box_with_check: Overridden ({len(overridden)})*")]
+        for f in overridden:
+            n += 1
+            blocks.append(overridden_block(f, n))
+    extra = []
+    if parsed.not_understood:
+        extra.append("Not understood: " + esc(" ".join(parsed.not_understood), 300))
+    extra += [esc(note) for note in parsed.notes]
+    if report.unchecked:
+        extra.append("Not checked: " + esc("; ".join(sorted({u.reason for u in report.unchecked})), 1200))
+    if extra:
+        blocks.append(context("\n".join(extra)))
+    if share_value and len(share_value) <= MAX_VALUE:
+        blocks.append({"type": "actions", "elements": [button("Share in channel", "share", share_value)]})
+    text = f"Claim check: {report.status} ({tally})"
+    return paginate(blocks, text, " Run `derm check` for the full report.")
+
+
+
+# --- overrides -----------------------------------------------------------------------------------
+
+OVERRIDE_REASON_MAX = 500
+
+
+def override_modal(metadata: str, rule_id: str, title: str, claim_ref: str, line: int | None, ask_claim_id: bool) -> dict[str, Any]:
+    """The Override button's modal: a reason (required) and, for a pasted claim without an id, the claim's id (optional)."""
+    blocks: list[BlockDict] = [
+        section(f"Override *{esc(rule_id)}* ({esc(title, 200)}) on {claim_label(claim_ref, line)}."),
+        {
+            "type": "input",
+            "block_id": "reason",
+            "label": plain_text("Why does this finding not apply?"),
+            "element": {
+                "type": "plain_text_input",
+                "action_id": "text",
+                "multiline": True,
+                "min_length": 3,
+                "max_length": OVERRIDE_REASON_MAX,
+                "placeholder": plain_text("e.g. Two distinct sites, documented in the note"),
+            },
+        },
+    ]
+    if ask_claim_id:
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": "claim",
+                "optional": True,
+                "label": plain_text("Claim ID (optional)"),
+                "hint": plain_text("With the claim's ID, checks that name it (claim A1001 ...) show this override."),
+                "element": {"type": "plain_text_input", "action_id": "text", "max_length": 40, "placeholder": plain_text("A1001")},
+            }
+        )
+    blocks.append(context(f":lock: Codes and reasons only: no patient details. {OVERRIDE_KEPT}"))
+    return {
+        "type": "modal",
+        "callback_id": "override",
+        "private_metadata": metadata,
+        "title": plain_text("Override finding"),
+        "submit": plain_text("Override"),
+        "close": plain_text("Cancel"),
+        "blocks": blocks,
+    }
+
+
+OVERRIDE_KEPT = "The override is kept with your name, the time and the reason; admins review overrides per rule every week."
+
+
+def override_recorded(rule_id: str, claim_ref: str, line: int | None, user: str, reason: str) -> list[Message]:
+    where = claim_label(claim_ref, line)
+    later = (
+        f"Checks of claim {esc(claim_ref, 60)} show this finding as overridden."
+        if not claim_ref.startswith("text:")
+        else "Put the claim's ID in the text (`claim A1001 ...`) so that re-checks show the override."
+    )
+    text = f"Override recorded: *{esc(rule_id)}* on {where}, by {who(user)}. Reason: {esc(reason, OVERRIDE_REASON_MAX)}\n{later}"
+    return [message([section(f":ballot_box_with_check: {text}")], f"Override recorded: {rule_id}")]
+
+
+def override_done_modal(messages: list[Message]) -> dict[str, Any]:
+    """The confirmation in the modal itself (when there is no conversation to answer in)."""
+    blocks = [b for m in messages for b in m["blocks"]][:MAX_VIEW_BLOCKS]
+    return {"type": "modal", "title": plain_text("Override recorded"), "close": plain_text("Done"), "blocks": blocks}
+
+
