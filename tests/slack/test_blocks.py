@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 import yaml
+from testpaths import FIXTURES
 
 from derm_core.engine import all_rules
 from derm_core.models import SuggestedLine
 from slack_bot import blocks
 from slack_bot.bot import MAX_INPUT, DermBot
 
-FIXTURES = Path(__file__).parent.parent / "fixtures"
 QUESTIONS = [q["question"] for q in yaml.safe_load((FIXTURES / "questions.yaml").read_text(encoding="utf-8"))]
 
 

@@ -6,6 +6,7 @@ import json
 import urllib.request
 
 from slack_bolt.request import BoltRequest
+from testpaths import BENCHMARKS
 from typer.testing import CliRunner
 
 from derm_cli.main import app as cli
@@ -76,9 +77,8 @@ def test_health_check_and_body_limit(http_base):
 def test_load_benchmark_runs_derm_serve_and_reports_without_errors():
     import subprocess
     import sys
-    from pathlib import Path
 
-    script = Path(__file__).parent.parent.parent / "benchmarks" / "slack_load.py"
+    script = BENCHMARKS / "slack_load.py"
     result = subprocess.run([sys.executable, str(script), "--seconds", "1", "--clients", "2", "--warm-up", "0.2"], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stdout + result.stderr
     assert " 0 errors" in result.stdout and "p99" in result.stdout

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from testpaths import EXAMPLES
 
 from slack_bot import blocks
 from slack_bot.testing import signed_headers
@@ -385,7 +386,7 @@ def test_sheet_is_checked_after_the_ack_with_progress_and_the_workbook_comes_bac
 def test_a_real_charge_sheet_comes_back_annotated_with_its_summary(send, derm_bot, tmp_path):
     from charge_sheets import check_sheet
 
-    sample = Path(__file__).parent.parent.parent / "examples" / "charges.xlsx"
+    sample = EXAMPLES / "charges.xlsx"
     expected = check_sheet(sample, tmp_path / "expected.xlsx")
     share_file(send, "charges.xlsx", sample.read_bytes(), ts="1700.0200")
     send.slack.wait_until(lambda: any("Rows checked" in texts(c.payload) for c in send.slack.called("chat.update")), what="the summary")

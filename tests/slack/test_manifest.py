@@ -3,13 +3,13 @@ public slackapi/manifest-schema repository), and against what the app actually h
 
 import json
 from importlib import resources
-from pathlib import Path
 
 import jsonschema
 import pytest
 import yaml
+from testpaths import FIXTURES
 
-SCHEMA = json.loads((Path(__file__).parent.parent / "fixtures" / "slack" / "manifest.schema.1.0.0.json").read_text(encoding="utf-8"))
+SCHEMA = json.loads((FIXTURES / "slack" / "manifest.schema.1.0.0.json").read_text(encoding="utf-8"))
 
 
 @pytest.fixture(scope="module")

@@ -4,6 +4,7 @@ from datetime import date
 
 import pytest
 import yaml
+from testpaths import FIXTURES
 
 from slack_bot.phi import identifiers
 
@@ -45,7 +46,6 @@ def test_claims_and_questions_are_not_flagged(text):
 
 
 def test_the_question_fixtures_hold_no_identifiers():
-    from pathlib import Path
 
-    questions = yaml.safe_load((Path(__file__).parent.parent / "fixtures" / "questions.yaml").read_text(encoding="utf-8"))
+    questions = yaml.safe_load((FIXTURES / "questions.yaml").read_text(encoding="utf-8"))
     assert [q["question"] for q in questions if identifiers(q["question"], TODAY)] == []

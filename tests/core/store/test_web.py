@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 import uvicorn
 from starlette.applications import Starlette
+from storekit import with_pa
 
 from derm_core.live import CurrentRuleset
 from derm_core.store import open_store
 from derm_core.web import rules_routes
-
-from .conftest import with_pa
 
 
 @dataclass

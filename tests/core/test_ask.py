@@ -2,10 +2,10 @@
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 import yaml
+from testpaths import FIXTURES
 from typer.testing import CliRunner
 
 from derm_cli.main import app
@@ -13,7 +13,6 @@ from derm_core.faq import THRESHOLD, ask, index_for
 from derm_core.question_facts import parse_procedure_text
 from derm_core.ruleset import FaqEntry, default_ruleset
 
-FIXTURES = Path(__file__).parent / "fixtures"
 PUBLIC = yaml.safe_load((FIXTURES / "questions.yaml").read_text(encoding="utf-8"))
 OWN = yaml.safe_load((FIXTURES / "ask.yaml").read_text(encoding="utf-8"))
 QUESTIONS = [dict(q, entry=OWN["public_entries"][q["id"]]) for q in PUBLIC] + OWN["questions"]

@@ -3,17 +3,16 @@ notes mark wrong (rules.md section 15). The same checks run on every answer `der
 questions and to every phrasing the entries list."""
 
 import re
-from pathlib import Path
 
 import pytest
 import yaml
+from testpaths import FIXTURES
 
 from derm_core.engine import all_rules
 from derm_core.faq import ask
 from derm_core.ruleset import default_ruleset
 
 FAQ = default_ruleset().faq
-FIXTURES = Path(__file__).parent / "fixtures"
 
 # A sentence that states one of these is wrong, unless it says so itself (not, never, deleted ...).
 WRONG = {

@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from sheetkit import build_workbook, digest, load_spec, read_calamine, read_openpyxl
+from testpaths import EXAMPLES
 from typer.testing import CliRunner
 
 from derm_cli.main import app
@@ -138,7 +139,7 @@ def test_a_checked_workbook_can_be_checked_again(checked, tmp_path):
 
 
 def test_the_example_charge_sheet(tmp_path):
-    example = Path(__file__).parents[2] / "examples" / "charges.xlsx"
+    example = EXAMPLES / "charges.xlsx"
     before = digest(example)
     code, summary = run_check(example, tmp_path / "checked.xlsx")
     assert code == 1 and digest(example) == before

@@ -1,16 +1,15 @@
 """The worked scenarios (tests/fixtures/claims.yaml, suggest.yaml): each must produce its findings."""
 
-from pathlib import Path
 
 import pytest
 import yaml
+from testpaths import FIXTURES
 
 from derm_core.coding import SuggestRequest, suggest
 from derm_core.engine import check_claim
 from derm_core.models import Claim
 from derm_core.ruleset import PriorAuthRow
 
-FIXTURES = Path(__file__).parent / "fixtures"
 CLAIMS = [sc for name in ("claims.yaml", "claims_extra.yaml") for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))]
 SUGGEST = yaml.safe_load((FIXTURES / "suggest.yaml").read_text(encoding="utf-8"))
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 import os
 
+from storekit import with_pa
+
 from derm_core.live import CurrentRuleset
 from derm_core.ruleset import default_ruleset
 from derm_core.store import open_store
-
-from .conftest import with_pa
 
 
 def _snapshot(path, version: str, payer: str) -> None:

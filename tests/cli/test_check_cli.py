@@ -6,11 +6,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from testpaths import ROOT
 from typer.testing import CliRunner
 
 from derm_cli.main import app
 
-ROOT = Path(__file__).resolve().parents[1]
 runner = CliRunner()
 
 

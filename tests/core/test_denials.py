@@ -9,6 +9,7 @@ from datetime import date
 
 import pytest
 from openpyxl import Workbook, load_workbook
+from testpaths import ROOT
 from typer.testing import CliRunner
 
 from derm_cli.main import app
@@ -318,9 +319,8 @@ def test_bad_format_and_claims_without_id_are_reported(tmp_path):
 
 
 def test_bundled_sample_remittances_read_cleanly():
-    from pathlib import Path
 
-    r = read_paths([Path(__file__).resolve().parents[1] / "examples" / "remittances-march.835"])
+    r = read_paths([ROOT / "examples" / "remittances-march.835"])
     assert r.problems == [] and len(r.claims) == 9
 
 

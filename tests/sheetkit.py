@@ -10,8 +10,9 @@ from typing import Any
 import openpyxl
 import python_calamine as pc
 import yaml
+from testpaths import FIXTURES
 
-SHEETS = Path(__file__).parents[1] / "fixtures" / "sheets"
+SHEETS = FIXTURES / "sheets"
 
 
 def load_spec(name: str) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from storekit import with_pa, write_cms_files
 
 from derm_core.admin import Rejected, default_raw
 from derm_core.engine import check_claim, data_versions
@@ -21,8 +22,6 @@ from derm_core.ruleset import UnitLimitRow, default_ruleset
 from derm_core.store import open_store
 from derm_core.store.core import HEAD_REVISION, Conflict
 from derm_core.store.ncci_db import load_dir, loaded_files
-
-from .conftest import with_pa, write_cms_files
 
 HERE = Path(__file__).parent
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from storekit import write_cms_files
 from typer.testing import CliRunner
 
 from derm_cli.main import app
@@ -15,9 +16,6 @@ from derm_core import live
 from derm_core.rulebook import export_workbook, read_workbook
 from derm_core.ruleset import default_ruleset
 
-from .conftest import write_cms_files
-
-ROOT = Path(__file__).resolve().parents[2]
 runner = CliRunner()
 PA_CLAIM = {"claim_id": "PA-1", "payer": {"type": "commercial", "name": "Acme Health"}, "date_of_service": "2026-03-02",
             "diagnoses": ["L40.0"], "lines": [{"code": "96920", "facts": {"area_sq_cm": 200}}]}  # fmt: skip
