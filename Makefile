@@ -25,9 +25,14 @@ demo: setup
 test: setup lint
 	$(BIN)/pytest -q
 
+PACKAGES := derm_core derm_cli charge_sheets slack_bot excel_addin
+
+# Lint, formatting, types on every package, and the layers (pyproject.toml [tool.importlinter]).
 lint: setup
-	$(BIN)/ruff check derm_core slack_bot excel_addin tests benchmarks
-	$(BIN)/mypy derm_core
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(PACKAGES)
+	$(BIN)/lint-imports
 
 docs: setup
 	$(BIN)/derm rule --markdown > docs/rules.md

@@ -63,12 +63,16 @@ def main() -> None:
             totals.append(t3 - t0)
         assert len(read.claims) == args.claims and not read.problems
         p, r, a, t = (statistics.median(x) for x in (parses, reads, analyses, totals))
-        print(f"{args.claims:,} claims, {result.read.lines_analysed:,} lines, {segments:,} segments, {size / 1e6:.1f} MB in "
-              f"{len(list(folder.glob('*.835')))} files; median of {args.repeat}")
+        print(
+            f"{args.claims:,} claims, {result.read.lines_analysed:,} lines, {segments:,} segments, {size / 1e6:.1f} MB in "
+            f"{len(list(folder.glob('*.835')))} files; median of {args.repeat}"
+        )
         print(f"oxedi.parse:    {p:6.2f} s  {args.claims / p:9,.0f} claims/s  {segments / p:11,.0f} segments/s  {size / 1e6 / p:5.1f} MB/s")
         print(f"read (+ walk):  {r:6.2f} s  {args.claims / r:9,.0f} claims/s  {segments / r:11,.0f} segments/s  {size / 1e6 / r:5.1f} MB/s")
         print(f"analyse:        {a:6.2f} s  {args.claims / a:9,.0f} claims/s")
-        print(f"total{' + workbook' if args.workbook else ''}: {t:6.2f} s  {args.claims / t:9,.0f} claims/s  ({len(result.patterns)} patterns)")
+        print(
+            f"total{' + workbook' if args.workbook else ''}: {t:6.2f} s  {args.claims / t:9,.0f} claims/s  ({len(result.patterns)} patterns)"
+        )
 
 
 if __name__ == "__main__":

@@ -35,13 +35,31 @@ def truth(remits: list[Remit]) -> list[Fingerprint]:
     for r in remits:
         for c in r.claims:
             lines = tuple(
-                (ln.code, tuple(ln.modifiers), _money(ln.billed), _money(ln.paid), float(ln.units),
-                 (ln.dos or c.dos or r.paid_on - timedelta(days=20)).isoformat(),  # as the generator writes it
-                 tuple(sorted((g, rsn, _money(a)) for g, rsn, a in ln.adjustments)), tuple(ln.remarks))
+                (
+                    ln.code,
+                    tuple(ln.modifiers),
+                    _money(ln.billed),
+                    _money(ln.paid),
+                    float(ln.units),
+                    (ln.dos or c.dos or r.paid_on - timedelta(days=20)).isoformat(),  # as the generator writes it
+                    tuple(sorted((g, rsn, _money(a)) for g, rsn, a in ln.adjustments)),
+                    tuple(ln.remarks),
+                )
                 for ln in c.lines
             )
-            out.append((c.claim_id, c.status, _money(sum(ln.billed for ln in c.lines)), _money(sum(ln.paid for ln in c.lines)), r.payer,
-                        c.provider_npi, tuple(sorted((g, rsn, _money(a)) for g, rsn, a in c.adjustments)), tuple(c.remarks), lines))
+            out.append(
+                (
+                    c.claim_id,
+                    c.status,
+                    _money(sum(ln.billed for ln in c.lines)),
+                    _money(sum(ln.paid for ln in c.lines)),
+                    r.payer,
+                    c.provider_npi,
+                    tuple(sorted((g, rsn, _money(a)) for g, rsn, a in c.adjustments)),
+                    tuple(c.remarks),
+                    lines,
+                )
+            )
     return out
 
 
@@ -51,12 +69,31 @@ def fingerprint_ours(data: bytes) -> tuple[list[Fingerprint], list[str]]:
     for c in r.claims:
         npi = c.provider.rsplit("(", 1)[-1].rstrip(")") if c.provider else None
         lines = tuple(
-            (ln.code, ln.modifiers, _money(ln.billed), _money(ln.paid), ln.units, ln.dos.isoformat() if ln.dos else None,
-             tuple(sorted((a.group, a.reason, _money(a.amount)) for a in ln.adjustments)), tuple(ln.remarks))
+            (
+                ln.code,
+                ln.modifiers,
+                _money(ln.billed),
+                _money(ln.paid),
+                ln.units,
+                ln.dos.isoformat() if ln.dos else None,
+                tuple(sorted((a.group, a.reason, _money(a.amount)) for a in ln.adjustments)),
+                tuple(ln.remarks),
+            )
             for ln in c.lines
         )
-        fps.append((c.claim_id, c.status, _money(c.billed), _money(c.paid), c.payer, npi,
-                    tuple(sorted((a.group, a.reason, _money(a.amount)) for a in c.adjustments)), tuple(c.remarks), lines))
+        fps.append(
+            (
+                c.claim_id,
+                c.status,
+                _money(c.billed),
+                _money(c.paid),
+                c.payer,
+                npi,
+                tuple(sorted((a.group, a.reason, _money(a.amount)) for a in c.adjustments)),
+                tuple(c.remarks),
+                lines,
+            )
+        )
     return fps, [str(p) for p in r.problems]
 
 
@@ -93,18 +130,47 @@ def fingerprint_pyx12(text: str) -> tuple[list[Fingerprint], list[str]]:
                 if sd is not None and sd.get_seg_id() == "N1" and sd.get_value("N101") == "PR":
                     payer = sd.get_value("N102")
                 continue
-            npi = next((nm.get_value("NM109") for nm in node.select("NM1") if nm.seg_data.get_seg_id() == "NM1" and nm.get_value("NM101") == "82"), None)
-            moa = tuple(v for m in node.select("MOA") if m.seg_data.get_seg_id() == "MOA" for v in (m.get_value(f"MOA{k:02d}") for k in range(3, 8)) if v)
+            npi = next(
+                (nm.get_value("NM109") for nm in node.select("NM1") if nm.seg_data.get_seg_id() == "NM1" and nm.get_value("NM101") == "82"),
+                None,
+            )
+            moa = tuple(
+                v
+                for m in node.select("MOA")
+                if m.seg_data.get_seg_id() == "MOA"
+                for v in (m.get_value(f"MOA{k:02d}") for k in range(3, 8))
+                if v
+            )
             lines = []
             for svc in node.select("2110"):
                 mods = tuple(v for v in (svc.get_value(f"SVC01-{k}") for k in range(3, 7)) if v)
                 dtm = next((d.get_value("DTM02") for d in svc.select("DTM") if d.seg_data.get_seg_id() == "DTM"), None)
                 dos = f"{dtm[:4]}-{dtm[4:6]}-{dtm[6:]}" if dtm else None
-                lines.append((svc.get_value("SVC01-2"), mods, _money(svc.get_value("SVC02")), _money(svc.get_value("SVC03")),
-                              float(svc.get_value("SVC05") or 1), dos, cas(svc.select("CAS")),
-                              tuple(q.get_value("LQ02") for q in svc.select("LQ") if q.seg_data.get_seg_id() == "LQ")))
-            fps.append((node.get_value("CLP01"), node.get_value("CLP02"), _money(node.get_value("CLP03")), _money(node.get_value("CLP04")),
-                        payer, npi, cas(node.select("CAS")), moa, tuple(lines)))
+                lines.append(
+                    (
+                        svc.get_value("SVC01-2"),
+                        mods,
+                        _money(svc.get_value("SVC02")),
+                        _money(svc.get_value("SVC03")),
+                        float(svc.get_value("SVC05") or 1),
+                        dos,
+                        cas(svc.select("CAS")),
+                        tuple(q.get_value("LQ02") for q in svc.select("LQ") if q.seg_data.get_seg_id() == "LQ"),
+                    )
+                )
+            fps.append(
+                (
+                    node.get_value("CLP01"),
+                    node.get_value("CLP02"),
+                    _money(node.get_value("CLP03")),
+                    _money(node.get_value("CLP04")),
+                    payer,
+                    npi,
+                    cas(node.select("CAS")),
+                    moa,
+                    tuple(lines),
+                )
+            )
     except Exception as e:  # pyx12 raises on some malformed input
         return fps, [f"raised {type(e).__name__} after {len(fps)} claims"]
     buf = io.StringIO()
@@ -131,13 +197,42 @@ def feature_remits() -> list[Remit]:
     """Every feature the reader must get right, in a few claims (no DMG: that is a separate case)."""
     d = date(2026, 3, 2)
     claims = [
-        SynthClaim("F1", lines=[SynthLine("11102", 120, 0, ("59", "XS"), dos=d, adjustments=[("CO", "97", 100), ("CO", "16", 20)], remarks=["N362", "MA01"])],
-                   remarks=["MA130"], adjustments=[("OA", "23", 5)], dos=d),
-        SynthClaim("F2", lines=[SynthLine("17000", 100, 80, dos=d, adjustments=[("CO", "45", 20)]),
-                                SynthLine("17003", 40, 0, units=4, dos=d, adjustments=[("CO", "151", 30), ("CO", "4", 10)])], dos=d),
+        SynthClaim(
+            "F1",
+            lines=[
+                SynthLine("11102", 120, 0, ("59", "XS"), dos=d, adjustments=[("CO", "97", 100), ("CO", "16", 20)], remarks=["N362", "MA01"])
+            ],
+            remarks=["MA130"],
+            adjustments=[("OA", "23", 5)],
+            dos=d,
+        ),
+        SynthClaim(
+            "F2",
+            lines=[
+                SynthLine("17000", 100, 80, dos=d, adjustments=[("CO", "45", 20)]),
+                SynthLine("17003", 40, 0, units=4, dos=d, adjustments=[("CO", "151", 30), ("CO", "4", 10)]),
+            ],
+            dos=d,
+        ),
         SynthClaim("F3", status="22", lines=[SynthLine("17311", -700, -500, dos=d, adjustments=[("CO", "45", -200)])], dos=d),
-        SynthClaim("F4", lines=[SynthLine("88305", 75, 0, ("26", "59", "XU", "GA"), dos=d, adjustments=[(g, r, 10) for g, r in
-                   (("CO", "97"), ("CO", "4"), ("CO", "16"), ("CO", "236"), ("CO", "50"), ("CO", "11"), ("CO", "18"))] + [("PR", "204", 5)])], dos=d),
+        SynthClaim(
+            "F4",
+            lines=[
+                SynthLine(
+                    "88305",
+                    75,
+                    0,
+                    ("26", "59", "XU", "GA"),
+                    dos=d,
+                    adjustments=[
+                        (g, r, 10)
+                        for g, r in (("CO", "97"), ("CO", "4"), ("CO", "16"), ("CO", "236"), ("CO", "50"), ("CO", "11"), ("CO", "18"))
+                    ]
+                    + [("PR", "204", 5)],
+                )
+            ],
+            dos=d,
+        ),
     ]
     return [Remit("FEATURE PLAN", d, claims), *random_remits(200, seed=3)]
 
@@ -188,11 +283,32 @@ def main() -> None:
     bad_cas = no_dmg.replace("CAS*CO*151*30*", "CAS*CO*151*3O*")
     truncated = no_dmg[: no_dmg.index("CLP*F3") + 30]
     patient = SynthPatient("ZEBULONSKI", "QUENTIN", "XQ99887766", date(1931, 7, 19))
-    dmg_text = write_835([Remit("ACME", date(2026, 3, 6), [SynthClaim("D1", lines=[SynthLine("17000", 100, 0, adjustments=[("CO", "50", 100)])],
-                                                                      patient=patient)])])
+    dmg_text = write_835(
+        [
+            Remit(
+                "ACME",
+                date(2026, 3, 6),
+                [SynthClaim("D1", lines=[SynthLine("17000", 100, 0, adjustments=[("CO", "50", 100)])], patient=patient)],
+            )
+        ]
+    )
     dmg_text = dmg_text.replace("DMG*D8*19310719", "DMG*D8*1931071X")  # a malformed, non-standard patient segment
-    long_id_text = write_835([Remit("ACME", date(2026, 3, 6), [SynthClaim("D2", lines=[SynthLine("17000", 100, 0, adjustments=[("CO", "50", 100)])],
-                                                                          patient=SynthPatient("ZEBULONSKI", "QUENTIN", "XQ99887766" * 9))])], dmg=False)
+    long_id_text = write_835(
+        [
+            Remit(
+                "ACME",
+                date(2026, 3, 6),
+                [
+                    SynthClaim(
+                        "D2",
+                        lines=[SynthLine("17000", 100, 0, adjustments=[("CO", "50", 100)])],
+                        patient=SynthPatient("ZEBULONSKI", "QUENTIN", "XQ99887766" * 9),
+                    )
+                ],
+            )
+        ],
+        dmg=False,
+    )
 
     for name in parsers:
         fp = fingerprint_ours if name == "oxedi" else (lambda b: fingerprint_pyx12(b.decode()))
@@ -200,8 +316,10 @@ def main() -> None:
         for label, case in cases.items():
             got, problems = fp(case.encode())
             print(f"- {label}: {'yes' if got == expected else 'NO'} ({len(got)} claims, {len(problems)} problems)")
-        for label, case, needle in (("malformed CAS amount reported with its segment", bad_cas, "CAS"),
-                                    ("truncated file reported", truncated, "")):
+        for label, case, needle in (
+            ("malformed CAS amount reported with its segment", bad_cas, "CAS"),
+            ("truncated file reported", truncated, ""),
+        ):
             got, problems = fp(case.encode())
             print(f"- {label}: {'yes' if any(needle in p for p in problems) else 'NO'}: {problems[:2]}; {len(got)} claims kept")
         for label, case in (("non-standard, malformed DMG segment", dmg_text), ("patient member id too long (NM109)", long_id_text)):

@@ -25,7 +25,13 @@ from pathlib import Path
 
 HEADERS = ["Claim ID", "Patient ID", "DOS", "Payer", "Payer Type", "Rendering NPI", "CPT", "Mod 1", "Mod 2", "Units", "Dx 1", "Dx 2",
            "Lesion Count", "Site", "Size (cm)", "Pathology", "Charge"]  # fmt: skip
-PAYERS = [("Medicare Part B", "medicare", 5), ("Medicaid", "medicaid", 1), ("Northwind Health", "commercial", 3), ("Contoso Care", "commercial", 2), ("Self pay", "self_pay", 1)]
+PAYERS = [
+    ("Medicare Part B", "medicare", 5),
+    ("Medicaid", "medicaid", 1),
+    ("Northwind Health", "commercial", 3),
+    ("Contoso Care", "commercial", 2),
+    ("Self pay", "self_pay", 1),
+]
 NPIS = ["1234567893", "1245319599", "1003000126"]
 SITES = ["face", "scalp", "trunk", "arm", "leg", "hand", "neck", "nose", "ear"]
 
@@ -45,7 +51,21 @@ def claim_lines(rnd: random.Random) -> list[tuple]:
         elif n > 1:
             lines.append(("17003", "", "", n - 1, "L57.0", "", None, "", None, "", 12.0 * (n - 1)))
     elif kind == "visit":
-        lines.append((rnd.choice(["99212", "99213", "99214"]), "", "", 1, rnd.choice(["L30.9", "L70.0", "L21.9", "L40.0"]), "", None, "", None, "", 110.0))
+        lines.append(
+            (
+                rnd.choice(["99212", "99213", "99214"]),
+                "",
+                "",
+                1,
+                rnd.choice(["L30.9", "L70.0", "L21.9", "L40.0"]),
+                "",
+                None,
+                "",
+                None,
+                "",
+                110.0,
+            )
+        )
     elif kind == "biopsy":
         method = rnd.choice([("11102", "11103"), ("11104", "11105")])
         n = rnd.randint(1, 3)
@@ -180,7 +200,9 @@ def main() -> int:
             plain.append(timed([py, "-c", PLAIN_COPY, str(sheet), str(folder / "copy.xlsx")])[0])
         ratio = statistics.median(ours) / statistics.median(plain)
         own, worker = max(p[0] for p in peaks), max(p[1] for p in peaks)
-        print(f"derm sheet check     {statistics.median(ours):6.1f} s  ({args.rows / statistics.median(ours):,.0f} rows/s; peak {own:.0f} MB + worker {worker:.0f} MB)")
+        print(
+            f"derm sheet check     {statistics.median(ours):6.1f} s  ({args.rows / statistics.median(ours):,.0f} rows/s; peak {own:.0f} MB + worker {worker:.0f} MB)"
+        )
         print(f"plain openpyxl copy  {statistics.median(plain):6.1f} s  ({args.rows / statistics.median(plain):,.0f} rows/s)")
         print(f"ratio                {ratio:6.2f}  ({'OK' if ratio <= 1.0 else 'TOO SLOW'}: must be <= 1.0)")
         ok = ratio <= 1.0
@@ -192,7 +214,9 @@ def main() -> int:
             elapsed, err = timed([*derm, str(big), "-o", str(folder / "big.checked.xlsx"), "--force"])
             own, worker = peak_mb(err)
             mb = own + worker
-            print(f"{args.memory_rows:,} rows: {elapsed:.0f} s, peak memory {own:.0f} MB + worker {worker:.0f} MB ({'OK' if mb < 1024 else 'TOO MUCH'}: must be < 1 GB)")
+            print(
+                f"{args.memory_rows:,} rows: {elapsed:.0f} s, peak memory {own:.0f} MB + worker {worker:.0f} MB ({'OK' if mb < 1024 else 'TOO MUCH'}: must be < 1 GB)"
+            )
             ok = ok and mb < 1024
     return 0 if ok else 1
 

@@ -103,7 +103,12 @@ def main() -> None:
     with SlackApiDouble() as slack:
         port = free_port()
         env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-load", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url}
-        server = subprocess.Popen([sys.executable, "-m", "derm_cli.main", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        server = subprocess.Popen(
+            [sys.executable, "-m", "derm_cli.main", "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         try:
             wait_healthy(port, server)
             for seconds in (args.warm_up, args.seconds):  # the last round is the one reported
@@ -124,7 +129,9 @@ def main() -> None:
                 server.kill()
     done = len(latencies)
     print(f"clients {args.clients}, {args.seconds:.0f} s, {done} requests: {done / wall:.0f} req/s, {len(errors)} errors")
-    print(f"ack time ms: p50 {percentile(latencies, 50) * 1000:.1f}, p99 {percentile(latencies, 99) * 1000:.1f}, max {max(latencies, default=0) * 1000:.1f}")
+    print(
+        f"ack time ms: p50 {percentile(latencies, 50) * 1000:.1f}, p99 {percentile(latencies, 99) * 1000:.1f}, max {max(latencies, default=0) * 1000:.1f}"
+    )
     if errors:
         print("errors:", sorted(set(errors))[:5])
     raise SystemExit(1 if errors else 0)

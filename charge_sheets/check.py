@@ -17,7 +17,6 @@ Values come from calamine in both paths (a formula's last calculated value), so 
 same findings.
 """
 
-
 from __future__ import annotations
 
 import contextlib
@@ -299,4 +298,3 @@ def _free_name(taken: list[str], name: str) -> str:
     while candidate.lower() in (t.lower() for t in taken):
         candidate, n = f"{name} {n}", n + 1
     return candidate
-

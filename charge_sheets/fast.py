@@ -114,5 +114,3 @@ def write_fast(source: Source, scans: list[SheetScan], results: SheetResults, sp
             ws.set_margins(0.4, 0.4, 0.75, 0.75)
             ws.set_header("&L&A&RChecked &D", {"margin": 0.3})
             ws.set_footer("&LCheck Status: error = red, warning = amber, clean = green&RPage &P of &N", {"margin": 0.3})
-
-

@@ -179,5 +179,3 @@ def _shown(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).split("\n")[0]
-
-

@@ -86,4 +86,3 @@ def rows_to_fix(scans: list[SheetScan], results: SheetResults) -> list[RowIssue]
                         )
                     )
     return picked
-

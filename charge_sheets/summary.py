@@ -9,10 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from derm_core.engine import all_rules
+from derm_core.faq_match import best_entry, keywords
 from derm_core.ruleset import Ruleset
 from derm_core.sheets.read import FAQ_TITLE, SUMMARY_TITLE
 from derm_core.sheets.rows import Tally
-from excel_addin.faq_match import best_entry, keywords
 
 from .results import SheetSummary
 from .write import (
@@ -211,4 +211,3 @@ def summary_counts(tally: Tally) -> dict[str, Any]:
         "findings_by_code": dict(tally.by_code.most_common(50)),
         "top_fixes": [(rule, fix, n) for (rule, fix), n in tally.fixes.most_common(20)],
     }
-

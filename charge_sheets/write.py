@@ -275,4 +275,3 @@ def text_height(texts: Iterable[tuple[str | None, float]], line: float = 15.0) -
             per_line = max(int(width * 1.25), 1)
             lines = max(lines, sum(max(1, -(-len(part) // per_line)) for part in str(text).split("\n")))
     return lines * line
-

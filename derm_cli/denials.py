@@ -22,7 +22,9 @@ from rich.text import Text
 if TYPE_CHECKING:
     from derm_core.denials.analysis import Analysis
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Read remittances (835, CSV/XLSX exports) and find what keeps getting denied.")
+app = typer.Typer(
+    no_args_is_help=True, add_completion=False, help="Read remittances (835, CSV/XLSX exports) and find what keeps getting denied."
+)
 out = Console()
 err = Console(stderr=True, soft_wrap=True)
 log = logging.getLogger("derm_core.denials")
@@ -34,7 +36,10 @@ def analyze(
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the report workbook (.xlsx) here.")] = None,
     checked: Annotated[
         list[Path] | None,
-        typer.Option("--checked", help="A check report (derm check --format json), the claims file it checked, or a charge sheet annotated by derm sheet check; repeat for several."),
+        typer.Option(
+            "--checked",
+            help="A check report (derm check --format json), the claims file it checked, or a charge sheet annotated by derm sheet check; repeat for several.",
+        ),
     ] = None,
     chart: Annotated[Path | None, typer.Option("--chart", help="Also write the summary chart as a PNG here.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",
@@ -104,7 +109,10 @@ def _print(a: Analysis, top: int, output: Path | None) -> None:
         out.print(_indented(k.definition))
     out.print(f"[bold]Costliest denial patterns[/bold] (top {min(top, len(a.patterns))} of {len(a.patterns)}, by denied dollars)")
     for i, p in enumerate(a.patterns[:top], 1):
-        out.print(f"  {i:>2}. [bold]{p.group}-{p.reason:<4}[/bold] {p.code:<8} {escape(p.payer):<26} {p.count:>5} x {f'${p.amount:,.2f}':>13}", highlight=False)
+        out.print(
+            f"  {i:>2}. [bold]{p.group}-{p.reason:<4}[/bold] {p.code:<8} {escape(p.payer):<26} {p.count:>5} x {f'${p.amount:,.2f}':>13}",
+            highlight=False,
+        )
         out.print(_indented(f"{p.action}. {p.meaning}"))
     trend = Table(title="By month")
     for h in ("month", "claims", "denied", "rate", "denied $", "change"):
@@ -128,13 +136,22 @@ def _print(a: Analysis, top: int, output: Path | None) -> None:
             for h in ("group-reason", "code", "payer", "count", "denied $", "example claims"):
                 miss.add_column(h, overflow="fold")
             for mp in m.missed[:top]:
-                miss.add_row(f"{mp.group}-{mp.reason}", mp.code, mp.payer, str(mp.count), f"{mp.amount:,.2f}", ", ".join(e.claim_id for e in mp.examples))
+                miss.add_row(
+                    f"{mp.group}-{mp.reason}",
+                    mp.code,
+                    mp.payer,
+                    str(mp.count),
+                    f"{mp.amount:,.2f}",
+                    ", ".join(e.claim_id for e in mp.examples),
+                )
             out.print(miss)
         scores = Table(title="Rules against the remittances")
         for h in ("rule", "category", "flagged", "true pos.", "precision", "targeted denials", "recall"):
             scores.add_column(h)
         for s in m.rules:
-            scores.add_row(s.rule, s.category, str(s.flagged), str(s.true_positives), _pct(s.precision), str(s.targeted_denials), _pct(s.recall))
+            scores.add_row(
+                s.rule, s.category, str(s.flagged), str(s.true_positives), _pct(s.precision), str(s.targeted_denials), _pct(s.recall)
+            )
         out.print(scores)
     if output is not None:
         out.print(f"Report written to {escape(str(output))}", highlight=False)
@@ -159,7 +176,10 @@ def digest(
         raise typer.Exit(1) from None
     if not post:
         channel = digest_channel(settings)
-        out.print(f"The digest goes to channel {channel}." if channel else "No digest channel is set (/derm denials digest #channel in Slack).", highlight=False)
+        out.print(
+            f"The digest goes to channel {channel}." if channel else "No digest channel is set (/derm denials digest #channel in Slack).",
+            highlight=False,
+        )
         out.print("derm denials digest --post posts it now.", highlight=False)
         return
     if not settings.bot_token:

@@ -200,7 +200,10 @@ def _slack_settings(*required: str):  # -> slack_bot.settings.Settings
     try:
         settings = Settings.from_env()
     except ValidationError as e:
-        _fail("the bot's settings: " + "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg'].removeprefix('Value error, ')}" for x in e.errors()))
+        _fail(
+            "the bot's settings: "
+            + "; ".join(f"{'.'.join(map(str, x['loc']))}: {x['msg'].removeprefix('Value error, ')}" for x in e.errors())
+        )
     missing = settings.missing(*required)
     if missing:
         _fail(f"{' and '.join(missing)} not set; docs/slack.md explains where to find them")

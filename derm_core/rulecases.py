@@ -107,9 +107,12 @@ def _run_sheet_case(rule_id: str, kind: str, case: dict, expect: dict) -> str | 
 
     rule = all_rules()[rule_id]
     if rule.scope == "claim_rows":
+        from .rules.base import Hit
         from .rules.sheet import RowCells
 
-        hits = [(None, h.severity or rule.severity) for h in rule.fn(RowCells({}, data=case["claim"]))]
+        hits: list[tuple[str | None, str]] = [
+            (None, rule.finding(h).severity) for h in rule.fn(RowCells({}, data=case["claim"])) if isinstance(h, Hit)
+        ]
     else:
         cells = case["cells"]
         reader = RowReader(map_header([SYNONYMS[f][0] for f in cells]), text_dates_are_normal=bool(case.get("csv")))

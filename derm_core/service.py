@@ -43,7 +43,9 @@ def check(claims: Sequence[Claim], rules: Ruleset | None = None, *, stored: bool
     if stored:
         found = stored_overrides(c.claim_id for c in claims)
         if found:
-            report.claims = [apply_overrides(rep, found.get((c.claim_id or "").strip(), ())) for rep, c in zip(report.claims, claims, strict=True)]
+            report.claims = [
+                apply_overrides(rep, found.get((c.claim_id or "").strip(), ())) for rep, c in zip(report.claims, claims, strict=True)
+            ]
     return report
 
 
@@ -98,4 +100,3 @@ def apply_overrides(report: ClaimReport, stored: Iterable[Stored] = (), rows: Se
                     f = f.model_copy(update={"override": Override(user="charge sheet", reason=reason, source="sheet")})
         findings.append(f)
     return report.model_copy(update={"findings": findings, "status": status_of(findings)})
-

@@ -29,7 +29,14 @@ _NPI = re.compile(r"^\d{10}$")
 CLAIM_ID_WORDS = {"claim", "claim#", "claimid", "claim-id", "claim_id", "clm", "clm#"}
 _CLAIM_ID = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 _CLAIM_ID_INLINE = re.compile(r"^(?:claim|clm)(?:[-_ ]?id)?[#:=]((?=[^,;]*\d)[A-Za-z0-9][A-Za-z0-9._/-]{0,39})$", re.I)
-PAYER_TYPES = {"medicare": "medicare", "medicaid": "medicaid", "commercial": "commercial", "selfpay": "self_pay", "self-pay": "self_pay", "cash": "self_pay"}
+PAYER_TYPES = {
+    "medicare": "medicare",
+    "medicaid": "medicaid",
+    "commercial": "commercial",
+    "selfpay": "self_pay",
+    "self-pay": "self_pay",
+    "cash": "self_pay",
+}
 FILLER = {
     "and",
     "with",

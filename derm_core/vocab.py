@@ -14,6 +14,7 @@ Sites follow ICD-10-CM's grouping where CPT's leaves a choice (the shoulder is u
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 from typing import get_args
 
@@ -74,7 +75,7 @@ def key(value: str) -> str:
     return re.sub(r"[^a-z0-9]+", "_", value.lower()).strip("_")
 
 
-def _lookup(table: dict[str, str], value: str) -> str | None:
+def _lookup(table: Mapping[str, str], value: str) -> str | None:
     k = key(value)
     if k in table:
         return table[k]

@@ -23,11 +23,10 @@ from typing import Any, TypeVar
 
 from derm_core import codes, icd, service
 from derm_core.coding import CodingError, SuggestRequest, suggest
+from derm_core.faq_match import best_entry
 from derm_core.ruleset import Ruleset
 from derm_core.sheets.columns import OWN_COLUMNS, ColumnMap, map_header
 from derm_core.sheets.rows import RowReader, RowResult, check_rows, text
-
-from .faq_match import best_entry
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -159,7 +158,7 @@ def DERM_SUGGEST(procedure: Any, facts: Any = None, explain: Any = False) -> Any
     data: dict[str, Any] = {"procedure": (text(procedure) or "").strip().lower()}
     pairs: list[tuple[Any, Any]] = []
     if isinstance(facts, str):
-        pairs = [tuple(p.split("=", 1)) for p in re.split(r"[;\n]+", facts) if "=" in p]  # type: ignore[misc]
+        pairs = [tuple(p.split("=", 1)) for p in re.split(r"[;\n]+", facts) if "=" in p]
     elif facts:
         pairs = [(r[0], r[1]) for r in facts if len(r) >= 2 and r[0] not in (None, "")]
     for name, value in pairs:

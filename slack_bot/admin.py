@@ -128,7 +128,9 @@ class RulesDesk:
             return True
         log.info("admin action refused: %s", action)
         try:
-            self.store().audit(author_of(user or "?"), action, {"via": "slack", "refused": "not a rules admin", **(detail or {})}, allowed=False)
+            self.store().audit(
+                author_of(user or "?"), action, {"via": "slack", "refused": "not a rules admin", **(detail or {})}, allowed=False
+            )
         except Exception as e:  # the refusal stands even when the audit log cannot be written
             log.error("audit entry not written: %s", type(e).__name__)
         return False
@@ -261,7 +263,9 @@ class RulesDesk:
         author = author_of(user)
         if read.problems:
             problems = read.all_problems()
-            store.audit(author, "publish", {"via": "slack", "file": filename[:200], "refused": [str(p) for p in problems[:100]]}, allowed=False)
+            store.audit(
+                author, "publish", {"via": "slack", "file": filename[:200], "refused": [str(p) for p in problems[:100]]}, allowed=False
+            )
             self._refused(client, channel, thread_ts, filename, problems)
             return
         reason = comment.strip() if comment.strip() and not identifiers(comment) else ""
@@ -338,7 +342,9 @@ class RulesDesk:
 
     # --- Publish and Cancel ------------------------------------------------------------------------
 
-    NOT_PENDING = "This upload is no longer waiting to be published (it was published or cancelled, or the bot restarted). Upload the workbook again."
+    NOT_PENDING = (
+        "This upload is no longer waiting to be published (it was published or cancelled, or the bot restarted). Upload the workbook again."
+    )
 
     def publish_clicked(self, user: str | None, token: str, trigger_id: str, client: WebClient, respond: Callable[..., Any]) -> None:
         if not self.allowed(user, client, "publish", {"step": "button"}):
@@ -370,7 +376,10 @@ class RulesDesk:
             ack(response_action="errors", errors={"reason": "Give a reason of at least 3 characters."})
             return
         if identifiers(reason):
-            ack(response_action="errors", errors={"reason": "This looks like it holds patient identifiers; describe the change without them."})
+            ack(
+                response_action="errors",
+                errors={"reason": "This looks like it holds patient identifiers; describe the change without them."},
+            )
             return
         if not self.allowed(user, client, "publish", {"step": "modal"}):
             ack(response_action="errors", errors={"reason": "Only rules admins can publish."})
@@ -398,7 +407,13 @@ class RulesDesk:
         except Exception as e:
             log.error("rules publish failed: %s", type(e).__name__)
             self.put_back(pending)
-            self._post(client, pending, blocks.notice("The rules store could not be reached; nothing was published. Press Publish again in a minute.", ":warning:")[0])
+            self._post(
+                client,
+                pending,
+                blocks.notice("The rules store could not be reached; nothing was published. Press Publish again in a minute.", ":warning:")[
+                    0
+                ],
+            )
             return
         live.refresh()
         if published.version is None:

@@ -26,8 +26,11 @@ SDK_LOGGERS = ("slack_sdk", "slack_bolt")
 
 
 def quiet_sdk_loggers() -> None:
-    """Pin the SDK loggers at INFO or above, so that a root logger at DEBUG does not turn them on."""
-    for name in SDK_LOGGERS:
+    """Pin the SDK loggers, and every child logger they made (Bolt copies the root's level onto ``slack_bolt.App``
+    when an app is built), at INFO or above, so that a root logger at DEBUG does not turn them on: at DEBUG they
+    log whole request and reply bodies."""
+    names = [n for n in logging.root.manager.loggerDict if n.split(".")[0] in SDK_LOGGERS]
+    for name in (*SDK_LOGGERS, *names):
         logger = logging.getLogger(name)
         if logger.level < logging.INFO:  # NOTSET (inherit) included
             logger.setLevel(logging.INFO)
@@ -60,6 +63,7 @@ def create_app(settings: Settings, bot: DermBot | None = None, desk: RulesDesk |
     bot.warm_up()
     client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL)
     app = App(client=client, signing_secret=settings.signing_secret)
+    quiet_sdk_loggers()  # again: building the app gave slack_bolt.App the root logger's level
     seen = _SeenEvents()
 
     @app.middleware

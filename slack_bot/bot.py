@@ -116,7 +116,9 @@ class DermBot:
             reply = work()
         except Exception as e:  # a bug or hostile input must not take the bot down, nor leak the text into logs
             log.error("%s failed: %s", kind, type(e).__name__)
-            return _notice("error", "Sorry, something went wrong while reading that. Nothing was kept; please try again.", emoji=":warning:")
+            return _notice(
+                "error", "Sorry, something went wrong while reading that. Nothing was kept; please try again.", emoji=":warning:"
+            )
         log.debug("%s answered as %s in %.1f ms", kind, reply.kind, (time.perf_counter() - start) * 1000)
         return reply
 
@@ -124,7 +126,9 @@ class DermBot:
         """Refuse what the bot must not read (too long, binary, patient identifiers); else go on with the text,
         unescaped (Slack sends ``&``, ``<``, ``>`` as entities; every reply escapes them again)."""
         if len(text) > MAX_INPUT:
-            return _notice("too_long", f"That is too long for me ({len(text):,} characters; at most {MAX_INPUT:,}). Paste one claim at a time.")
+            return _notice(
+                "too_long", f"That is too long for me ({len(text):,} characters; at most {MAX_INPUT:,}). Paste one claim at a time."
+            )
         if "\x00" in text:
             return _notice("binary", "That looks like binary data, not text. Paste the claim's codes as text.")
         found = identifiers(text)
@@ -187,7 +191,9 @@ class DermBot:
         except TextParseError as e:
             return _notice("check", f"I could not read a claim there: {esc(e)}. For example {EXAMPLE_CLAIM}.")
         except ValidationError:
-            return _notice("check", "Part of that claim has a value I cannot use (for example an impossible date). Please check it and try again.")
+            return _notice(
+                "check", "Part of that claim has a value I cannot use (for example an impossible date). Please check it and try again."
+            )
         ruleset = self.ruleset()
         [report] = service.check([parsed.claim], ruleset).claims  # with the findings billers overrode for this claim id
         share_value = text if offer_share and not share else None

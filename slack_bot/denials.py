@@ -65,7 +65,9 @@ def analyse_folder(settings: Settings) -> Analysis:
     from derm_core.denials.sources import read_paths
 
     if not settings.remittances_dir:
-        raise Unavailable("The remittances folder is not set up yet: the bot's `DERM_REMITTANCES_DIR` setting names the folder of 835 files to analyse.")
+        raise Unavailable(
+            "The remittances folder is not set up yet: the bot's `DERM_REMITTANCES_DIR` setting names the folder of 835 files to analyse."
+        )
     folder = Path(settings.remittances_dir).expanduser()
     if not folder.is_dir():
         raise Unavailable("The remittances folder (the bot's `DERM_REMITTANCES_DIR` setting) does not exist or is not a folder.")
@@ -73,7 +75,9 @@ def analyse_folder(settings: Settings) -> Analysis:
         raise Unavailable("The remittances folder (the bot's `DERM_REMITTANCES_DIR` setting) is empty: put the payers' 835 files there.")
     read = read_paths([folder])
     if not read.claims:
-        raise Unavailable(f"No remittance claims could be read from the remittances folder ({len(read.problems)} reading problem(s); `derm denials analyze` names them).")
+        raise Unavailable(
+            f"No remittance claims could be read from the remittances folder ({len(read.problems)} reading problem(s); `derm denials analyze` names them)."
+        )
     log.info("denials: %d files, %d claims, %d reading problems", read.files, len(read.claims), len(read.problems))
     return analyze(read)
 
@@ -90,8 +94,10 @@ def summary_message(a: Analysis, title: str | None = None) -> Message:
         note = f":warning: {problems} file(s) or segment(s) could not be read and were left out; `derm denials analyze` names them."
         found.insert(len(found) - 1, blocks.context(note))
     t = a.totals
-    text = (f"{title or 'Denials'}: {int(t.get('denied_claims', 0))} of {int(t.get('claims', 0))} claims had a denial, "
-            f"${t.get('denied_amount', 0):,.2f} denied.")
+    text = (
+        f"{title or 'Denials'}: {int(t.get('denied_claims', 0))} of {int(t.get('claims', 0))} claims had a denial, "
+        f"${t.get('denied_amount', 0):,.2f} denied."
+    )
     return blocks.message(found, text)
 
 
@@ -181,20 +187,27 @@ def digest_command(user: str, args: list[str], settings: Settings) -> list[Messa
     if not args:
         current = digest_channel(settings)
         where = f"goes to <#{current}>" if current else "is off"
-        return blocks.notice(f"The weekly denials digest {where}. `/derm denials digest #channel` sets it, `/derm denials digest off` stops it.")
+        return blocks.notice(
+            f"The weekly denials digest {where}. `/derm denials digest #channel` sets it, `/derm denials digest off` stops it."
+        )
     if args[0].lower() == "off":
         set_digest_channel(settings, None, user)
         log.info("denials digest turned off")
         return blocks.notice("The weekly denials digest is off.")
     m = _CHANNEL.match(args[0])
     if not m:
-        return blocks.notice("Pick the channel from the list as you type `#` (or give its id, like `C0123ABC`): "
-                             "`/derm denials digest #billing`.", ":thinking_face:")
+        return blocks.notice(
+            "Pick the channel from the list as you type `#` (or give its id, like `C0123ABC`): `/derm denials digest #billing`.",
+            ":thinking_face:",
+        )
     channel = m.group(1) or m.group(2)
     set_digest_channel(settings, channel, user)
     log.info("denials digest channel set")
-    return blocks.notice(f"The weekly denials digest goes to <#{channel}> (aggregated figures only). "
-                         "Invite me to that channel; `derm denials digest --post` posts it (run it weekly from cron).", ":white_check_mark:")
+    return blocks.notice(
+        f"The weekly denials digest goes to <#{channel}> (aggregated figures only). "
+        "Invite me to that channel; `derm denials digest --post` posts it (run it weekly from cron).",
+        ":white_check_mark:",
+    )
 
 
 def post_digest(client: WebClient, settings: Settings) -> str:
@@ -213,8 +226,9 @@ def post_digest(client: WebClient, settings: Settings) -> str:
 # --- a remittance file dropped in a DM ----------------------------------------------------------------------
 
 
-def remittance_shared(client: WebClient, channel: str, thread_ts: str, file: dict[str, Any], user: str | None,
-                      directory: AdminDirectory, api_url: str | None) -> None:
+def remittance_shared(
+    client: WebClient, channel: str, thread_ts: str, file: dict[str, Any], user: str | None, directory: AdminDirectory, api_url: str | None
+) -> None:
     """The job for one remittance file in a DM (on the bot's workers, after the acknowledgement)."""
     from derm_core.denials.analysis import analyze
     from derm_core.denials.sources import read_bytes
@@ -237,8 +251,11 @@ def remittance_shared(client: WebClient, channel: str, thread_ts: str, file: dic
             download(url, client.token, source, trusted_hosts(api_url))
             read = read_bytes(source.read_bytes(), Path(name).name)
         if not read.claims:
-            say(blocks.notice("I could not read any remittance claims from that file. Send an 835 file (.835 or .txt) "
-                              "or a zip of them.", ":warning:")[0])
+            say(
+                blocks.notice(
+                    "I could not read any remittance claims from that file. Send an 835 file (.835 or .txt) or a zip of them.", ":warning:"
+                )[0]
+            )
             return
         a = analyze(read)
         say(summary_message(a))

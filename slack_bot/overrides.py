@@ -119,8 +119,11 @@ def submitted(user: str | None, view: dict[str, Any]) -> Submitted:
         return Submitted(errors={"reason": "; ".join(p.why for p in e.problems)[:300]})
     except Exception as e:
         log.error("override not stored: %s", type(e).__name__)
-        return Submitted(errors={"reason": "The override could not be stored right now (the rules store is unavailable). Try again in a minute."})
+        return Submitted(
+            errors={"reason": "The override could not be stored right now (the rules store is unavailable). Try again in a minute."}
+        )
     log.info("override recorded for %s", target.rule)
     return Submitted(
-        messages=blocks.override_recorded(target.rule, ref, target.line, author_of(user), reason), response_url=str(meta.get("u") or "") or None
+        messages=blocks.override_recorded(target.rule, ref, target.line, author_of(user), reason),
+        response_url=str(meta.get("u") or "") or None,
     )

@@ -112,7 +112,9 @@ def check_shared_file(
                     rulebook(source, name)
                     return
             if bot.sheet_checker is None:
-                raise SheetRejected("Charge sheets are not supported yet. Paste a claim's codes instead, or check the sheet with `derm sheet check`.")
+                raise SheetRejected(
+                    "Charge sheets are not supported yet. Paste a claim's codes instead, or check the sheet with `derm sheet check`."
+                )
             progress_ts = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.sheet_progress(name))["ts"]
             if not downloaded:
                 download(url, client.token, source, trusted_hosts(api_url))

@@ -22,7 +22,9 @@ from slack_sdk.signature import SignatureVerifier
 JSON_FIELDS = ("blocks", "view", "files", "attachments")
 
 
-def signed_headers(body: str, secret: str, timestamp: int | None = None, content_type: str = "application/x-www-form-urlencoded") -> dict[str, str]:
+def signed_headers(
+    body: str, secret: str, timestamp: int | None = None, content_type: str = "application/x-www-form-urlencoded"
+) -> dict[str, str]:
     """The headers Slack sends with ``body``, signed with ``secret``."""
     ts = str(int(time.time()) if timestamp is None else timestamp)
     return {
@@ -163,7 +165,15 @@ class SlackApiDouble:
     def answer(self, method: str, payload: dict[str, Any]) -> dict[str, Any]:
         ts = f"1700000000.{next(self._ts):06d}"
         if method == "auth.test":
-            return {"ok": True, "url": "https://derm.example/", "team": "Derm", "user": "derm", "team_id": "T1", "user_id": "UBOT", "bot_id": "BBOT"}
+            return {
+                "ok": True,
+                "url": "https://derm.example/",
+                "team": "Derm",
+                "user": "derm",
+                "team_id": "T1",
+                "user_id": "UBOT",
+                "bot_id": "BBOT",
+            }
         if method == "chat.postMessage":
             return {"ok": True, "channel": payload.get("channel"), "ts": ts, "message": {"text": payload.get("text"), "ts": ts}}
         if method == "chat.postEphemeral":

@@ -70,8 +70,17 @@ def planted_month(tmp_path_factory):
         return SynthPatient(f"PHIPLANTLAST{i}", "PHIFIRSTNAME", f"PHIMEMBER{i:04d}", date(1937, 4, 15))
 
     dos = date(2026, 3, 2)
-    paid = lambda code, fee: SynthLine(code, fee, round(fee * 0.64, 2), adjustments=[("CO", "45", round(fee * 0.2, 2)), ("PR", "2", round(fee * 0.16, 2))],  # noqa: E731
-                                       allowed=round(fee * 0.8, 2), dos=dos)
+
+    def paid(code, fee):
+        return SynthLine(
+            code,
+            fee,
+            round(fee * 0.64, 2),
+            adjustments=[("CO", "45", round(fee * 0.2, 2)), ("PR", "2", round(fee * 0.16, 2))],
+            allowed=round(fee * 0.8, 2),
+            dos=dos,
+        )
+
     weeks = {d: [] for d in (date(2026, 3, 6), date(2026, 3, 13), date(2026, 3, 20), date(2026, 3, 27))}
     by_payer: dict[tuple[date, str], list] = {}
 
@@ -82,35 +91,117 @@ def planted_month(tmp_path_factory):
     w = list(weeks)
     checked = []  # (claim_id, payer type, payer, diagnoses, lines) for the claims file
     for i in range(1, 7):
-        add(w[i % 2], "ACME HEALTH", SynthClaim(f"M{i}", dos=dos, lines=[SynthLine("17311", 700, 448, adjustments=[("CO", "45", 140), ("PR", "2", 112)], allowed=560, dos=dos),
-                                                                   SynthLine("88305", 75, 0, adjustments=[("CO", "97", 75)], dos=dos)]))
-        checked.append((f"M{i}", "commercial", "ACME HEALTH", ["C44.311"], [
-            {"code": "17311", "facts": {"site": "nose", "pathology": "malignant", "mohs_stage_blocks": [3], "lesion_id": "L1", "size_cm": 1.2}},
-            {"code": "88305", "facts": {"lesion_id": "L1"}}]))
+        add(
+            w[i % 2],
+            "ACME HEALTH",
+            SynthClaim(
+                f"M{i}",
+                dos=dos,
+                lines=[
+                    SynthLine("17311", 700, 448, adjustments=[("CO", "45", 140), ("PR", "2", 112)], allowed=560, dos=dos),
+                    SynthLine("88305", 75, 0, adjustments=[("CO", "97", 75)], dos=dos),
+                ],
+            ),
+        )
+        checked.append(
+            (
+                f"M{i}",
+                "commercial",
+                "ACME HEALTH",
+                ["C44.311"],
+                [
+                    {
+                        "code": "17311",
+                        "facts": {"site": "nose", "pathology": "malignant", "mohs_stage_blocks": [3], "lesion_id": "L1", "size_cm": 1.2},
+                    },
+                    {"code": "88305", "facts": {"lesion_id": "L1"}},
+                ],
+            )
+        )
     for i in range(1, 5):
-        add(w[1], "MEDICARE JX", SynthClaim(f"A{i}", dos=dos, filing="MB", lines=[paid("17000", 95),
-                SynthLine("17003", 144, 40, units=12, adjustments=[("CO", "151", 84), ("CO", "45", 10), ("PR", "2", 10)], remarks=["N362"], dos=dos)]))
-        checked.append((f"A{i}", "medicare", "MEDICARE JX", ["L57.0"], [
-            {"code": "17000", "facts": {"lesion_count": 13, "pathology": "premalignant"}}, {"code": "17003", "units": 12}]))
+        add(
+            w[1],
+            "MEDICARE JX",
+            SynthClaim(
+                f"A{i}",
+                dos=dos,
+                filing="MB",
+                lines=[
+                    paid("17000", 95),
+                    SynthLine(
+                        "17003",
+                        144,
+                        40,
+                        units=12,
+                        adjustments=[("CO", "151", 84), ("CO", "45", 10), ("PR", "2", 10)],
+                        remarks=["N362"],
+                        dos=dos,
+                    ),
+                ],
+            ),
+        )
+        checked.append(
+            (
+                f"A{i}",
+                "medicare",
+                "MEDICARE JX",
+                ["L57.0"],
+                [{"code": "17000", "facts": {"lesion_count": 13, "pathology": "premalignant"}}, {"code": "17003", "units": 12}],
+            )
+        )
     for i in range(1, 4):
-        add(w[2], "BLUE RIVER PLAN", SynthClaim(f"V{i}", status="4", dos=dos, lines=[SynthLine("99213", 110, 0, adjustments=[("CO", "29", 110)], dos=dos)]))
+        add(
+            w[2],
+            "BLUE RIVER PLAN",
+            SynthClaim(f"V{i}", status="4", dos=dos, lines=[SynthLine("99213", 110, 0, adjustments=[("CO", "29", 110)], dos=dos)]),
+        )
         checked.append((f"V{i}", "commercial", "BLUE RIVER PLAN", ["L40.0"], [{"code": "99213"}]))
     for i in range(1, 3):
-        add(w[2], "SUNRISE CARE", SynthClaim(f"C{i}", dos=dos, lines=[SynthLine("17110", 130, 0, adjustments=[("PR", "204", 130)], dos=dos)]))
-        checked.append((f"C{i}", "commercial", "SUNRISE CARE", ["L82.1"], [{"code": "17110", "facts": {"lesion_count": 3, "pathology": "benign", "purpose": "cosmetic"}}]))
-        add(w[3], "ACME HEALTH", SynthClaim(f"B{i}", status="4", dos=dos, adjustments=[("CO", "16", 120)], remarks=["MA130"],
-                                             lines=[SynthLine("11102", 120, 0, dos=dos)]))
+        add(
+            w[2],
+            "SUNRISE CARE",
+            SynthClaim(f"C{i}", dos=dos, lines=[SynthLine("17110", 130, 0, adjustments=[("PR", "204", 130)], dos=dos)]),
+        )
+        checked.append(
+            (
+                f"C{i}",
+                "commercial",
+                "SUNRISE CARE",
+                ["L82.1"],
+                [{"code": "17110", "facts": {"lesion_count": 3, "pathology": "benign", "purpose": "cosmetic"}}],
+            )
+        )
+        add(
+            w[3],
+            "ACME HEALTH",
+            SynthClaim(
+                f"B{i}",
+                status="4",
+                dos=dos,
+                adjustments=[("CO", "16", 120)],
+                remarks=["MA130"],
+                lines=[SynthLine("11102", 120, 0, dos=dos)],
+            ),
+        )
         checked.append((f"B{i}", "commercial", "ACME HEALTH", ["D48.5"], [{"code": "11102", "facts": {"biopsy_method": "tangential"}}]))
     add(w[3], "SUNRISE CARE", SynthClaim("U1", dos=dos, lines=[SynthLine("11102", 120, 0, adjustments=[("CO", "299", 120)], dos=dos)]))
     checked.append(("U1", "commercial", "SUNRISE CARE", ["D48.5"], [{"code": "11102", "facts": {"biopsy_method": "tangential"}}]))
-    add(w[3], "ACME HEALTH", SynthClaim("Z1", dos=dos, lines=[SynthLine("11104", 140, 0, adjustments=[("CO", "4", 140)], dos=dos)]))  # never checked
+    add(
+        w[3], "ACME HEALTH", SynthClaim("Z1", dos=dos, lines=[SynthLine("11104", 140, 0, adjustments=[("CO", "4", 140)], dos=dos)])
+    )  # never checked
     payers = ["ACME HEALTH", "BLUE RIVER PLAN", "MEDICARE JX", "SUNRISE CARE"]
     for i in range(1, 21):
         add(w[i % 4], payers[i % 4], SynthClaim(f"G{i}", dos=dos, lines=[paid("99213", 110)]))
-        checked.append((f"G{i}", "medicare" if payers[i % 4] == "MEDICARE JX" else "commercial", payers[i % 4], ["L40.0"], [{"code": "99213"}]))
+        checked.append(
+            (f"G{i}", "medicare" if payers[i % 4] == "MEDICARE JX" else "commercial", payers[i % 4], ["L40.0"], [{"code": "99213"}])
+        )
     # A denial the payer reversed (claim status 22) and paid on the corrected claim: no pattern may remain.
     add(w[0], "ACME HEALTH", SynthClaim("R1", dos=dos, lines=[SynthLine("17000", 95, 0, adjustments=[("CO", "16", 95)], dos=dos)]))
-    add(w[2], "ACME HEALTH", SynthClaim("R1", status="22", dos=dos, lines=[SynthLine("17000", -95, 0, adjustments=[("CO", "16", -95)], dos=dos)]))
+    add(
+        w[2],
+        "ACME HEALTH",
+        SynthClaim("R1", status="22", dos=dos, lines=[SynthLine("17000", -95, 0, adjustments=[("CO", "16", -95)], dos=dos)]),
+    )
     add(w[2], "ACME HEALTH", SynthClaim("R1", dos=dos, lines=[paid("17000", 95)]))
 
     root = tmp_path_factory.mktemp("planted")
@@ -119,8 +210,19 @@ def planted_month(tmp_path_factory):
     for k, week in enumerate(w, 1):
         batch = [Remit(payer, week, claims) for (wk, payer), claims in by_payer.items() if wk == week]
         (remits / f"week{k}.835").write_text(write_835(batch, control=k))
-    claims = [Claim.model_validate({"claim_id": cid, "payer": {"type": t, "name": p}, "date_of_service": "2026-03-02", "rendering_npi": "1234567893",
-                                    "diagnoses": dx, "lines": lines}) for cid, t, p, dx, lines in checked]
+    claims = [
+        Claim.model_validate(
+            {
+                "claim_id": cid,
+                "payer": {"type": t, "name": p},
+                "date_of_service": "2026-03-02",
+                "rendering_npi": "1234567893",
+                "diagnoses": dx,
+                "lines": lines,
+            }
+        )
+        for cid, t, p, dx, lines in checked
+    ]
     report = check_claims(claims, default_ruleset()).model_dump(mode="json")
     for c in report["claims"]:
         if c["claim_id"] in ("M1", "M2", "M3"):

@@ -36,7 +36,9 @@ Action = Literal["correct_and_resubmit", "appeal_with_records", "bill_patient", 
 
 ROUTINE: frozenset[str] = frozenset({"contractual", "patient_share"})
 """Problems that are routine adjustments, not denials."""
-NOT_CODING: frozenset[str] = frozenset({"eligibility", "timely_filing", "benefit_limit", "contractual", "patient_share", "payer_processing"})
+NOT_CODING: frozenset[str] = frozenset(
+    {"eligibility", "timely_filing", "benefit_limit", "contractual", "patient_share", "payer_processing"}
+)
 """Problems no coding check can prevent: the manager's "not a coding problem"."""
 
 ACTION_TEXT = {

@@ -23,7 +23,18 @@ from typing import Any
 from .model import Adjustment, ReadProblem, ReadResult, RemitClaim, RemitLine
 
 SYNONYMS: dict[str, tuple[str, ...]] = {
-    "claim_id": ("claim id", "claim", "claim #", "claim no", "claim number", "encounter", "encounter id", "patient control number", "pcn", "ticket"),
+    "claim_id": (
+        "claim id",
+        "claim",
+        "claim #",
+        "claim no",
+        "claim number",
+        "encounter",
+        "encounter id",
+        "patient control number",
+        "pcn",
+        "ticket",
+    ),
     "line": ("line", "line #", "line no", "line number", "svc line"),
     "payer": ("payer", "payer name", "insurance", "insurance company", "carrier", "plan", "primary insurance", "insurer"),
     "provider": ("provider", "rendering provider", "rendering", "physician", "doctor", "rendering npi", "provider npi", "provider name"),
@@ -39,9 +50,30 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "allowed": ("allowed", "allowed amount", "allowed amt", "allowable"),
     "paid": ("paid", "paid amount", "paid amt", "payment", "payment amount", "insurance paid", "ins paid", "amount paid"),
     "group": ("group", "group code", "adjustment group", "adj group", "cas group"),
-    "reason": ("reason", "reason code", "reason codes", "carc", "denial code", "denial codes", "adjustment reason", "adj reason",
-               "adjustment code", "adjustment codes", "adj code", "denial reason code"),
-    "adj_amount": ("adjustment amount", "adjustment", "adj amount", "adj amt", "denied amount", "denial amount", "amount denied", "write off"),
+    "reason": (
+        "reason",
+        "reason code",
+        "reason codes",
+        "carc",
+        "denial code",
+        "denial codes",
+        "adjustment reason",
+        "adj reason",
+        "adjustment code",
+        "adjustment codes",
+        "adj code",
+        "denial reason code",
+    ),
+    "adj_amount": (
+        "adjustment amount",
+        "adjustment",
+        "adj amount",
+        "adj amt",
+        "denied amount",
+        "denial amount",
+        "amount denied",
+        "write off",
+    ),
     "remarks": ("remark", "remarks", "remark code", "remark codes", "rarc", "rarcs"),
     "status": ("status", "claim status"),
 }
@@ -157,8 +189,18 @@ def rows_to_claims(rows: Iterable[Sequence[Any]], cols: dict[str, int], source: 
         claim = claims.get(claim_id + "\0" + payer)
         if claim is None:
             status = status_raw if status_raw.isdigit() else _STATUS.get(status_raw, "1")
-            claim = RemitClaim(source, claim_id, status, 0.0, 0.0, payer, provider=str(_cell(row, cols, "provider") or "").strip(),
-                               paid_on=paid_on, dos=dos, segment=None)
+            claim = RemitClaim(
+                source,
+                claim_id,
+                status,
+                0.0,
+                0.0,
+                payer,
+                provider=str(_cell(row, cols, "provider") or "").strip(),
+                paid_on=paid_on,
+                dos=dos,
+                segment=None,
+            )
             claims[claim_id + "\0" + payer] = claim
         line_no = _cell(row, cols, "line")
         key = (claim_id, payer, line_no) if line_no not in (None, "") else (claim_id, payer, code, mods, dos, billed, paid)

@@ -56,7 +56,11 @@ class Checked:
 
 
 def _is_report(data: object) -> bool:
-    return isinstance(data, dict) and isinstance(data.get("claims"), list) and all(isinstance(c, dict) and "findings" in c for c in data["claims"])
+    return (
+        isinstance(data, dict)
+        and isinstance(data.get("claims"), list)
+        and all(isinstance(c, dict) and "findings" in c for c in data["claims"])
+    )
 
 
 def _clean(findings: list[Finding]) -> bool:
@@ -133,7 +137,11 @@ def _from_sheet(path: Path) -> tuple[list[CheckedClaim], list[str]]:
 
     try:
         source = inspect_input(path)
-        scans = [scan for i, sheet in enumerate(read_sheets(source, "calamine")) if (scan := scan_sheet(sheet, i, text_dates_are_normal=source.kind == "csv"))]
+        scans = [
+            scan
+            for i, sheet in enumerate(read_sheets(source, "calamine"))
+            if (scan := scan_sheet(sheet, i, text_dates_are_normal=source.kind == "csv"))
+        ]
     except SheetError as e:
         return [], [str(e)]
     except Exception as e:  # calamine raises its own types for damaged parts
@@ -285,8 +293,19 @@ def match_checked(
             o[0] += 1
             o[1] += amount
             labels = sorted(f"{a.group}-{a.reason}" for a in adj)
-            denied_lines.append(DeniedLine(claim_id=claim.claim_id, line=j, code=line.code, payer=claim.payer, reasons=labels,
-                                           amount=amount, outcome=outcome, how=how, rules=rules))
+            denied_lines.append(
+                DeniedLine(
+                    claim_id=claim.claim_id,
+                    line=j,
+                    code=line.code,
+                    payer=claim.payer,
+                    reasons=labels,
+                    amount=amount,
+                    outcome=outcome,
+                    how=how,
+                    rules=rules,
+                )
+            )
             if outcome == "missed":
                 for a in adj:
                     if a.reason not in preventable:
@@ -295,17 +314,37 @@ def match_checked(
                     entry[0] += 1
                     entry[1] += a.amount
                     if len(entry[2]) < _EXAMPLES:
-                        entry[2].append(Example(claim_id=claim.claim_id, line=j, date_of_service=line.dos.isoformat() if line.dos else None,
-                                                code=line.code, modifiers=list(line.modifiers), units=line.units, billed=line.billed,
-                                                denied=a.amount, reasons=labels))
+                        entry[2].append(
+                            Example(
+                                claim_id=claim.claim_id,
+                                line=j,
+                                date_of_service=line.dos.isoformat() if line.dos else None,
+                                code=line.code,
+                                modifiers=list(line.modifiers),
+                                units=line.units,
+                                billed=line.billed,
+                                denied=a.amount,
+                                reasons=labels,
+                            )
+                        )
     scores = []
     for rule in sorted(set(flagged) | set(rule_targets)):
         targeted = sum(1 for rs in denied_reasons_checked if rs & rule_targets[rule])
-        scores.append(RuleScore(rule=rule, category=category.get(rule, ""), flagged=flagged[rule], true_positives=hits[rule],
-                                precision=round(hits[rule] / flagged[rule], 4) if flagged[rule] else None,
-                                targeted_denials=targeted, recall=round(hits[rule] / targeted, 4) if targeted else None))
+        scores.append(
+            RuleScore(
+                rule=rule,
+                category=category.get(rule, ""),
+                flagged=flagged[rule],
+                true_positives=hits[rule],
+                precision=round(hits[rule] / flagged[rule], 4) if flagged[rule] else None,
+                targeted_denials=targeted,
+                recall=round(hits[rule] / targeted, 4) if targeted else None,
+            )
+        )
     missed_out = [
-        MissedPattern(group=g, reason=r, code=code, payer=payer, count=v[0], amount=round(v[1], 2), meaning=codes.reason(r).meaning, examples=v[2])
+        MissedPattern(
+            group=g, reason=r, code=code, payer=payer, count=v[0], amount=round(v[1], 2), meaning=codes.reason(r).meaning, examples=v[2]
+        )
         for (g, r, code, payer), v in missed.items()
     ]
     missed_out.sort(key=lambda m: (-m.amount, -m.count, m.reason, m.code))

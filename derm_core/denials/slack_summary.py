@@ -65,17 +65,29 @@ def denials_summary_blocks(a: Analysis, top: int = 5) -> list[dict[str, Any]]:
     if len(a.trend) > 1:
         last, prev = a.trend[-1], a.trend[-2]
         change = last.denied_amount - prev.denied_amount
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*Trend*: {last.month} denied ${last.denied_amount:,.2f} "
-                       f"({'+' if change >= 0 else '-'}${abs(change):,.2f} against {prev.month}); denial rate {_pct(last.denial_rate)}."}})
+        blocks.append(
+            {
+                "type": "section",
+                "text": {
+                    "type": "mrkdwn",
+                    "text": f"*Trend*: {last.month} denied ${last.denied_amount:,.2f} "
+                    f"({'+' if change >= 0 else '-'}${abs(change):,.2f} against {prev.month}); denial rate {_pct(last.denial_rate)}.",
+                },
+            }
+        )
     if a.matching is not None:
         o = a.matching.outcomes
-        text = (f"*Against the checker*: caught but submitted {o['caught_and_ignored']['count']} lines (${o['caught_and_ignored']['amount']:,.2f}), "
-                f"missed {o['missed']['count']} (${o['missed']['amount']:,.2f}), not a coding problem {o['not_coding']['count']}.")
+        text = (
+            f"*Against the checker*: caught but submitted {o['caught_and_ignored']['count']} lines (${o['caught_and_ignored']['amount']:,.2f}), "
+            f"missed {o['missed']['count']} (${o['missed']['amount']:,.2f}), not a coding problem {o['not_coding']['count']}."
+        )
         if a.matching.missed:
             m = a.matching.missed[0]
             text += f" Biggest miss: {m.group}-{m.reason} on {m.code} at {m.payer} ({m.count} x, ${m.amount:,.2f})."
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:_TEXT_MAX]}})
-    blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"Aggregated figures only. Reason-code table {a.code_table}."}]})
+    blocks.append(
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": f"Aggregated figures only. Reason-code table {a.code_table}."}]}
+    )
     return blocks
 
 

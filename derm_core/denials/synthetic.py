@@ -98,7 +98,9 @@ def claim_segments(c: SynthClaim, dos: date, dmg: bool = True) -> list[str]:
     if share is None:
         share = sum(a[2] for ln in c.lines for a in ln.adjustments if a[0] == "PR") + sum(a[2] for a in c.adjustments if a[0] == "PR")
     p = c.patient
-    segs = [f"CLP*{c.claim_id}*{c.status}*{_money(billed)}*{_money(paid)}*{_money(share)}*{c.filing}*{c.payer_claim_id or 'PCN' + c.claim_id}*11*1"]
+    segs = [
+        f"CLP*{c.claim_id}*{c.status}*{_money(billed)}*{_money(paid)}*{_money(share)}*{c.filing}*{c.payer_claim_id or 'PCN' + c.claim_id}*11*1"
+    ]
     segs += _cas(c.adjustments)
     segs.append(f"NM1*QC*1*{p.last}*{p.first}****MI*{p.member_id}")
     if dmg:  # not in the 835 guide, but some payers send it: the reader must drop it

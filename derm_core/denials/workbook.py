@@ -136,8 +136,15 @@ def _fill_row(ws: Worksheet, row: int, ncols: int, problem: str) -> None:
             ws.cell(row=row, column=col).fill = PatternFill("solid", fgColor=fill[0])
 
 
-def _rows(ws: Worksheet, top: int, headers: list[str], rows: list[list[Any]], problems: list[str] | None = None,
-          money: tuple[int, ...] = (), percent: tuple[int, ...] = ()) -> int:
+def _rows(
+    ws: Worksheet,
+    top: int,
+    headers: list[str],
+    rows: list[list[Any]],
+    problems: list[str] | None = None,
+    money: tuple[int, ...] = (),
+    percent: tuple[int, ...] = (),
+) -> int:
     """A header at row ``top`` and the rows under it (row colour by kind of problem); returns the next free row."""
     _header(ws, top, headers)
     for i, values in enumerate(rows, top + 1):
@@ -154,8 +161,16 @@ def _rows(ws: Worksheet, top: int, headers: list[str], rows: list[list[Any]], pr
     return top + 1 + len(rows)
 
 
-def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]], widths: list[int], problems: list[str] | None = None,
-           money: tuple[int, ...] = (), percent: tuple[int, ...] = ()) -> Worksheet:
+def _sheet(
+    wb: Workbook,
+    title: str,
+    headers: list[str],
+    rows: list[list[Any]],
+    widths: list[int],
+    problems: list[str] | None = None,
+    money: tuple[int, ...] = (),
+    percent: tuple[int, ...] = (),
+) -> Worksheet:
     """A sheet of one table with a frozen header and filters."""
     ws = wb.create_sheet(title)
     _rows(ws, 1, headers, rows, problems, money, percent)
@@ -177,10 +192,35 @@ def write_report(a: Analysis, path: str | Path) -> None:
     _sheet(
         wb,
         "Patterns",
-        ["Group", "Reason", "Meaning", "Problem", "Next action", "Code", "Payer", "Count", "Denied $", "Share of denied $", "Providers", "By month"],
         [
-            [p.group, p.reason, p.meaning, p.problem, p.action, p.code, p.payer, p.count, p.amount, p.amount / total,
-             "\n".join(f"{k}: {v.count}" for k, v in p.providers.items()), _months(p)]
+            "Group",
+            "Reason",
+            "Meaning",
+            "Problem",
+            "Next action",
+            "Code",
+            "Payer",
+            "Count",
+            "Denied $",
+            "Share of denied $",
+            "Providers",
+            "By month",
+        ],
+        [
+            [
+                p.group,
+                p.reason,
+                p.meaning,
+                p.problem,
+                p.action,
+                p.code,
+                p.payer,
+                p.count,
+                p.amount,
+                p.amount / total,
+                "\n".join(f"{k}: {v.count}" for k, v in p.providers.items()),
+                _months(p),
+            ]
             for p in a.patterns
         ],
         [8, 8, 48, 14, 22, 10, 26, 8, 12, 10, 30, 26],
@@ -197,11 +237,31 @@ def write_report(a: Analysis, path: str | Path) -> None:
         _sheet(
             wb,
             "Missed by the checker",
-            ["Group", "Reason", "Meaning", "Code", "Payer", "Count", "Denied $", "Example lines (claim, line, date, code, units, billed, denied)"],
             [
-                [p.group, p.reason, p.meaning, p.code, p.payer, p.count, p.amount,
-                 "\n".join(f"{e.claim_id} line {e.line + 1}, {e.date_of_service or '-'}, {e.code}{''.join('-' + x for x in e.modifiers)} "
-                           f"x{e.units:g}, ${e.billed:,.2f}, ${e.denied:,.2f} ({', '.join(e.reasons)})" for e in p.examples)]
+                "Group",
+                "Reason",
+                "Meaning",
+                "Code",
+                "Payer",
+                "Count",
+                "Denied $",
+                "Example lines (claim, line, date, code, units, billed, denied)",
+            ],
+            [
+                [
+                    p.group,
+                    p.reason,
+                    p.meaning,
+                    p.code,
+                    p.payer,
+                    p.count,
+                    p.amount,
+                    "\n".join(
+                        f"{e.claim_id} line {e.line + 1}, {e.date_of_service or '-'}, {e.code}{''.join('-' + x for x in e.modifiers)} "
+                        f"x{e.units:g}, ${e.billed:,.2f}, ${e.denied:,.2f} ({', '.join(e.reasons)})"
+                        for e in p.examples
+                    ),
+                ]
                 for p in m.missed
             ],
             [8, 8, 44, 10, 26, 8, 12, 90],
@@ -209,13 +269,40 @@ def write_report(a: Analysis, path: str | Path) -> None:
             money=(7,),
         )
         ws = wb.create_sheet("Matching")
-        top = _rows(ws, 1, ["Outcome", "Lines", "Denied $"], [[k.replace("_", " "), v["count"], v["amount"]] for k, v in m.outcomes.items()],
-                    money=(3,))
-        top = _rows(ws, top + 1, ["Rule", "Category", "Flagged lines", "True positives", "Precision", "Denials it targets", "Recall"],
-                    [[s.rule, s.category, s.flagged, s.true_positives, s.precision, s.targeted_denials, s.recall] for s in m.rules], percent=(5, 7))
-        top = _rows(ws, top + 1, ["Claim", "Line", "Code", "Payer", "Reasons", "Denied $", "Outcome", "How", "Rules"],
-                    [[d.claim_id, d.line + 1, d.code, d.payer, ", ".join(d.reasons), d.amount, d.outcome.replace("_", " "), d.how, ", ".join(d.rules)]
-                     for d in m.denied_lines], money=(6,))
+        top = _rows(
+            ws,
+            1,
+            ["Outcome", "Lines", "Denied $"],
+            [[k.replace("_", " "), v["count"], v["amount"]] for k, v in m.outcomes.items()],
+            money=(3,),
+        )
+        top = _rows(
+            ws,
+            top + 1,
+            ["Rule", "Category", "Flagged lines", "True positives", "Precision", "Denials it targets", "Recall"],
+            [[s.rule, s.category, s.flagged, s.true_positives, s.precision, s.targeted_denials, s.recall] for s in m.rules],
+            percent=(5, 7),
+        )
+        top = _rows(
+            ws,
+            top + 1,
+            ["Claim", "Line", "Code", "Payer", "Reasons", "Denied $", "Outcome", "How", "Rules"],
+            [
+                [
+                    d.claim_id,
+                    d.line + 1,
+                    d.code,
+                    d.payer,
+                    ", ".join(d.reasons),
+                    d.amount,
+                    d.outcome.replace("_", " "),
+                    d.how,
+                    ", ".join(d.rules),
+                ]
+                for d in m.denied_lines
+            ],
+            money=(6,),
+        )
         for row, note in enumerate(m.notes, top + 1):
             ws.cell(row=row, column=1, value=note)
         ws.freeze_panes = "A2"
@@ -226,8 +313,14 @@ def write_report(a: Analysis, path: str | Path) -> None:
         "Codes",
         ["Reason", "Meaning (our words)", "Problem", "Prevented by (checker categories)", "Next action", "What to check"],
         [
-            [r, codes.reason(r).meaning, codes.reason(r).problem, ", ".join(c.value for c in codes.reason(r).prevented_by),
-             ACTION_TEXT[codes.reason(r).action], codes.reason(r).check or ""]
+            [
+                r,
+                codes.reason(r).meaning,
+                codes.reason(r).problem,
+                ", ".join(c.value for c in codes.reason(r).prevented_by),
+                ACTION_TEXT[codes.reason(r).action],
+                codes.reason(r).check or "",
+            ]
             for r in seen
         ],
         [8, 60, 14, 40, 22, 60],

@@ -127,7 +127,9 @@ class _Walker:
 
     def open_claim(self, index: int) -> None:
         self.close_claim()
-        self.claim = RemitClaim(source=self.source, claim_id="", status="", billed=0.0, paid=0.0, payer=self.payer, paid_on=self.paid_on, segment=index + 1)
+        self.claim = RemitClaim(
+            source=self.source, claim_id="", status="", billed=0.0, paid=0.0, payer=self.payer, paid_on=self.paid_on, segment=index + 1
+        )
 
     def segment(self, index: int, sid: bytes, el: Sequence[str]) -> None:
         if sid == b"CLP":
@@ -258,7 +260,9 @@ def read_835(data: bytes, source: str) -> ReadResult:
         if delim.release is None:
             el = seg.raw.decode("latin-1").strip().removesuffix(terminator).rstrip().split(element)[1:]
         else:  # escaped delimiters: take oxedi's own split
-            el = [walker.component.join(c.decode("latin-1") for c in e) if isinstance(e, list) else e.decode("latin-1") for e in seg.elements]
+            el = [
+                walker.component.join(c.decode("latin-1") for c in e) if isinstance(e, list) else e.decode("latin-1") for e in seg.elements
+            ]
         if sid == b"CLP":
             walker.open_claim(i)
         if i in fatal and sid in _READ:

@@ -2,4 +2,17 @@
 
 from . import biopsy, coverage, data_quality, destruction, excision, modifiers, mohs, ncci, procedures, sheet, sites, units
 
-__all__ = ["biopsy", "coverage", "data_quality", "destruction", "excision", "modifiers", "mohs", "ncci", "procedures", "sheet", "sites", "units"]
+__all__ = [
+    "biopsy",
+    "coverage",
+    "data_quality",
+    "destruction",
+    "excision",
+    "modifiers",
+    "mohs",
+    "ncci",
+    "procedures",
+    "sheet",
+    "sites",
+    "units",
+]

@@ -209,5 +209,3 @@ def rule(
 def all_rules() -> dict[str, Rule]:
     """Every registered rule by id (importing ``derm_core.rules``, which this module is part of, registers them)."""
     return RULES
-
-

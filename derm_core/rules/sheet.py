@@ -60,7 +60,9 @@ def dos_not_a_date(row: RowCells) -> Iterator[Hit]:
     try:
         dos, typed = parse_date(row.cells.get("dos"))
     except ValueError:
-        yield Hit([], f"Date of service '{raw}' is not a date.", "Enter the date of service, e.g. 2026-03-02.", severity="error", field="dos")
+        yield Hit(
+            [], f"Date of service '{raw}' is not a date.", "Enter the date of service, e.g. 2026-03-02.", severity="error", field="dos"
+        )
         return
     if typed and not row.text_dates_are_normal:
         yield Hit([], f"Date of service '{raw}' is text, read as {dos}.", "Enter the date as a date so it sorts and exports.", field="dos")
@@ -80,7 +82,9 @@ def code_is_formula(row: RowCells) -> Iterator[Hit]:
     if code:
         yield Hit([], f"The code cell holds a formula (its value {code} was checked).", "Type the code as a value.", field="code")
     else:
-        yield Hit([], "The code cell holds a formula with no value.", "Type the CPT or HCPCS code as a value.", severity="error", field="code")
+        yield Hit(
+            [], "The code cell holds a formula with no value.", "Type the CPT or HCPCS code as a value.", severity="error", field="code"
+        )
 
 
 _UNITS_SUFFIX = re.compile(r"\s*(cm|mm)$")
@@ -96,7 +100,12 @@ def value_not_understood(row: RowCells) -> Iterator[Hit]:
     """
     ptype = row.text("payer_type")
     if ptype and payer_type_of(ptype) is None:
-        yield Hit([], f"Payer type '{ptype}' not understood; checked as commercial.", "Use medicare, medicaid, commercial or self pay.", field="payer_type")
+        yield Hit(
+            [],
+            f"Payer type '{ptype}' not understood; checked as commercial.",
+            "Use medicare, medicaid, commercial or self pay.",
+            field="payer_type",
+        )
     charge = row.text("charge")
     if charge is not None and number(row.cells.get("charge")) is None:
         yield Hit([], f"Charge '{charge}' is not an amount; ignored.", "Enter the charge as a number.", field="charge")
@@ -106,11 +115,17 @@ def value_not_understood(row: RowCells) -> Iterator[Hit]:
     size = row.text("size_cm")
     if size is not None and number(_UNITS_SUFFIX.sub("", size.lower())) is None:
         yield Hit([], f"Size '{size}' is not a size in cm; ignored.", "Enter the size in centimetres, e.g. 1.2.", field="size_cm")
-    for name, table, read in (("site", SITE_WORDS, site_of), ("pathology", PATHOLOGY_WORDS, pathology_of), ("biopsy_method", METHOD_WORDS, method_of)):
+    for name, table, read in (
+        ("site", SITE_WORDS, site_of),
+        ("pathology", PATHOLOGY_WORDS, pathology_of),
+        ("biopsy_method", METHOD_WORDS, method_of),
+    ):
         value = row.text(name)
         if value is not None and read(value) is None:
             choices = ", ".join(sorted(set(table.values())))
-            yield Hit([], f"{name.replace('_', ' ').capitalize()} '{value}' not understood; ignored.", f"Use one of: {choices}.", field=name)
+            yield Hit(
+                [], f"{name.replace('_', ' ').capitalize()} '{value}' not understood; ignored.", f"Use one of: {choices}.", field=name
+            )
 
 
 @rule("SHT005", "Rows cannot be read as a claim", Category.data_quality, "error", families=(), scope="claim_rows", references=REFS)

@@ -196,7 +196,5 @@ def _chain(head: list[list[Any]], rest: Iterable[list[Any]]) -> Iterator[list[An
     yield from rest
 
 
-
 def sheet_title(stem: str) -> str:
     return re.sub(r"[\[\]:*?/\\]", "_", stem)[:31] or "Charges"
-

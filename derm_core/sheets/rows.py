@@ -23,6 +23,7 @@ from pydantic import ValidationError
 from derm_core.engine import all_rules, check_claim
 from derm_core.models import Category, Claim, ClaimReport, Finding, status_of
 from derm_core.render import lines_text
+from derm_core.rules.base import Hit
 from derm_core.rules.sheet import RowCells
 from derm_core.ruleset import Ruleset
 from derm_core.service import apply_overrides, stored_overrides
@@ -62,10 +63,9 @@ _SIZE_UNIT = re.compile(r"\s*(cm|mm)$")
 
 def _row_problems(row: RowCells) -> tuple[tuple[str, Finding], ...]:
     """The sheet rules' findings for one row: (the cell's field, the finding)."""
-    out = []
+    out: list[tuple[str, Finding]] = []
     for r in _ROW_RULES:
-        for hit in r.fn(row):
-            out.append((hit.field or "code", r.finding(hit)))
+        out += [(hit.field or "code", r.finding(hit)) for hit in r.fn(row) if isinstance(hit, Hit)]
     return tuple(out)
 
 
@@ -459,7 +459,9 @@ def claim_reports(rows: Sequence[ChargeRow], ruleset: Ruleset) -> Iterator[tuple
         yield members, _report(members, ruleset, position, cache, stored)
 
 
-def _report(members: Sequence[ChargeRow], ruleset: Ruleset, position: int, cache: dict[tuple, ClaimReport], stored: Stored | None) -> ClaimReport:
+def _report(
+    members: Sequence[ChargeRow], ruleset: Ruleset, position: int, cache: dict[tuple, ClaimReport], stored: Stored | None
+) -> ClaimReport:
     report = _check_group(members, ruleset, position, cache)
     if report.findings:
         claim_id = members[0].claim_id
@@ -525,7 +527,7 @@ def _check_group(members: Sequence[ChargeRow], ruleset: Ruleset, position: int, 
             report = check_claim(Claim.model_validate(data), ruleset, position)
         except ValidationError:  # the rows do not make a claim: SHT005 says which value, and the claim is not checked
             rule = all_rules()["SHT005"]
-            bad = [rule.finding(h) for h in rule.fn(RowCells({}, data=data))]
+            bad = [rule.finding(h) for h in rule.fn(RowCells({}, data=data)) if isinstance(h, Hit)]
             report = ClaimReport(claim_id=str(position), status="error", findings=bad)
         if len(cache) >= CLAIM_CACHE_SIZE:
             cache.clear()

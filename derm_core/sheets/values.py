@@ -70,8 +70,6 @@ def parse_date(value: Any) -> tuple[date | None, bool]:
     raise ValueError(t)
 
 
-
-
 def whole(value: Any) -> int | None:
     """A whole number, or None (``2.0`` and ``"2"`` are 2; ``1.5`` and ``"two"`` are None)."""
     n = number(value)

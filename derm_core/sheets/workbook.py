@@ -14,6 +14,8 @@ CALAMINE_MAX_XML = 240 * 1024**2  # calamine holds the whole sheet: about 1.8x i
 MAX_UNCOMPRESSED = 2 * 1024**3
 MAX_RATIO = 200  # real sheets compress 5-30x; zip bombs 1000x
 EXCEL_MAX_ROWS, EXCEL_MAX_COLS = 1_048_576, 16_384
+
+
 class SheetError(ValueError):
     """A charge sheet that cannot be used. The message names the file (and sheet, row, column when known)."""
 
@@ -113,4 +115,3 @@ def _dimension_rows(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> int:
         start = fh.read(4096).decode("utf-8", "replace")
     m = re.search(r'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', start)
     return int(m.group(1)) if m else info.file_size // 200
-

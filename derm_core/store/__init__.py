@@ -19,6 +19,7 @@ from ..settings import settings
 if TYPE_CHECKING:
     from .core import RulesStore
 
+
 def default_path() -> Path:
     """The embedded store's file: ``rules.db`` in the user's data folder (``$XDG_DATA_HOME/derm`` on Linux)."""
     import platformdirs

@@ -395,4 +395,3 @@ class RulesStore:
 
 def _empty() -> Ruleset:
     return Ruleset(version="0", effective=date(2000, 1, 1))
-

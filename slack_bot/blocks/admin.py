@@ -37,7 +37,12 @@ _BUDGET = 8500  # characters of list text in one message, leaving room for the r
 
 def admin_help() -> list[Message]:
     lines = "\n".join(f"• {cmd}: {what}" for cmd, what in ADMIN_HELP)
-    return [message([header("Rules admin"), section(lines), context(f":lock: {PHI_REMINDER}")], "Rules admin: /derm admin history, rollback, overrides, export")]
+    return [
+        message(
+            [header("Rules admin"), section(lines), context(f":lock: {PHI_REMINDER}")],
+            "Rules admin: /derm admin history, rollback, overrides, export",
+        )
+    ]
 
 
 def admin_refused(configured: bool) -> list[Message]:
@@ -85,7 +90,10 @@ def problem_lines(problems: Sequence[Any]) -> list[str]:
         if p.table != table:
             table = p.table
             lines.append(f"*{esc(table)}*")
-        where = ", ".join(([f"row {p.row}"] if p.row is not None else []) + ([f"column {esc(p.column, 80)}"] if p.column else [])) or "the sheet"
+        where = (
+            ", ".join(([f"row {p.row}"] if p.row is not None else []) + ([f"column {esc(p.column, 80)}"] if p.column else []))
+            or "the sheet"
+        )
         lines.append(f"• {where}: {esc(p.why, 400)}")
     return lines
 
@@ -132,7 +140,9 @@ def rules_review(filename: str, changes: Sequence[Any], base: int, token: str) -
     if left:
         blocks.append(context(f"_{left} more change(s) are in the attached diff._"))
     blocks += [
-        context("`+` added · `-` removed · `~` changed. *Publish* makes this version current for the bot and every Excel user within seconds."),
+        context(
+            "`+` added · `-` removed · `~` changed. *Publish* makes this version current for the bot and every Excel user within seconds."
+        ),
         {"type": "actions", "elements": [button("Publish", "admin_publish", token, "primary"), button("Cancel", "admin_cancel", token)]},
     ]
     return message(blocks, f"Rules workbook: {n} change(s) to version {base}. Publish or cancel?"), bool(left)
@@ -204,7 +214,11 @@ def history_message(versions: Sequence[Any], head: int) -> list[Message]:
             f"{s['changes']} change{'s' if s['changes'] != 1 else ''}\n      {esc(s['reason'], 300)}"
         )
     listed, _ = _list_sections(lines or ["No versions yet."])
-    blocks = [header("Rules history"), *listed, context("`/derm admin rollback N` makes version N's tables current again (as a new version).")]
+    blocks = [
+        header("Rules history"),
+        *listed,
+        context("`/derm admin rollback N` makes version N's tables current again (as a new version)."),
+    ]
     return paginate(blocks, f"Rules history: version {head} is current")
 
 
@@ -249,5 +263,3 @@ def rule_overrides_message(rule_id: str, rows: Sequence[dict[str, Any]]) -> list
     if left:
         blocks.append(context(f"_{left} more; `derm rules overrides --rule {esc(rule_id, 20)}` lists them all._"))
     return paginate(blocks, f"Overrides of {rule_id}")
-
-

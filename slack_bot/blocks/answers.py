@@ -75,7 +75,12 @@ def rule_message(rule_id: str, doc: str) -> list[Message]:
 def rule_modal(rule_id: str, doc: str) -> dict[str, Any]:
     """The Why? modal: the rule's documentation."""
     blocks = doc_blocks(doc)[: MAX_VIEW_BLOCKS - 1]
-    return {"type": "modal", "title": {"type": "plain_text", "text": _clip(f"Why? {rule_id}", 24)}, "close": plain_text("Close"), "blocks": blocks}
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": _clip(f"Why? {rule_id}", 24)},
+        "close": plain_text("Close"),
+        "blocks": blocks,
+    }
 
 
 def rules_list(rules: Iterable[Any]) -> list[Message]:
@@ -93,7 +98,10 @@ def rules_list(rules: Iterable[Any]) -> list[Message]:
 
 
 HELP = [
-    ("`/derm check 99213-25 L40.0; 17000 L57.0; 17003 x14 L57.0; medicare`", "checks a claim pasted the way you write it. Only you see the result; press *Share in channel* to show it."),
+    (
+        "`/derm check 99213-25 L40.0; 17000 L57.0; 17003 x14 L57.0; medicare`",
+        "checks a claim pasted the way you write it. Only you see the result; press *Share in channel* to show it.",
+    ),
     ("`/derm ask can I bill 17000 and 17003 on the same day?`", "answers a coding question."),
     ("`/derm suggest mohs cheek stages 7,3`", "gives the lines to bill for a procedure."),
     ("`/derm rule DRM110`", "explains a rule (`/derm rule` lists them)."),
@@ -101,10 +109,18 @@ HELP = [
     ("Mention me or message me", "the same, answered in the thread."),
     ("*Check this claim* (message menu)", "checks a claim someone posted, privately."),
     ("Drop a charge sheet (.xlsx or .csv) in a DM", "returns the annotated workbook and a summary."),
-    ("*Override* under a finding", "records why it does not apply to this claim; name the claim (`claim A1001 ...`) and re-checks show it."),
-    ("`/derm denials`", "for billing managers: what keeps getting denied, from the practice's remittances (also: drop an 835 file in a DM)."),
+    (
+        "*Override* under a finding",
+        "records why it does not apply to this claim; name the claim (`claim A1001 ...`) and re-checks show it.",
+    ),
+    (
+        "`/derm denials`",
+        "for billing managers: what keeps getting denied, from the practice's remittances (also: drop an 835 file in a DM).",
+    ),
     ("`/derm admin`", "for rules admins: publish the rules workbook, history, rollback, override counts."),
 ]
+
+
 def help_blocks() -> list[BlockDict]:
     lines = "\n".join(f"• {cmd}: {what}" for cmd, what in HELP)
     return [header("Derm billing checker"), section(lines), context(f":lock: {PHI_REMINDER}")]
@@ -157,5 +173,3 @@ def result_modal(messages: list[Message]) -> dict[str, Any]:
     """A reply shown in a modal (the global shortcut's result)."""
     blocks = [b for m in messages for b in m["blocks"] if b["type"] != "actions"][:MAX_VIEW_BLOCKS]
     return {"type": "modal", "title": plain_text("Claim check"), "close": plain_text("Done"), "blocks": blocks}
-
-

@@ -104,8 +104,6 @@ def paginate(blocks: list[BlockDict], text: str, more_hint: str = "") -> list[Me
     return [message(page, text if i == 0 else f"{text} (part {i + 1})") for i, page in enumerate(pages)]
 
 
-
-
 PHI_REMINDER = "Post codes only: never names, dates of birth, MRNs, phone or Social Security numbers."
 
 
@@ -200,4 +198,3 @@ def _parse(blocks: list[BlockDict]) -> None:
             raise ValueError(f"unknown block type {b.get('type')!r}")
         if parsed.to_dict() != b:
             raise ValueError(f"block did not round-trip: {b.get('type')}")
-

@@ -147,7 +147,6 @@ def check_report(
     return paginate(blocks, text, " Run `derm check` for the full report.")
 
 
-
 # --- overrides -----------------------------------------------------------------------------------
 
 OVERRIDE_REASON_MAX = 500
@@ -212,5 +211,3 @@ def override_done_modal(messages: list[Message]) -> dict[str, Any]:
     """The confirmation in the modal itself (when there is no conversation to answer in)."""
     blocks = [b for m in messages for b in m["blocks"]][:MAX_VIEW_BLOCKS]
     return {"type": "modal", "title": plain_text("Override recorded"), "close": plain_text("Done"), "blocks": blocks}
-
-

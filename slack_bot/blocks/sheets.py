@@ -34,7 +34,9 @@ def sheet_summary(filename: str, summary: Any) -> list[Message]:
     ]
     if rules:
         lines.append("*Top rules:* " + ", ".join(f"`{esc(r)}` ×{n:,}" for r, n in rules))
-    blocks = [header(f"{STATUS[worst]} · {_clip(filename, 100)}"), section("\n".join(lines)), context("The annotated workbook is attached in this thread.")]
+    blocks = [
+        header(f"{STATUS[worst]} · {_clip(filename, 100)}"),
+        section("\n".join(lines)),
+        context("The annotated workbook is attached in this thread."),
+    ]
     return [message(blocks, f"Charge sheet checked: {by_status.get('error', 0)} claims with errors")]
-
-

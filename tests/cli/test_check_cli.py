@@ -173,6 +173,7 @@ def test_code_lookup():
     assert "Billable" in run("code", "c44319").stdout
 
 
+@pytest.mark.slow
 def test_installed_entry_point():
     result = subprocess.run(
         [str(Path(sys.executable).parent / "derm"), "check", str(ROOT / "examples/claims.yaml"), "-f", "json"],

@@ -38,13 +38,30 @@ def read(text: str, name="t.835") -> ReadResult:
 
 
 def test_reads_payers_claim_and_line_adjustments_remarks_and_modifiers():
-    text = write_835([
-        remit(SynthClaim("C1", dos=D, adjustments=[("OA", "23", 5)], remarks=["MA130"], prior_auth="AUTH1",
-                         lines=[SynthLine("11102", 120, 0, ("59", "XS"), adjustments=[("CO", "97", 100), ("CO", "16", 20)], remarks=["N362", "MA01"]),
-                                SynthLine("17003", 48, 24, units=4, adjustments=[("CO", "151", 24)])])),
-        remit(SynthClaim("C2", dos=D, lines=[SynthLine("17000", 95, 60, adjustments=[("CO", "45", 20), ("PR", "2", 15)], allowed=75)]),
-              payer="BLUE RIVER PLAN", paid_on=date(2026, 3, 13)),
-    ])
+    text = write_835(
+        [
+            remit(
+                SynthClaim(
+                    "C1",
+                    dos=D,
+                    adjustments=[("OA", "23", 5)],
+                    remarks=["MA130"],
+                    prior_auth="AUTH1",
+                    lines=[
+                        SynthLine(
+                            "11102", 120, 0, ("59", "XS"), adjustments=[("CO", "97", 100), ("CO", "16", 20)], remarks=["N362", "MA01"]
+                        ),
+                        SynthLine("17003", 48, 24, units=4, adjustments=[("CO", "151", 24)]),
+                    ],
+                )
+            ),
+            remit(
+                SynthClaim("C2", dos=D, lines=[SynthLine("17000", 95, 60, adjustments=[("CO", "45", 20), ("PR", "2", 15)], allowed=75)]),
+                payer="BLUE RIVER PLAN",
+                paid_on=date(2026, 3, 13),
+            ),
+        ]
+    )
     r = read(text)
     assert r.problems == []
     c1, c2 = r.claims
@@ -67,15 +84,23 @@ def test_more_than_six_reasons_on_a_line_span_two_cas_segments():
 
 
 def test_payer_changed_code_keeps_the_billed_code():
-    text = write_835([remit(SynthClaim("C1", lines=[SynthLine("17004", 200, 90)]))]).replace("SVC*HC:17004*200*90**1", "SVC*HC:17000*200*90**1*HC:17004")
+    text = write_835([remit(SynthClaim("C1", lines=[SynthLine("17004", 200, 90)]))]).replace(
+        "SVC*HC:17004*200*90**1", "SVC*HC:17000*200*90**1*HC:17004"
+    )
     ln = read(text).claims[0].lines[0]
     assert (ln.code, ln.paid_code) == ("17004", "17000")
 
 
 def test_malformed_segment_and_truncated_file_are_named_and_the_batch_still_read(tmp_path):
     good = write_835([remit(SynthClaim("G1", lines=[SynthLine("99213", 110, 70)]))])
-    two = write_835([remit(SynthClaim("B1", lines=[SynthLine("11102", 120, 0, adjustments=[("CO", "97", 120)])]),
-                           SynthClaim("B2", lines=[SynthLine("11104", 140, 0, adjustments=[("CO", "4", 140)])]))])
+    two = write_835(
+        [
+            remit(
+                SynthClaim("B1", lines=[SynthLine("11102", 120, 0, adjustments=[("CO", "97", 120)])]),
+                SynthClaim("B2", lines=[SynthLine("11104", 140, 0, adjustments=[("CO", "4", 140)])]),
+            )
+        ]
+    )
     (tmp_path / "a_good.835").write_text(good)
     (tmp_path / "b_malformed.835").write_text(two.replace("CAS*CO*97*120", "CAS*CO*97*12O"))
     (tmp_path / "c_truncated.835").write_text(two[: two.index("CLP*B2") + 20])
@@ -103,9 +128,12 @@ def test_zip_archives_and_other_delimiters():
 
 def test_reversal_cancels_the_earlier_payment_and_the_correction_stands():
     first = remit(SynthClaim("R1", lines=[SynthLine("17000", 95, 0, adjustments=[("CO", "16", 95)])]))
-    later = remit(SynthClaim("R1", status="22", lines=[SynthLine("17000", -95, 0, adjustments=[("CO", "16", -95)])]),
-                  SynthClaim("R1", lines=[SynthLine("17000", 95, 76, adjustments=[("CO", "45", 19)])]),
-                  SynthClaim("R9", status="22", lines=[SynthLine("11102", -120, -80)]), paid_on=date(2026, 3, 20))
+    later = remit(
+        SynthClaim("R1", status="22", lines=[SynthLine("17000", -95, 0, adjustments=[("CO", "16", -95)])]),
+        SynthClaim("R1", lines=[SynthLine("17000", 95, 76, adjustments=[("CO", "45", 19)])]),
+        SynthClaim("R9", status="22", lines=[SynthLine("11102", -120, -80)]),
+        paid_on=date(2026, 3, 20),
+    )
     r = read(write_835([later, first]))  # file order does not matter: payment dates do
     s = settle(r.claims)
     assert (s.reversed, s.corrections, s.orphan_reversals) == (1, 1, 1)
@@ -140,7 +168,20 @@ def test_xlsx_export_one_row_per_adjustment():
     wb = Workbook()
     ws = wb.active
     ws.append(["Remittance export"])
-    ws.append(["Encounter", "Line", "Insurance", "Service Date", "Procedure Code", "Charge", "Payment", "Group Code", "Reason Code", "Adjustment Amount"])
+    ws.append(
+        [
+            "Encounter",
+            "Line",
+            "Insurance",
+            "Service Date",
+            "Procedure Code",
+            "Charge",
+            "Payment",
+            "Group Code",
+            "Reason Code",
+            "Adjustment Amount",
+        ]
+    )
     ws.append(["X1", 1, "MEDICARE JX", date(2026, 3, 2), 17003, 144, 40, "CO", 151, 84])
     ws.append(["X1", 1, "MEDICARE JX", date(2026, 3, 2), 17003, 144, 40, "CO", 45, 10])
     ws.append(["X1", 2, "MEDICARE JX", date(2026, 3, 2), 17000, 95, 0, "CO", "B99", 95])
@@ -163,7 +204,30 @@ def test_export_without_a_recognisable_header_is_reported():
 
 
 def test_code_table_covers_the_dermatology_reasons_and_never_guesses():
-    required = ["4", "11", "16", "18", "22", "29", "45", "50", "96", "97", "109", "151", "167", "170", "197", "204", "236", "146", "119", "198", "181", "182"]
+    required = [
+        "4",
+        "11",
+        "16",
+        "18",
+        "22",
+        "29",
+        "45",
+        "50",
+        "96",
+        "97",
+        "109",
+        "151",
+        "167",
+        "170",
+        "197",
+        "204",
+        "236",
+        "146",
+        "119",
+        "198",
+        "181",
+        "182",
+    ]
     for code in required:
         r = explain(code)
         assert r.known and r.meaning and r.action != "unknown", code
@@ -220,7 +284,10 @@ def test_matching_classifies_each_planted_denial(month, planted):
     }
     for (group, reason, code, payer), (count, amount, outcome) in planted.items():
         lines = [d for d in m.denied_lines if f"{group}-{reason}" in d.reasons and d.payer == payer]
-        assert len(lines) == count and round(sum(d.amount for d in lines), 2) == amount and {d.outcome for d in lines} == {outcome}, (reason, code)
+        assert len(lines) == count and round(sum(d.amount for d in lines), 2) == amount and {d.outcome for d in lines} == {outcome}, (
+            reason,
+            code,
+        )
     assert m.outcomes["caught_and_ignored"] == {"count": 8, "amount": 710.0}
     assert m.outcomes["missed"] == {"count": 6, "amount": 576.0}
     hows = {d.claim_id: (d.how, d.rules) for d in m.denied_lines if d.outcome == "caught_and_ignored"}
@@ -258,7 +325,17 @@ def test_report_workbook_has_the_sheets_and_native_charts(month, tmp_path):
     assert len(wb["Summary"]._charts) == 4
     patterns = wb["Patterns"]
     assert patterns.freeze_panes == "A2" and patterns.auto_filter.ref.startswith("A1:")
-    assert [c.value for c in patterns[2][:9]] == ["CO", "97", explain("97").meaning, "coding", "Correct and resubmit", "88305", "ACME HEALTH", 6, 450]
+    assert [c.value for c in patterns[2][:9]] == [
+        "CO",
+        "97",
+        explain("97").meaning,
+        "coding",
+        "Correct and resubmit",
+        "88305",
+        "ACME HEALTH",
+        6,
+        450,
+    ]
     missed = wb["Missed by the checker"]
     assert missed["B2"].value == "151" and "A1 line 2" in missed["H2"].value
 
@@ -285,19 +362,48 @@ def test_cli_json_and_workbook_and_no_patient_data_anywhere(planted_month, phi_v
     bad.mkdir()
     text = (planted_month / "remits" / "week1.835").read_text()
     (bad / "cut.835").write_text(text[: text.index("PHIPLANTLAST") + 20])  # truncated inside a patient segment
-    result = runner.invoke(app, ["denials", "analyze", str(planted_month / "remits"), "-o", str(out), "--chart", str(png), "--format", "json",
-                                 "--checked", str(planted_month / "report.json"), "--checked", str(planted_month / "claims.json")])
+    result = runner.invoke(
+        app,
+        [
+            "denials",
+            "analyze",
+            str(planted_month / "remits"),
+            "-o",
+            str(out),
+            "--chart",
+            str(png),
+            "--format",
+            "json",
+            "--checked",
+            str(planted_month / "report.json"),
+            "--checked",
+            str(planted_month / "claims.json"),
+        ],
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert set(doc) >= {"patterns", "kpis", "matching"}
     p = doc["patterns"][0]
     assert {k: p[k] for k in ("group", "reason", "code", "payer", "count", "amount")} == {
-        "group": "CO", "reason": "97", "code": "88305", "payer": "ACME HEALTH", "count": 6, "amount": 450.0}
+        "group": "CO",
+        "reason": "97",
+        "code": "88305",
+        "payer": "ACME HEALTH",
+        "count": 6,
+        "amount": 450.0,
+    }
     table_out = runner.invoke(app, ["denials", "analyze", str(planted_month / "remits"), str(bad)])
     assert table_out.exit_code == 2 and "cut.835" in table_out.stderr and "truncated" in table_out.stderr
     assert "Costliest denial patterns" in table_out.stdout
-    outputs = [result.stdout, result.stderr, table_out.stdout, table_out.stderr, caplog.text, _workbook_text(out),
-               json.dumps(denials_summary_blocks(analyze(read_paths([planted_month / "remits"]))))]
+    outputs = [
+        result.stdout,
+        result.stderr,
+        table_out.stdout,
+        table_out.stderr,
+        caplog.text,
+        _workbook_text(out),
+        json.dumps(denials_summary_blocks(analyze(read_paths([planted_month / "remits"])))),
+    ]
     for value in phi_values:
         assert not any(value in o for o in outputs), value
     assert "PHIPLANTLAST" in text  # the values were planted
@@ -306,7 +412,6 @@ def test_cli_json_and_workbook_and_no_patient_data_anywhere(planted_month, phi_v
 def test_missing_path_is_an_error(tmp_path):
     result = runner.invoke(app, ["denials", "analyze", str(tmp_path / "nope.835")])
     assert result.exit_code == 2 and "no such file" in result.stderr
-
 
 
 def test_bad_format_and_claims_without_id_are_reported(tmp_path):
@@ -329,15 +434,44 @@ def test_annotated_charge_sheet_as_checked_input(planted_month, tmp_path):
     wb = Workbook()
     ws = wb.active
     facts = ["lesion_count", "pathology", "site", "size_cm", "lesion_id", "biopsy_method"]
-    ws.append(["Claim ID", "DOS", "Payer", "Payer Type", "Rendering NPI", "CPT", "Modifiers", "Units", "Dx 1",
-               "Lesion Count", "Pathology", "Site", "Size (cm)", "Lesion ID", "Biopsy Method"])
+    ws.append(
+        [
+            "Claim ID",
+            "DOS",
+            "Payer",
+            "Payer Type",
+            "Rendering NPI",
+            "CPT",
+            "Modifiers",
+            "Units",
+            "Dx 1",
+            "Lesion Count",
+            "Pathology",
+            "Site",
+            "Size (cm)",
+            "Lesion ID",
+            "Biopsy Method",
+        ]
+    )
     for c in claims:
         if c["claim_id"].startswith("C"):  # the sheet has no column for a cosmetic purpose
             continue
         for ln in c["lines"]:
             f = ln.get("facts", {})
-            ws.append([c["claim_id"], date.fromisoformat(c["date_of_service"]), c["payer"]["name"], c["payer"]["type"], c["rendering_npi"], ln["code"],
-                       " ".join(ln.get("modifiers", [])), ln.get("units", 1), c["diagnoses"][0], *(f.get(k) for k in facts)])
+            ws.append(
+                [
+                    c["claim_id"],
+                    date.fromisoformat(c["date_of_service"]),
+                    c["payer"]["name"],
+                    c["payer"]["type"],
+                    c["rendering_npi"],
+                    ln["code"],
+                    " ".join(ln.get("modifiers", [])),
+                    ln.get("units", 1),
+                    c["diagnoses"][0],
+                    *(f.get(k) for k in facts),
+                ]
+            )
     wb.save(tmp_path / "charges.xlsx")
     checked_sheet = tmp_path / "charges.checked.xlsx"
     result = runner.invoke(app, ["sheet", "check", str(tmp_path / "charges.xlsx"), "-o", str(checked_sheet)])
@@ -348,5 +482,10 @@ def test_annotated_charge_sheet_as_checked_input(planted_month, tmp_path):
     outcome = {d.claim_id: (d.outcome, d.how) for d in m.denied_lines}
     assert {outcome[f"M{i}"] for i in range(1, 7)} == {("caught_and_ignored", "submitted anyway")}  # a sheet records no overrides
     assert {outcome[c][0] for c in ("A1", "A4", "B1", "B2")} == {"missed"}
-    assert (outcome["V1"][0], outcome["U1"][0], outcome["C1"][0], outcome["Z1"][0]) == ("not_coding", "unknown_reason", "not_checked", "not_checked")
+    assert (outcome["V1"][0], outcome["U1"][0], outcome["C1"][0], outcome["Z1"][0]) == (
+        "not_coding",
+        "unknown_reason",
+        "not_checked",
+        "not_checked",
+    )
     assert m.line_match == "by code"

@@ -6,7 +6,9 @@ from pydantic import ValidationError
 from derm_core.ruleset import PriorAuthRow, default_ruleset
 
 
-@pytest.mark.parametrize(("spec", "stored"), [("96920-96922", "96920-96922"), ("j0585", "J0585"), ("*", "*"), ("17000 - 17004", "17000-17004")])
+@pytest.mark.parametrize(
+    ("spec", "stored"), [("96920-96922", "96920-96922"), ("j0585", "J0585"), ("*", "*"), ("17000 - 17004", "17000-17004")]
+)
 def test_code_specs_accepted(spec, stored):
     assert PriorAuthRow(payer="Acme Health", code=spec).code == stored
 

@@ -1,6 +1,5 @@
 """The worked scenarios (tests/fixtures/claims.yaml, suggest.yaml): each must produce its findings."""
 
-
 import pytest
 import yaml
 from testpaths import FIXTURES

@@ -83,6 +83,7 @@ def test_derm_code(code, validity):
     assert len(row) == 4 and row[2].startswith(validity)
 
 
+@pytest.mark.slow
 def test_module_works_without_xlwings():
     script = (
         "import sys; sys.modules['xlwings'] = None\n"

@@ -17,6 +17,8 @@ from sheetkit import load_spec
 
 from charge_sheets import check_sheet
 
+pytestmark = pytest.mark.slow
+
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 if (not SOFFICE or not shutil.which("pdftotext")) and os.environ.get("CI") != "true":
     pytest.skip("LibreOffice (soffice) and pdftotext are not installed here", allow_module_level=True)

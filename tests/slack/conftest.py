@@ -179,7 +179,18 @@ class Sender:
         ts = ts or f"1700.{next(_ids):04d}"
         url = self.slack.add_file(f"{self.mode}-{next(_ids)}-{name}", data)
         file = {"id": "F9", "name": name, "size": len(data), "url_private_download": url}
-        self.event({"type": "message", "subtype": "file_share", "channel_type": "im", "user": user, "text": text, "ts": ts, "channel": "D1", "files": [file]})
+        self.event(
+            {
+                "type": "message",
+                "subtype": "file_share",
+                "channel_type": "im",
+                "user": user,
+                "text": text,
+                "ts": ts,
+                "channel": "D1",
+                "files": [file],
+            }
+        )
         return ts
 
 

@@ -369,7 +369,12 @@ def test_override_button_modal_stores_who_when_why_and_admins_see_the_counts(sen
     assert_valid_message(confirm)
 
     [row] = store.overrides("DRM050")
-    assert (row["user"], row["claim_ref"], row["line"], row["reason"]) == ("slack:U1", "A1001", target["l"], "Two distinct sites, documented")
+    assert (row["user"], row["claim_ref"], row["line"], row["reason"]) == (
+        "slack:U1",
+        "A1001",
+        target["l"],
+        "Two distinct sites, documented",
+    )
     assert row["at"] is not None and row["ruleset_version"] == target["v"]
     assert store.audit_log(1)[0].action == "override"
 
@@ -434,7 +439,9 @@ def test_admin_flows_log_no_workbook_content_reasons_or_claim_text(send, store, 
     ts, review = upload_for_review(send, store, tmp_path, edit=lambda book: add_aetna_pa(book, f"{PLANTED}note"), text=f"{PLANTED}comment")
     publish(send, buttons(review)["admin_publish"], f"{PLANTED}reason")
     wait_posted(send.slack, ts, "Published version")
-    ts = send.share_file("rules.xlsx", workbook(store, tmp_path, lambda b: b["Prior Authorization"].append(["Acme", None, f"96920-{PLANTED}"])), user=ADMIN)
+    ts = send.share_file(
+        "rules.xlsx", workbook(store, tmp_path, lambda b: b["Prior Authorization"].append(["Acme", None, f"96920-{PLANTED}"])), user=ADMIN
+    )
     wait_posted(send.slack, ts, "refused")
     ts = send.share_file("rules.xlsx", workbook(store, tmp_path, add_aetna_pa), user="U1")
     wait_posted(send.slack, ts, "Sorry")

@@ -25,7 +25,13 @@ class FakeVersion:
     author: str = "slack:UADMIN1"
 
     def summary(self):
-        return {"version": self.number, "time": "2026-03-02T14:05:00+00:00", "author": self.author, "reason": self.reason, "changes": self.number}
+        return {
+            "version": self.number,
+            "time": "2026-03-02T14:05:00+00:00",
+            "author": self.author,
+            "reason": self.reason,
+            "changes": self.number,
+        }
 
 
 def problems(n: int) -> list[Problem]:
@@ -36,7 +42,14 @@ def problems(n: int) -> list[Problem]:
 def changes(n: int) -> list[Change]:
     out = []
     for i in range(n):
-        row = {"payer": f"Payer {i} {HOSTILE}", "payer_type": None, "code": "96920-96922", "note": "n" * (i % 300), "effective_from": None, "effective_to": None}
+        row = {
+            "payer": f"Payer {i} {HOSTILE}",
+            "payer_type": None,
+            "code": "96920-96922",
+            "note": "n" * (i % 300),
+            "effective_from": None,
+            "effective_to": None,
+        }
         action = ("added", "removed", "changed")[i % 3]
         before = None if action == "added" else {**row, "note": "old"}
         after = None if action == "removed" else row
@@ -54,12 +67,22 @@ def every_admin_message():
         yield f"rollback-{n}", blocks.rollback_message(3, 9, changes(n), "slack:UADMIN1"), None
     yield "rollback-none", blocks.rollback_message(3, None, [], "Ann"), None
     yield "history-empty", blocks.history_message([], 0), None
-    yield "history-50", blocks.history_message([FakeVersion(i, f"reason {HOSTILE} " * 40, author=f"Ann {HOSTILE}") for i in range(50, 0, -1)], 50), None
+    yield (
+        "history-50",
+        blocks.history_message([FakeVersion(i, f"reason {HOSTILE} " * 40, author=f"Ann {HOSTILE}") for i in range(50, 0, -1)], 50),
+        None,
+    )
     titles = {r: t.title for r, t in all_rules().items()}
     yield "override-counts", blocks.override_counts_message([(r, 1000 - i) for i, r in enumerate(titles)], titles, 30), None
     yield "override-counts-empty", blocks.override_counts_message([], titles, None), None
     rows = [
-        {"at": datetime(2026, 3, 2, tzinfo=UTC), "user": "slack:U1", "claim_ref": f"A{i}" if i % 2 else "text:abc", "line": i % 4 or None, "reason": f"{HOSTILE} " * 60}
+        {
+            "at": datetime(2026, 3, 2, tzinfo=UTC),
+            "user": "slack:U1",
+            "claim_ref": f"A{i}" if i % 2 else "text:abc",
+            "line": i % 4 or None,
+            "reason": f"{HOSTILE} " * 60,
+        }
         for i in range(200)
     ]
     yield "rule-overrides", blocks.rule_overrides_message("DRM050", rows), None
@@ -116,7 +139,9 @@ def test_long_problem_lists_and_diffs_say_what_was_left_out_and_keep_the_buttons
 
 
 def test_problems_are_grouped_by_sheet_with_row_and_column():
-    lines = blocks.problem_lines([Problem("Unit Limits", 4, "Max Units", "must be 0 or more"), Problem("Unit Limits", None, None, "sheet missing")])
+    lines = blocks.problem_lines(
+        [Problem("Unit Limits", 4, "Max Units", "must be 0 or more"), Problem("Unit Limits", None, None, "sheet missing")]
+    )
     assert lines == ["*Unit Limits*", "• row 4, column Max Units: must be 0 or more", "• the sheet: sheet missing"]
 
 
@@ -125,7 +150,14 @@ def test_check_report_lists_overridden_findings_last_and_without_an_override_but
     from derm_core.textclaim import parse_claim_text
 
     parsed = parse_claim_text("claim A1 17000 L57.0; medicare 2026-03-02")
-    overridden = Finding(rule="DRM050", category="modifier_missing", severity="error", lines=[0], message="m", override={"user": "slack:U1", "at": "2026-03-02T10:00:00+00:00", "reason": HOSTILE})
+    overridden = Finding(
+        rule="DRM050",
+        category="modifier_missing",
+        severity="error",
+        lines=[0],
+        message="m",
+        override={"user": "slack:U1", "at": "2026-03-02T10:00:00+00:00", "reason": HOSTILE},
+    )
     live = Finding(rule="DRM110", category="code_selection", severity="warning", lines=[0], message="w")
     report = ClaimReport(claim_id="A1", status=status_of([overridden, live]), findings=[overridden, live])
     [msg] = blocks.check_report(report, parsed, override=blocks.OverrideTarget("A1", True, "3"))

@@ -61,7 +61,18 @@ def every_message(bot: DermBot):
     for name, claim in longest_claims().items():
         yield f"check-{name}", bot.reply(f"check {claim}").messages
         yield f"shared-{name}", bot.check(claim, share=True).messages
-    for text in ["", "check", "check nothing here", "ask", "suggest", "suggest {}", "rule DRM999", "x" * 60_000, "\x00" * 10, "Jane Doe DOB 1/2/1950 17000"]:
+    for text in [
+        "",
+        "check",
+        "check nothing here",
+        "ask",
+        "suggest",
+        "suggest {}",
+        "rule DRM999",
+        "x" * 60_000,
+        "\x00" * 10,
+        "Jane Doe DOB 1/2/1950 17000",
+    ]:
         yield f"notice-{text[:12]!r}", bot.reply(text).messages
     yield "suggest", bot.reply('suggest {"procedure": "destruction", "pathology": "premalignant", "lesion_count": 16}').messages
     yield "answer", blocks.answer(FakeAnswer("Bill 17004 once for 15 or more AKs. <script> & more " * 200))

@@ -34,8 +34,14 @@ def make(slack, derm_bot, tmp_path):
     slack.reset()
 
     def build(**kw) -> Sender:
-        settings = Settings(bot_token="xoxb-test", signing_secret=SECRET, api_url=slack.api_url, admins=f"{ADMIN},{GROUP}",
-                            digest_file=str(tmp_path / "digest.json"), **kw)
+        settings = Settings(
+            bot_token="xoxb-test",
+            signing_secret=SECRET,
+            api_url=slack.api_url,
+            admins=f"{ADMIN},{GROUP}",
+            digest_file=str(tmp_path / "digest.json"),
+            **kw,
+        )
         sender = Sender("dispatch", create_app(settings, bot=derm_bot), slack, None)
         sender.settings = settings
         return sender
@@ -65,7 +71,7 @@ def test_denials_for_a_billing_manager_summary_privately_and_png_chart_in_the_dm
     shown = texts(msg)
     assert "CO-97" in shown and "ACME HEALTH" in shown and "The chart is in our DM" in shown
     send.slack.wait("files.completeUploadExternal")
-    (get, done), = uploads(send.slack)
+    ((get, done),) = uploads(send.slack)
     assert get.payload["filename"].endswith(".png")
     assert send.slack.called("/upload")[0].payload["head"] == PNG
     assert done.payload["channel_id"] == "D1"  # the DM opened with the user
@@ -155,8 +161,12 @@ def test_digest_channel_set_shown_and_posted_with_chart(make, remits, tmp_path):
 def test_cli_posts_the_digest_once_for_cron(make, remits, tmp_path, monkeypatch):
     send = make(remittances_dir=str(remits))
     denials(send, "digest C0CRON1")
-    env = {"SLACK_BOT_TOKEN": "xoxb-test", "SLACK_API_URL": send.slack.api_url, "DERM_REMITTANCES_DIR": str(remits),
-           "DERM_DIGEST_FILE": str(tmp_path / "digest.json")}
+    env = {
+        "SLACK_BOT_TOKEN": "xoxb-test",
+        "SLACK_API_URL": send.slack.api_url,
+        "DERM_REMITTANCES_DIR": str(remits),
+        "DERM_DIGEST_FILE": str(tmp_path / "digest.json"),
+    }
     for k, v in env.items():
         monkeypatch.setenv(k, v)
     send.slack.reset()

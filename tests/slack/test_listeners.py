@@ -47,11 +47,19 @@ def why_values(msg) -> list[str]:
 
 def action_ids(msg) -> list[str]:
     """The message's buttons other than the Override button each finding has."""
-    return [e["action_id"] for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"] if not e["action_id"].startswith("override-")]
+    return [
+        e["action_id"] for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"] if not e["action_id"].startswith("override-")
+    ]
 
 
 def override_values(msg) -> list[dict]:
-    return [json.loads(e["value"]) for b in msg["blocks"] if b["type"] == "actions" for e in b["elements"] if e["action_id"].startswith("override-")]
+    return [
+        json.loads(e["value"])
+        for b in msg["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"].startswith("override-")
+    ]
 
 
 # --- /derm -------------------------------------------------------------------------------------
@@ -92,7 +100,10 @@ def test_check_without_a_procedure_code_is_a_polite_error(send):
 
 
 def test_long_report_is_split_and_the_rest_goes_through_response_url(send, derm_bot):
-    claim = "; ".join(f"1700{i % 2 + 1}-{m} x{i + 1} L57.0" for i, m in zip(range(90), ["50", "25", "XS"] * 30, strict=True)) + "; medicare 2026-03-02"
+    claim = (
+        "; ".join(f"1700{i % 2 + 1}-{m} x{i + 1} L57.0" for i, m in zip(range(90), ["50", "25", "XS"] * 30, strict=True))
+        + "; medicare 2026-03-02"
+    )
     expected = derm_bot.reply(f"check {claim}").messages
     assert 1 < len(expected) <= blocks.MAX_MESSAGES
     first = send.command(f"check {claim}", response_url=send.slack.response_url(f"long-{send.mode}")).json()
@@ -180,7 +191,13 @@ def test_markup_inside_a_claim_is_escaped_everywhere(send):
     assert "<!channel>" not in dumped and "<@U123>" not in dumped and "<!here" not in dumped
     assert "&lt;!channel&gt;" in dumped
     # the Share button keeps the raw text as its value (not rendered); sharing re-escapes it
-    send.interactive({"type": "block_actions", "actions": [{"action_id": "share", "value": action_value(msg, "share"), "type": "button"}], "response_url": send.slack.response_url("share")})
+    send.interactive(
+        {
+            "type": "block_actions",
+            "actions": [{"action_id": "share", "value": action_value(msg, "share"), "type": "button"}],
+            "response_url": send.slack.response_url("share"),
+        }
+    )
     shared = send.slack.wait("/respond/share")[0].payload
     assert "<!channel>" not in texts(shared) and shared["response_type"] == "in_channel"
 
@@ -198,7 +215,9 @@ def action_value(msg, action_id):
 
 
 def test_mention_with_a_claim_replies_privately_in_the_thread(send):
-    r = send.event({"type": "app_mention", "user": "U1", "text": f"<@UBOT> {CLAIM}", "ts": "1700.0001", "channel": "C1", "event_ts": "1700.0001"})
+    r = send.event(
+        {"type": "app_mention", "user": "U1", "text": f"<@UBOT> {CLAIM}", "ts": "1700.0001", "channel": "C1", "event_ts": "1700.0001"}
+    )
     assert r.status == 200
     call = send.slack.wait("chat.postEphemeral")[0].payload
     assert (call["channel"], call["user"], call["thread_ts"]) == ("C1", "U1", "1700.0001")
@@ -262,7 +281,13 @@ def test_message_shortcut_checks_the_message_privately(send):
 
 def test_message_shortcut_on_a_message_without_a_claim(send):
     send.interactive(
-        {"type": "message_action", "callback_id": "check_claim", "message": {"text": "lunch?"}, "channel": {"id": "C1"}, "response_url": send.slack.response_url("s2")}
+        {
+            "type": "message_action",
+            "callback_id": "check_claim",
+            "message": {"text": "lunch?"},
+            "channel": {"id": "C1"},
+            "response_url": send.slack.response_url("s2"),
+        }
     )
     assert "could not read a claim" in send.slack.wait("/respond/s2")[0].payload["text"]
 
@@ -288,7 +313,13 @@ def test_why_button_opens_the_rule_in_a_modal(send):
 
 def test_share_button_posts_the_check_to_the_channel(send):
     msg = send.command(f"check {CLAIM}").json()
-    send.interactive({"type": "block_actions", "actions": [{"action_id": "share", "value": action_value(msg, "share"), "type": "button"}], "response_url": send.slack.response_url("sh")})
+    send.interactive(
+        {
+            "type": "block_actions",
+            "actions": [{"action_id": "share", "value": action_value(msg, "share"), "type": "button"}],
+            "response_url": send.slack.response_url("sh"),
+        }
+    )
     call = send.slack.wait("/respond/sh")[0].payload
     assert call["response_type"] == "in_channel" and call["replace_original"] is False
     assert "DRM050" in why_values(call) and action_ids(call) == []
@@ -301,7 +332,12 @@ def test_global_shortcut_modal_and_its_submission(send):
     r = send.interactive(
         {
             "type": "view_submission",
-            "view": {"id": "V1", "type": "modal", "callback_id": "check_claim_modal", "state": {"values": {"claim": {"text": {"type": "plain_text_input", "value": CLAIM}}}}},
+            "view": {
+                "id": "V1",
+                "type": "modal",
+                "callback_id": "check_claim_modal",
+                "state": {"values": {"claim": {"text": {"type": "plain_text_input", "value": CLAIM}}}},
+            },
         }
     )
     body = r.json()
@@ -353,7 +389,18 @@ def workbook_bytes(extra: dict[str, bytes] | None = None) -> bytes:
 def share_file(send, name: str, data: bytes, size: int | None = None, ts: str = "1700.0100"):
     url = send.slack.add_file(f"{send.mode}-{name}", data)
     file = {"id": "F9", "name": name, "size": len(data) if size is None else size, "url_private_download": url}
-    send.event({"type": "message", "subtype": "file_share", "channel_type": "im", "user": "U1", "text": "", "ts": ts, "channel": "D1", "files": [file]})
+    send.event(
+        {
+            "type": "message",
+            "subtype": "file_share",
+            "channel_type": "im",
+            "user": "U1",
+            "text": "",
+            "ts": ts,
+            "channel": "D1",
+            "files": [file],
+        }
+    )
 
 
 def test_sheet_before_the_excel_add_in_says_not_supported_yet(send, derm_bot, monkeypatch):
@@ -415,7 +462,10 @@ def test_hostile_files_get_a_polite_error_and_the_bot_keeps_serving(send, name, 
     if data is None:
         data = workbook_bytes({"xl/worksheets/sheet1.xml": b"\x00" * (24 * 1024 * 1024)})
     share_file(send, name, data, size=50 * 1024 * 1024 if name == "huge.csv" else None)
-    send.slack.wait_until(lambda: any(expect in c.payload.get("text", "") for c in send.slack.called("chat.postMessage") + send.slack.called("chat.update")), what=expect)
+    send.slack.wait_until(
+        lambda: any(expect in c.payload.get("text", "") for c in send.slack.called("chat.postMessage") + send.slack.called("chat.update")),
+        what=expect,
+    )
     assert not send.slack.called("files.completeUploadExternal")
     assert "/derm check" in send.command("help").json()["text"]
 

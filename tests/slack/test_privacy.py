@@ -21,12 +21,38 @@ def test_a_full_run_logs_no_claim_question_or_file_text(send, derm_bot, monkeypa
     send.command(f"check Jane {PLANTED}phi DOB 01/02/1950 17000")
     send.event({"type": "app_mention", "user": "U1", "text": f"<@UBOT> {CLAIM}", "ts": "1.1", "channel": "C1"})
     send.event({"type": "message", "channel_type": "im", "user": "U1", "text": CLAIM, "ts": "1.2", "channel": "D1"})
-    send.interactive({"type": "message_action", "callback_id": "check_claim", "message": {"text": CLAIM}, "channel": {"id": "C1"}, "response_url": send.slack.response_url()})
-    send.interactive({"type": "block_actions", "actions": [{"action_id": "share", "value": CLAIM, "type": "button"}], "response_url": send.slack.response_url()})
+    send.interactive(
+        {
+            "type": "message_action",
+            "callback_id": "check_claim",
+            "message": {"text": CLAIM},
+            "channel": {"id": "C1"},
+            "response_url": send.slack.response_url(),
+        }
+    )
+    send.interactive(
+        {
+            "type": "block_actions",
+            "actions": [{"action_id": "share", "value": CLAIM, "type": "button"}],
+            "response_url": send.slack.response_url(),
+        }
+    )
     url = send.slack.add_file(f"{PLANTED}-{send.mode}.csv", f"claim,code\n{PLANTED}file,17000\n".encode())
     monkeypatch.setattr(derm_bot, "sheet_checker", boom)
-    send.event({"type": "message", "subtype": "file_share", "channel_type": "im", "user": "U1", "ts": "1.3", "channel": "D1", "files": [{"name": f"{PLANTED}.csv", "size": 30, "url_private_download": url}]})
-    send.slack.wait_until(lambda: any("could not check" in c.payload.get("text", "") for c in send.slack.called("chat.update")), what="sheet failure reply")
+    send.event(
+        {
+            "type": "message",
+            "subtype": "file_share",
+            "channel_type": "im",
+            "user": "U1",
+            "ts": "1.3",
+            "channel": "D1",
+            "files": [{"name": f"{PLANTED}.csv", "size": 30, "url_private_download": url}],
+        }
+    )
+    send.slack.wait_until(
+        lambda: any("could not check" in c.payload.get("text", "") for c in send.slack.called("chat.update")), what="sheet failure reply"
+    )
     monkeypatch.setattr(derm_bot, "_check", boom)  # a bug inside a handler
     assert "went wrong" in send.command(f"check {CLAIM}").json()["text"]
     send.slack.wait("chat.postEphemeral")

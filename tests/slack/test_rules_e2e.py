@@ -14,9 +14,12 @@ import urllib.error
 import urllib.request
 from urllib.parse import urlencode
 
+import pytest
 from openpyxl import load_workbook
 
 from slack_bot.testing import signed_headers
+
+pytestmark = pytest.mark.slow
 
 SECRET = "e2e-signing-secret"
 CLAIM = "check 96920 L40.0; aetna 2026-03-02"

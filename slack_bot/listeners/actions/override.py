@@ -13,6 +13,10 @@ def override(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: Web
     ack()
     view = modal_for(str(action.get("value") or ""), body.get("response_url"))
     if view is None:
-        respond(response_type="ephemeral", replace_original=False, **blocks.notice("That Override button is not valid any more; check the claim again.")[0])
+        respond(
+            response_type="ephemeral",
+            replace_original=False,
+            **blocks.notice("That Override button is not valid any more; check the claim again.")[0],
+        )
         return
     client.views_open(trigger_id=body["trigger_id"], view=view)

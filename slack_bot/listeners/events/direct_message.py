@@ -26,7 +26,9 @@ def direct_message(event: dict[str, Any], client: WebClient, context: dict[str, 
         desk: RulesDesk = context["desk"]
         user, comment = event.get("user"), event.get("text") or ""
         if denials.is_remittance(str(files[0].get("name") or "")):
-            bot.sheet_jobs.submit(denials.remittance_shared, client, channel, thread_ts, files[0], user, desk.directory, context.get("api_url"))
+            bot.sheet_jobs.submit(
+                denials.remittance_shared, client, channel, thread_ts, files[0], user, desk.directory, context.get("api_url")
+            )
             return
 
         def rulebook(path: Path, name: str) -> None:  # the rules workbook, not a charge sheet: rules administration

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
+
 from derm_core.ruleset import default_ruleset
 from derm_core.sheets.columns import map_header
 from derm_core.sheets.rows import PARALLEL_MIN_CLAIMS, RowReader, check_rows
 from derm_core.sheets.worker import Worker
+
+pytestmark = pytest.mark.slow
 
 CODES = [("17000", 1, 3), ("17003", 15, None), ("17004", 1, 16), ("11102", 1, None), ("17001", 1, None), ("99213", 1, None)]
 

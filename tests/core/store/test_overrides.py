@@ -135,4 +135,3 @@ def test_pasted_claims_name_their_id(text, claim_id):
     parsed = parse_claim_text(text)
     assert parsed.claim.claim_id == claim_id
     assert parsed.claim.lines and not parsed.not_understood
-

@@ -152,6 +152,7 @@ def _publisher(db_url: str, payer: str, base: str, go: Path, pause: float | None
     )
 
 
+@pytest.mark.slow
 def test_two_processes_from_the_same_version_one_wins_one_is_refused(db_url, tmp_path):
     store = open_store(db_url)
     store.current()
@@ -165,6 +166,7 @@ def test_two_processes_from_the_same_version_one_wins_one_is_refused(db_url, tmp
     store.close()
 
 
+@pytest.mark.slow
 def test_a_publisher_killed_inside_its_transaction_leaves_the_previous_version_current(db_url, tmp_path):
     store = open_store(db_url)
     store.current()
@@ -256,6 +258,7 @@ def test_a_changed_file_replaces_the_quarter_and_front_ends_notice(store, tmp_pa
     assert [e.modifier for e in edit] == [0]
 
 
+@pytest.mark.slow
 def test_front_ends_see_a_new_version_within_seconds_without_restart(db_url):
     writer = open_store(db_url)
     writer.current()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from derm_core.ruleset import FaqEntry
+from .ruleset import FaqEntry
 
 STOPWORDS = frozenset(
     [
