@@ -10,7 +10,7 @@ from typing import Any
 from derm_core.sheets.columns import OWN_COLUMNS, ColumnMap
 from derm_core.sheets.read import SheetScan, csv_rows, csv_value, sheet_title
 from derm_core.sheets.rows import RowResult
-from derm_core.sheets.workbook import EXCEL_MAX_COLS, SheetError, Source
+from derm_core.sheets.workbook import EXCEL_MAX_COLS, SheetError, Source, open_workbook
 
 from .write import (
     FINDINGS_WIDTH,
@@ -57,10 +57,7 @@ def open_full(source: Source) -> Any:
             if is_dangerous(cell.value):
                 cell.data_type, cell.quotePrefix = "s", True
         return wb
-    try:
-        return openpyxl.load_workbook(source.path, keep_vba=source.kind == "xlsm", keep_links=True, rich_text=False)
-    except Exception as err:  # openpyxl raises many types for damaged parts
-        raise SheetError(f"{source.path.name}: the workbook is damaged and cannot be opened ({err.__class__.__name__}: {err})") from None
+    return open_workbook(source.path, keep_vba=source.kind == "xlsm", keep_links=True, rich_text=False)
 
 
 def formula_cells(wb: Any) -> dict[str, set[tuple[int, int]]]:

@@ -252,8 +252,32 @@ def chat_cmd() -> None:
     chat(DermBot(sheet_checker=None), sys.stdin, write=print, prompt=(lambda: print("> ", end="", flush=True)) if interactive else None)
 
 
+# The extra that brings each optional library (pyproject.toml), for commands run on a smaller install.
+EXTRAS = {
+    "openpyxl": "sheets",
+    "python_calamine": "sheets",
+    "xlsxwriter": "sheets",
+    "sqlalchemy": "store",
+    "alembic": "store",
+    "psycopg": "postgres",
+    "slack_bolt": "slack",
+    "slack_sdk": "slack",
+    "starlette": "slack",
+    "uvicorn": "slack",
+    "oxedi": "denials",
+    "matplotlib": "denials",
+}
+
+
 def main() -> None:
-    app()
+    try:
+        app()
+    except ModuleNotFoundError as e:
+        extra = EXTRAS.get((e.name or "").split(".")[0])
+        if extra is None:
+            raise
+        _error(f"this command needs the {extra} extra: pip install 'derm-billing-toolkit[{extra}]' (or [all])")
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -167,9 +167,9 @@ def _date(text: str) -> date | None:
 def _cells(raw: bytes, name: str) -> Iterator[list[str]]:
     """The rows of a text, CSV or XLSX file as lists of strings."""
     if name.lower().endswith(".xlsx"):
-        from openpyxl import load_workbook
+        from .sheets.workbook import open_workbook
 
-        book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        book = open_workbook(raw, name, read_only=True, data_only=True)
         for row in book.worksheets[0].iter_rows(values_only=True):
             yield [_cell_text(v) for v in row]
         book.close()
@@ -338,9 +338,3 @@ def with_ncci(ruleset: Ruleset, data: NcciData | None) -> Ruleset:
     copy = ruleset.model_copy(update={"ncci_quarter": data.label if data else None})
     copy._ncci = data
     return copy
-
-
-def ncci_data(ruleset: Ruleset) -> NcciData | None:
-    """The NCCI data attached to ``ruleset``, if any."""
-    data: NcciData | None = ruleset._ncci
-    return data

@@ -238,13 +238,13 @@ def _convert(name: str, value: Any) -> Any:
 
 def read_workbook(path: str | Path) -> ReadResult:
     """Read a rules workbook into ruleset data, with every problem (sheet, row, column, why)."""
-    from openpyxl import load_workbook
+    from .sheets.workbook import SheetError, open_workbook
 
     result = ReadResult({"version": "candidate", "effective": date.today().isoformat()}, None)
     try:
-        book = load_workbook(path, data_only=True)
-    except Exception as e:
-        result.problems.append(Problem("Workbook", None, None, f"cannot be read as an Excel workbook (.xlsx): {type(e).__name__}"))
+        book = open_workbook(Path(path), data_only=True)
+    except (SheetError, OSError) as e:
+        result.problems.append(Problem("Workbook", None, None, f"cannot be read as an Excel workbook (.xlsx): {e}"))
         return result
     if INSTRUCTIONS_SHEET in book.sheetnames:
         for label, value in book[INSTRUCTIONS_SHEET].iter_rows(min_row=1, max_row=20, max_col=2, values_only=True):

@@ -248,11 +248,11 @@ def read_csv(data: bytes, source: str) -> ReadResult:
 
 
 def read_xlsx(data: bytes, source: str) -> ReadResult:
-    from openpyxl import load_workbook
+    from ..sheets.workbook import SheetError, open_workbook
 
     try:
-        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a file that is not a workbook
+        wb = open_workbook(data, source, read_only=True, data_only=True)
+    except SheetError:
         return ReadResult(problems=[ReadProblem(source, "not a readable XLSX workbook")], files=1)
     try:
         for ws in wb.worksheets:

@@ -76,10 +76,6 @@ def try_code(fn: Callable[..., list[SuggestedLine]], *args: object) -> list[Sugg
         return None
 
 
-def bad_dates(lines: list[Ln]) -> bool:
-    return any(ln.dos is None for ln in lines)
-
-
 def by_date(lines: Iterable[Ln]) -> dict[object, list[Ln]]:
     out: dict[object, list[Ln]] = {}
     for ln in lines:

@@ -13,7 +13,7 @@ from typing import Any, Literal
 
 from derm_core.sheets.columns import HEADER_SCAN_ROWS, OWN_COLUMNS, ColumnMap, find_header, is_charge_sheet
 from derm_core.sheets.rows import ChargeRow, RowReader
-from derm_core.sheets.workbook import Source
+from derm_core.sheets.workbook import Source, open_workbook
 
 SUMMARY_TITLE, FAQ_TITLE = "Charge sheet check", "Coding FAQ"  # the sheets we add (skipped when a checked copy is checked again)
 
@@ -35,9 +35,7 @@ def read_sheets(source: Source, engine: Literal["calamine", "openpyxl"]) -> Iter
         yield SheetIn(sheet_title(source.path.stem), csv_rows(source.path))
         return
     if engine == "openpyxl":
-        import openpyxl
-
-        wb = openpyxl.load_workbook(source.path, read_only=True, data_only=True, keep_links=False)
+        wb = open_workbook(source.path, read_only=True, data_only=True, keep_links=False)
         try:
             for ws in wb.worksheets:
                 rows = (list(r) for r in ws.iter_rows(values_only=True))

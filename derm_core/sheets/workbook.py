@@ -4,11 +4,12 @@ of .xlsx/.xlsm/.csv files goes through here before a parser sees the file."""
 
 from __future__ import annotations
 
+import io
 import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import IO, Any, Literal
 
 CALAMINE_MAX_XML = 240 * 1024**2  # calamine holds the whole sheet: about 1.8x its XML in memory
 MAX_UNCOMPRESSED = 2 * 1024**3
@@ -61,8 +62,16 @@ def inspect_input(path: Path) -> Source:
         raise SheetError(f"{name}: only .xlsx, .xlsm and .csv charge sheets are read")
     if not head.startswith(b"PK"):
         raise SheetError(f"{name}: not an Excel workbook ({_looks_like(head)}). Save the charge sheet from Excel as .xlsx.")
+    names, sheet_bytes, rows, drawings = _screen_package(path, name, suffix)
+    kind: Literal["xlsx", "xlsm"] = "xlsm" if "xl/vbaProject.bin" in names or suffix == ".xlsm" else "xlsx"
+    return Source(path, kind, sheet_bytes, rows, drawings)
+
+
+def _screen_package(source: Path | IO[bytes], name: str, suffix: str = ".xlsx") -> tuple[set[str], int, int, bool]:
+    """Refuse a package that is not a workbook or would expand like a zip bomb; (part names, worksheet bytes,
+    rows by the sheets' dimensions, whether it has drawings)."""
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(source) as zf:
             infos = zf.infolist()
             names = {i.filename for i in infos}
             if "xl/workbook.xml" not in names:
@@ -76,15 +85,44 @@ def inspect_input(path: Path) -> Source:
                     )
             if total > MAX_UNCOMPRESSED or len(infos) > 10_000:
                 raise SheetError(
-                    f"{name}: refused: {total / 1024**3:.1f} GB uncompressed in {len(infos):,} parts is more than a charge sheet holds"
+                    f"{name}: refused: {total / 1024**3:.1f} GB uncompressed in {len(infos):,} parts is more than a workbook holds"
                 )
             sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
             rows = sum(_dimension_rows(zf, i) for i in sheets)
             drawings = any(n.startswith(("xl/charts/", "xl/media/")) or re.match(r"xl/drawings/drawing\d+\.xml$", n) for n in names)
     except zipfile.BadZipFile:
         raise SheetError(f"{name}: the file is damaged (not a readable Excel package). Open it in Excel and save it again.") from None
-    kind: Literal["xlsx", "xlsm"] = "xlsm" if "xl/vbaProject.bin" in names or suffix == ".xlsm" else "xlsx"
-    return Source(path, kind, sum(i.file_size for i in sheets), rows, drawings)
+    return names, sum(i.file_size for i in sheets), rows, drawings
+
+
+def open_workbook(source: Path | bytes, name: str | None = None, **options: Any) -> Any:
+    """openpyxl's workbook of an .xlsx/.xlsm file or its bytes, after the screening every workbook gets here
+    (encrypted, old binary format, not a workbook, zip bomb); ``options`` go to ``openpyxl.load_workbook``.
+    Raises :class:`SheetError`, naming the file, for anything unusable.
+
+    >>> open_workbook(b"not a workbook", "rules.xlsx")
+    Traceback (most recent call last):
+    ...
+    derm_core.sheets.workbook.SheetError: rules.xlsx: not an Excel workbook (it is a text file; name it .csv if it is a CSV export). Save it from Excel as .xlsx.
+    """
+    import openpyxl
+
+    name = name or (source.name if isinstance(source, Path) else "workbook")
+    head = source[:8] if isinstance(source, bytes) else source.read_bytes()[:8]
+    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise SheetError(
+            f"{name}: a password-protected or old Excel 97-2003 workbook. Open it in Excel and save it as .xlsx without a password."
+        )
+    if not head.startswith(b"PK"):
+        raise SheetError(f"{name}: not an Excel workbook ({_looks_like(head)}). Save it from Excel as .xlsx.")
+    package = io.BytesIO(source) if isinstance(source, bytes) else source
+    _screen_package(package, name)
+    if isinstance(package, io.BytesIO):
+        package.seek(0)
+    try:
+        return openpyxl.load_workbook(package, **options)
+    except Exception as err:  # openpyxl raises many types for damaged parts
+        raise SheetError(f"{name}: the workbook is damaged and cannot be opened ({err.__class__.__name__})") from None
 
 
 def _count_lines(path: Path) -> int:
