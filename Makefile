@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint setup docs bench
+.PHONY: demo test lint setup docs bench core-alone
 
 $(BIN)/derm: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,17 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(PACKAGES)
 	$(BIN)/lint-imports
+
+# The core and the command installed alone, in a fresh environment (no extras): derm check and the core tests.
+CORE_VENV := $(or $(TMPDIR),/tmp)/derm-core-alone
+core-alone:
+	rm -rf $(CORE_VENV) && $(PY) -m venv $(CORE_VENV)
+	$(CORE_VENV)/bin/pip install -q --upgrade pip
+	$(CORE_VENV)/bin/pip install -q . pytest hypothesis
+	$(CORE_VENV)/bin/derm check examples/claims.yaml --format json > /dev/null; test $$? -eq 1  # the examples hold errors
+	$(CORE_VENV)/bin/python -m pytest -q -m "not slow" tests/core derm_core \
+		--ignore=tests/core/store --ignore=tests/core/test_denials.py \
+		--ignore=derm_core/store --ignore=derm_core/denials --ignore=derm_core/web.py --ignore=derm_core/rulebook.py
 
 docs: setup
 	$(BIN)/derm rule --markdown > docs/rules.md

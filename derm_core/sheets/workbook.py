@@ -105,8 +105,6 @@ def open_workbook(source: Path | bytes, name: str | None = None, **options: Any)
     ...
     derm_core.sheets.workbook.SheetError: rules.xlsx: not an Excel workbook (it is a text file; name it .csv if it is a CSV export). Save it from Excel as .xlsx.
     """
-    import openpyxl
-
     name = name or (source.name if isinstance(source, Path) else "workbook")
     head = source[:8] if isinstance(source, bytes) else source.read_bytes()[:8]
     if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
@@ -119,6 +117,8 @@ def open_workbook(source: Path | bytes, name: str | None = None, **options: Any)
     _screen_package(package, name)
     if isinstance(package, io.BytesIO):
         package.seek(0)
+    import openpyxl
+
     try:
         return openpyxl.load_workbook(package, **options)
     except Exception as err:  # openpyxl raises many types for damaged parts
