@@ -47,12 +47,19 @@ def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:
             continue
         if any(d.startswith(INDICATED_DX) for d in ln.dx):
             continue
-        if f.symptoms is None and f.purpose != "cosmetic":
+        coded_cosmetic = any(d.startswith("Z41.1") for d in ln.dx)
+        if f.symptoms is None and f.purpose != "cosmetic" and not coded_cosmetic:
             yield Skip(f"{ln.code}: symptoms not documented; Medicare benign-lesion indication not checked", [ln.idx])
             continue
-        if f.symptoms and f.purpose != "cosmetic":
+        if f.symptoms and f.purpose != "cosmetic" and not coded_cosmetic:
             continue
-        why = "is documented as cosmetic" if f.purpose == "cosmetic" else "has no documented indication"
+        why = (
+            "is documented as cosmetic"
+            if f.purpose == "cosmetic"
+            else "is coded as cosmetic (Z41.1)"
+            if coded_cosmetic
+            else "has no documented indication"
+        )
         yield Hit(
             [ln.idx],
             f"{ln.code} for a benign lesion {why}: cosmetic for Medicare (LCD L34938).",
@@ -166,6 +173,105 @@ def gy_on_ak(ctx: Ctx) -> Iterator[Hit]:
                 f"{ln.code} for actinic keratoses is covered by Medicare (NCD 250.4); GY does not apply.",
                 f"Remove GY (and GX) from {ln.code}.",
                 [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"GY", "GX"}))],
+            )
+
+
+# Services Medicare covers when medically necessary: GY (statutorily excluded) does not fit them.
+COVERED = ("biopsy", "excision_malignant", "destruction_malignant", "mohs", "pathology", "incision_drainage")
+SCREENING_DX = ("Z12.83",)  # encounter for screening for malignant neoplasm of skin
+
+
+def excluded_reason(ctx: Ctx, ln: Ln) -> str | None:
+    """Why Medicare excludes the service by statute (cosmetic, routine screening), or None: GY (+GX) fits these."""
+    reason = _cosmetic_reason(ctx, ln)
+    if reason:
+        return reason
+    f = ln.facts
+    if ln.family in BENIGN_REMOVAL and f.symptoms == [] and not any(d.startswith(INDICATED_DX) for d in ln.dx):
+        return f"{ln.code} removes a benign lesion with no documented indication (cosmetic)"
+    if screening_only(ln):
+        return f"{ln.code} is a routine skin-cancer screening visit with no complaint (SSA §1862(a)(7))"
+    return None
+
+
+def screening_only(ln: Ln) -> bool:
+    """An E/M whose only diagnoses are routine screening codes (Z12.83), without a complaint or a risk history."""
+    return bool(ln.info and ln.info.is_em and ln.dx) and all(d.startswith(SCREENING_DX) for d in ln.dx)
+
+
+@rule(
+    "DRM904",
+    "Liability modifier does not fit the reason",
+    Category.modifier_misuse,
+    mods=("GA", "GY", "GZ", "GX"),
+    references=("MCPM ch. 30 §40, §50 (ABN; GA/GZ, GY/GX)", "CMS MM6563"),
+    likely_denial="CO-4",
+)
+def liability_fit(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: the liability modifier follows the reason for the expected denial (Medicare Claims Processing
+    Manual ch. 30): a statutory exclusion (cosmetic, routine screening) takes GY, plus GX when a voluntary ABN was
+    signed; an expected not-reasonable-and-necessary denial takes GA with an ABN on file, GZ without one. Flags GA
+    without an ABN, GZ with one, GX without a voluntary ABN, GA or GZ on an excluded service, and GY on a service
+    Medicare covers when it is medically necessary (a biopsy, a malignant excision, Mohs).
+
+    Why is this bad? The modifier decides who pays: with the wrong one the practice writes off what the patient
+    agreed to pay, or the patient is billed for a covered service.
+    """
+    if not ctx.medicare:
+        return
+    for ln in ctx.lines:
+        m, abn = ln.mods, ln.facts.abn_signed
+        excluded = excluded_reason(ctx, ln)
+        problem, want = None, None
+        if m & {"GA", "GZ"} and excluded:
+            problem, want = (
+                f"{excluded}: a statutory exclusion takes GY, not {'/'.join(sorted(m & {'GA', 'GZ'}))}",
+                {"GY"} | ({"GX"} if abn else set()),
+            )
+        elif "GA" in m and abn is False:
+            problem, want = "GA says an ABN is on file, but none was signed: use GZ", {"GZ"}
+        elif "GZ" in m and abn is True:
+            problem, want = "an ABN was signed: GA, not GZ", {"GA"}
+        elif "GX" in m and abn is False:
+            problem, want = "GX says a voluntary ABN was signed, but none was", {"GY"}
+        elif "GY" in m and ln.family in COVERED and ln.facts.purpose != "cosmetic" and not excluded:
+            problem, want = f"{ln.code} is a covered service when medically necessary: GY (not a Medicare benefit) does not apply", set()
+        if problem:
+            mods = sorted((m - {"GA", "GY", "GZ", "GX"}) | want)
+            yield Hit(
+                [ln.idx],
+                f"{ln.code}: {problem}.",
+                f"Bill {ln.code}{''.join('-' + x for x in mods)}.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=mods)],
+            )
+
+
+@rule(
+    "DRM905",
+    "Routine skin-cancer screening at Medicare without GY",
+    Category.modifier_missing,
+    families=("em", "em_preventive"),
+    references=("SSA §1862(a)(7)", "Medicare Benefit Policy Manual ch. 16 §90", "MCPM ch. 30"),
+    likely_denial="CO-204",
+)
+def screening_without_gy(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a Medicare visit whose only diagnosis is routine skin-cancer screening (Z12.83: no
+    complaint, no lesion, no history of skin cancer) billed without GY.
+
+    Why is this bad? Routine screening is excluded by statute: the visit is denied, and without GY the patient has
+    no notice that they owe it. A visit for a complaint, a lesion or a history of skin cancer is coded with that
+    diagnosis instead.
+    """
+    if not ctx.medicare:
+        return
+    for ln in ctx.fam("em", "em_preventive"):
+        if screening_only(ln) and not ln.mods & {"GY", "GA", "GZ"}:
+            mods = sorted(ln.mods | {"GY"} | ({"GX"} if ln.facts.abn_signed else set()))
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is a routine skin-cancer screening (Z12.83 only): Medicare excludes it.",
+                "Bill it with GY (+GX with a voluntary ABN) so the patient is responsible, or code the complaint or history that prompted the visit.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=mods)],
             )
 
 

@@ -8,12 +8,13 @@ from datetime import date
 from functools import lru_cache
 
 from .. import icd
-from ..codes import invalid_entry, modifiers
+from ..codes import deleted_entry, invalid_entry, modifier_shape, modifiers
 from ..coding import biopsies, premalignant_destruction
 from ..models import Category, SuggestedLine
 from ._util import first_fact, try_code
 from .base import Ctx, Hit, Skip, rule
 
+OLDEST_YEARS = 10  # filing limits are one year (Medicare) to a few years: older dates are keying errors
 _CODE = re.compile(r"^(\d{4}[0-9FTU]|[A-V]\d{4})$")
 
 
@@ -64,7 +65,8 @@ def npi_check_digit(ctx: Ctx) -> Iterator[Hit]:
     likely_denial="CO-16",
 )
 def dates(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: checks that every line has a date of service and that none is in the future.
+    """What it does: checks that every line has a date of service, that none is in the future, and that none is
+    more than ten years old (a mistyped year, or a date of birth in the wrong field).
 
     Why is this bad? A claim cannot be billed before the service, and a line without a date cannot be adjudicated.
     """
@@ -77,6 +79,12 @@ def dates(ctx: Ctx) -> Iterator[Hit]:
                 [ln.idx],
                 f"Line {ln.idx + 1} has a date of service in the future ({ln.dos}).",
                 "Bill the service after it is performed; check the date.",
+            )
+        elif ln.dos is not None and ln.dos.year < today.year - OLDEST_YEARS:
+            yield Hit(
+                [ln.idx],
+                f"Line {ln.idx + 1} has a date of service {today.year - ln.dos.year} years ago ({ln.dos}).",
+                "Check the date (a typo in the year, or a date of birth in the date field); no payer accepts a claim that old.",
             )
 
 
@@ -195,8 +203,6 @@ def invalid_code(ctx: Ctx) -> Iterator[Hit | Skip]:
             continue
         entry = invalid_entry(ln.code, ln.dos)
         if entry is None:
-            if ln.info is None and _CODE.match(ln.code):
-                yield Skip(f"{ln.code} is not in our dermatology code tables; not checked", [ln.idx])
             continue
         suggested = _replacement(ctx, ln.code, ln.units, ln.facts.biopsy_method)
         if not suggested and ln.code[:3] in ("114", "116"):
@@ -208,6 +214,59 @@ def invalid_code(ctx: Ctx) -> Iterator[Hit | Skip]:
             fix += " Use " + " / ".join(entry.replaced_by) + " according to the documentation."
         what = f"was deleted on {entry.deleted}" if entry.deleted else "does not exist"
         yield Hit([ln.idx], f"{ln.code} {what}.", fix, suggested)
+
+
+@rule(
+    "DRM011",
+    "Code not in our tables: not checked",
+    Category.invalid_code,
+    "warning",
+    references=("CPT code set (annual)", "HCPCS Level II (quarterly)"),
+)
+def unknown_code(ctx: Ctx) -> Iterator[Hit | Skip]:
+    """What it does: notes a well-formed procedure or HCPCS code that our code tables do not hold. The rules that
+    need its facts (global days, add-on primaries, unit limits, bundling) could not run on its line, and the claim's
+    ``unchecked`` list says so.
+
+    Why is this bad? It may not be: but a line nobody checked is not a clean line. Confirm the code is valid on the
+    date of service; an admin can load the year's CMS relative value file (``derm data load``) for global days.
+    """
+    for ln in ctx.lines:
+        if ln.info is None and _CODE.match(ln.code) and invalid_entry(ln.code, ln.dos) is None:
+            if deleted_entry(ln.code) is not None:  # a deleted code, valid on this date of service: known, not a gap
+                yield Skip(f"{ln.code} was valid on its date of service (deleted later): its own rules did not run", [ln.idx])
+                continue
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is not in our code tables, so its line was not checked.",
+                f"Confirm {ln.code} is valid on {ln.dos or 'the date of service'} and check its global period and bundling by hand.",
+            )
+            yield Skip(f"{ln.code} is not in our code tables: global period, add-on, unit and bundling checks did not run on it", [ln.idx])
+
+
+@rule(
+    "DRM012",
+    "Code Medicare does not pay",
+    Category.invalid_code,
+    references=("Medicare PFS status indicator I (not valid for Medicare)", "MCPM ch. 12 §30.6.10 (consultations)"),
+    likely_denial="CO-181",
+)
+def not_for_medicare(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a code that Medicare does not recognise (status I in the fee schedule) on a Medicare
+    claim: the consultation codes 99242-99255, 99417 and 99418 (Medicare uses G2212, G0316-G0318), 99358/99359, the
+    CPT telemedicine visits 98000-98015; and names what Medicare takes instead.
+
+    Why is this bad? The line is denied as an invalid code; the service itself is payable under the other code.
+    """
+    if not ctx.medicare:
+        return
+    for ln in ctx.lines:
+        status = ln.info.medicare if ln.info else None
+        if status and status.get("status") == "invalid":
+            use = status.get("use") or []
+            suggested = [SuggestedLine(code=use[0], units=1)] if len(use) == 1 else []
+            fix = status.get("note") or "Bill the code Medicare recognises for the service."
+            yield Hit([ln.idx], f"Medicare does not pay {ln.code}.", fix + (f" ({', '.join(use)})" if len(use) > 1 else ""), suggested)
 
 
 @rule(
@@ -253,21 +312,69 @@ def missing_diagnosis(ctx: Ctx) -> Iterator[Hit]:
 
 @rule(
     "DRM022",
-    "Unknown modifier",
+    "Modifier not in our tables: not checked",
+    Category.modifier_misuse,
+    "warning",
+    mods=("*",),
+    references=("CPT Appendix A", "HCPCS Level II modifiers"),
+)
+def unknown_modifier(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: notes a modifier shaped like a HCPCS Level II modifier that our modifier table does not hold.
+    It may be real (a new or payer-specific modifier): it is not called an error, but nothing about it was checked.
+
+    Why is this bad? It may not be: but a modifier we cannot check is not a modifier we checked. Confirm it against
+    the current HCPCS modifier list or the payer's manual.
+    """
+    for ln in ctx.lines:
+        for m in sorted(ln.mods):
+            if modifier_shape(m) == "unlisted":
+                yield Hit(
+                    [ln.idx],
+                    f"{ln.code}: modifier {m} is not in our modifier table, so its use was not checked.",
+                    f"Confirm that {m} is a current modifier that fits {ln.code}.",
+                )
+
+
+@rule(
+    "DRM023",
+    "Not a modifier",
+    Category.data_quality,
+    mods=("*",),
+    references=("CPT Appendix A", "HCPCS Level II modifiers"),
+    likely_denial="CO-4",
+)
+def not_a_modifier(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a modifier field that cannot be a modifier: not two characters, a two-digit number that is
+    not a CPT modifier, a digit followed by a letter other than P, an X modifier other than X1-X5, XE, XP, XS, XU.
+
+    Why is this bad? The line cannot be processed; it is usually a typo (``XO`` for ``XS``, ``-58`` for ``58``).
+    """
+    for ln in ctx.lines:
+        for m in sorted(ln.mods):
+            if modifier_shape(m) == "invalid":
+                yield Hit([ln.idx], f"{ln.code}: '{m}' is not a modifier.", "Correct the typo or remove it.")
+
+
+@rule(
+    "DRM024",
+    "Modifier no longer valid on the date of service",
     Category.modifier_misuse,
     mods=("*",),
     references=("CPT Appendix A", "HCPCS Level II modifiers"),
     likely_denial="CO-4",
 )
-def unknown_modifier(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags modifiers that are not in our modifier table.
+def retired_modifier(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a modifier that was retired before the line's date of service (21 in 2013, the imaging
+    appropriate-use modifiers after 2024).
 
-    Why is this bad? An invalid modifier makes the line unprocessable.
+    Why is this bad? A retired modifier is invalid and returns the line.
     """
-    known = modifiers()
+    table = modifiers()
     for ln in ctx.lines:
-        for m in sorted(ln.mods - known.keys()):
-            yield Hit([ln.idx], f"{ln.code}: modifier '{m}' is not a known modifier.", "Remove it or correct the typo.")
+        for m in sorted(ln.mods):
+            mod = table.get(m)
+            if mod is not None and mod.retired is not None and ln.dos is not None and ln.dos >= mod.retired:
+                yield Hit([ln.idx], f"{ln.code}: modifier {m} is no longer valid (retired on {mod.retired}).", f"Remove {m}.")
 
 
 @rule("DRM030", "Payer unknown: payer-specific checks skipped", Category.payer_policy, "info")

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import date, timedelta
 
 from ..codes import modifiers
 from ..models import Category, SuggestedLine
-from ._util import DISTINCT
+from ._util import DISTINCT, same_lesion
 from .base import Ctx, Hit, rule
 
 EM_REFS = ("Medicare Claims Processing Manual ch. 12 §40.1", "NCCI policy manual ch. 1 and 11")
@@ -22,6 +22,14 @@ def _procedures(ctx: Ctx) -> list:
     ]
 
 
+# Drug administration: a same-day E/M is paid with it only with 25 (MCPM ch. 12 §30.6.7), never 99211.
+ADMINISTRATION = ("injection_therapeutic", "chemo_administration")
+
+
+def _administrations(ctx: Ctx) -> list:
+    return [ln for ln in ctx.fam(*ADMINISTRATION) if not ln.ci.is_addon]
+
+
 @rule(
     "DRM801",
     "Same-day E/M with a minor procedure needs modifier 25",
@@ -31,20 +39,22 @@ def _procedures(ctx: Ctx) -> list:
     likely_denial="CO-97",
 )
 def em_needs_25(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags an office visit billed on the same date as a 000- or 010-day procedure without
-    modifier 25 on the E/M, and a visit on the day of (or the day before) a 090-day procedure without 57
-    (decision for surgery) or 25.
+    """What it does: flags an office visit billed on the same date as a 000- or 010-day procedure (or a drug
+    administration such as 96372) without modifier 25 on the E/M, and a visit on the day of (or the day before) a
+    090-day procedure without 57 (decision for surgery) or 25.
 
     Why is this bad? The decision to do a minor procedure is part of the procedure; a separate visit is only
     paid with 25 and a significant, separately identifiable service in the note. Before major surgery the
     visit that decided it takes 57.
     """
     procs = _procedures(ctx)
+    given = _administrations(ctx)
     for em in ctx.fam("em"):
         if "25" in em.mods or "57" in em.mods or em.dos is None:
             continue
         major = [p for p in procs if p.ci.global_days == "090" and p.dos in (em.dos, em.dos + timedelta(days=1))]
         same_day = [p for p in procs if p.dos == em.dos and p.ci.global_days in ("000", "010")]
+        same_day += [a for a in given if a.dos == em.dos and em.code != "99211"]
         if major and not same_day:
             yield Hit(
                 [em.idx] + [p.idx for p in major],
@@ -347,3 +357,125 @@ def global_period(ctx: Ctx) -> Iterator[Hit]:
                     [p.idx, ln.idx], f"{ln.code} on {ln.dos} falls in the {days}-day global period of {p.code} ({p.dos}).", f"Add {need}."
                 )
                 break
+
+
+@rule(
+    "DRM812",
+    "99211 billed with a drug administration",
+    Category.bundling,
+    families=ADMINISTRATION,
+    references=("MCPM ch. 12 §30.6.7.D", "NCCI policy manual ch. 11"),
+    likely_denial="CO-97",
+)
+def nurse_visit_with_injection(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags 99211 (the minimal visit, usually a nurse's) on the same date as a drug administration
+    (96372 and the other injection and infusion codes), with or without 25.
+
+    Why is this bad? Medicare does not pay 99211 with a drug administration service: the nurse's work is part of the
+    injection. Bill the injection (and the drug) alone; a physician's separate visit above 99211 takes 25.
+    """
+    for em in ctx.codes("99211"):
+        given = [a for a in _administrations(ctx) if a.dos == em.dos]
+        if given:
+            yield Hit(
+                [em.idx] + [a.idx for a in given],
+                f"99211 is not paid with the drug administration {', '.join(a.code for a in given)} on the same date.",
+                "Remove 99211; bill the administration and the drug.",
+                [SuggestedLine(code=a.code, units=a.units, modifiers=sorted(a.mods)) for a in given],
+            )
+
+
+G2211_START = date(2024, 1, 1)  # CMS pays G2211 from CY2024, but not with an E/M carrying 25
+G2211_EXCEPTIONS_START = date(2025, 1, 1)  # ... except with an AWV, a vaccine administration or a Part B preventive service
+G2211_EXCEPTION_FAMILIES = ("vaccine", "vaccine_product", "em_preventive")
+
+
+@rule(
+    "DRM813",
+    "G2211 with an E/M that carries modifier 25",
+    Category.bundling,
+    families=("em_other",),
+    references=("CMS CY2024 PFS final rule (G2211)", "CMS CY2025 PFS final rule (G2211 exceptions)", "MLN MM13473"),
+    likely_denial="CO-97",
+)
+def g2211_with_25(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags G2211 (the visit-complexity add-on) billed with an office or outpatient E/M that carries
+    modifier 25. From 2025 CMS pays it when the other same-day services are only an annual wellness visit, a vaccine
+    administration or a Part B preventive service.
+
+    Why is this bad? With 25 the visit is tied to a same-day procedure, and CMS does not pay G2211 then.
+    """
+    for g in ctx.codes("G2211"):
+        if g.dos is None or g.dos < G2211_START:
+            continue
+        visits = [em for em in ctx.fam("em") if em.dos == g.dos and "25" in em.mods]
+        if not visits:
+            continue
+        others = [
+            ln
+            for ln in ctx.lines
+            if ln.dos == g.dos and ln.info is not None and not ln.info.is_em and ln.family != "em_other" and not ln.info.is_addon
+        ]
+        if g.dos >= G2211_EXCEPTIONS_START and others and all(o.family in G2211_EXCEPTION_FAMILIES for o in others):
+            continue
+        yield Hit(
+            [g.idx, visits[0].idx],
+            f"G2211 is not paid with {visits[0].code}-25 (a visit on the day of a procedure).",
+            "Remove G2211 from this claim.",
+        )
+
+
+COMPLICATION_DX = ("T81.", "L76.", "T88.")  # complications of a procedure (infection, dehiscence, hematoma ...)
+
+
+@rule(
+    "DRM814",
+    "Postoperative modifier does not fit the relation",
+    Category.modifier_misuse,
+    mods=("24", "58", "79"),
+    references=("MCPM ch. 12 §40.1, §40.2", "POSTOP"),
+    likely_denial="CO-4",
+)
+def postop_modifier_fit(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: inside another procedure's global period the modifier follows the relation: 58 for a staged or
+    more extensive procedure on the same lesion, 79 for an unrelated one, 78 for an unplanned return to the operating
+    or procedure room, 24 for an unrelated visit. Flags 58 on a different lesion (79 fits), 79 on the same lesion
+    (58 or 78), and 24 on a visit for a complication of the surgery (included in the global package unless it
+    needs a return to the operating room).
+
+    Why is this bad? The modifier tells the payer why the service is payable inside the global; the wrong one is
+    denied, or pays what was part of the package.
+    """
+    procs = [p for p in _procedures(ctx) if p.ci.global_days in ("010", "090") and p.dos is not None]
+    for ln in ctx.lines:
+        if ln.dos is None or not ln.mods & {"24", "58", "79"}:
+            continue
+        for p in procs:
+            if p is ln or not p.dos < ln.dos <= p.dos + timedelta(days=int(p.ci.global_days)):
+                continue
+            same = same_lesion(p, ln)
+            if "58" in ln.mods and same is False:
+                want, why = "79", f"{ln.code} treats a different lesion than {p.code} (unrelated): 79, not 58"
+            elif "79" in ln.mods and same is True:
+                want, why = (
+                    "58",
+                    f"{ln.code} is on the same lesion as {p.code} (staged or more extensive): 58, not 79 (78 for a return to the room for a complication)",
+                )
+            elif "24" in ln.mods and any(d.startswith(COMPLICATION_DX) for d in ln.dx):
+                yield Hit(
+                    [p.idx, ln.idx],
+                    f"{ln.code}-24 treats a complication of {p.code} ({p.dos}): 24 is for an unrelated visit; care of a complication "
+                    "without a return to the operating room is part of the global package.",
+                    "Do not bill the visit (report 99024 if the payer asks), or bill the procedure with 78 if the complication needed a return to the room.",
+                )
+                break
+            else:
+                continue
+            mods = sorted((ln.mods - {"58", "79"}) | {want})
+            yield Hit(
+                [p.idx, ln.idx],
+                f"{why}.",
+                f"Bill {ln.code}-{'-'.join(mods)}.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=mods)],
+            )
+            break

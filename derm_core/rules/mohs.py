@@ -8,7 +8,7 @@ from .. import icd
 from ..codes import SITE_GROUP
 from ..coding import mohs
 from ..models import Category, SuggestedLine
-from ._util import DISTINCT, mismatch, replace_hit, same_lesion, show, totals, try_code
+from ._util import DISTINCT, LIABILITY, mismatch, replace_hit, same_lesion, show, totals, try_code
 from .base import Ctx, Hit, Skip, rule
 
 REFS = ("MOHS6", "MOHSMARG", "A56514")
@@ -236,6 +236,8 @@ def mohs_appropriate_use(ctx: Ctx) -> Iterator[Hit]:
     """
     for ln in ctx.codes(*PRIMARY):
         f = ln.facts
+        if ln.mods & LIABILITY:
+            continue  # GA (ABN on file) or GZ: the expected medical-necessity denial is already handled
         if f.site and SITE_GROUP[f.site] == "A" and f.size_cm is not None and f.size_cm < 1.0:
             yield Hit(
                 [ln.idx],

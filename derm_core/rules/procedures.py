@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 from .. import icd
+from ..codes import all_codes, exclusive_groups
 from ..coding import excimer, intralesional_injection, skin_tags
 from ..models import Category, SuggestedLine
-from ._util import first_fact, mismatch, replace_hit, show, try_code
+from ._util import distinct, first_fact, mismatch, replace_hit, same_lesion, show, try_code
 from .base import Ctx, Hit, Skip, rule
 
 # ----------------------------------------------------------------------------- skin tags
@@ -124,32 +126,129 @@ def tendon_injection(ctx: Ctx) -> Iterator[Hit]:
             )
 
 
+EXCLUSIVE_CODES = tuple(sorted(exclusive_groups()))
+
+
+@rule(
+    "DRM510",
+    "Codes billed together when only one of them applies",
+    Category.bundling,
+    families=tuple(sorted({all_codes()[c].family for c in EXCLUSIVE_CODES if c in all_codes()})),
+    references=("CPT code definitions", "NCCI policy manual ch. I (mutually exclusive procedures)"),
+    likely_denial="CO-97",
+)
+def mutually_exclusive(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags two codes of a group of which only one is billed: per date (one photodynamic therapy code
+    a day, one nail-debridement code for the count) or per lesion or wound (simple and complicated drainage of one
+    abscess; two depths of debridement of one wound). Lines of different lesions (different ``lesion_id``) or with
+    a distinct-site modifier are left alone for the per-lesion groups.
+
+    Why is this bad? The codes describe the same service at different sizes, depths or counts: the second is
+    denied, or the pair is recouped.
+    """
+    lines = ctx.codes(*EXCLUSIVE_CODES)
+    seen: set[tuple[int, int]] = set()
+    groups = exclusive_groups()
+    for a in lines:
+        for b in lines:
+            if b.idx <= a.idx or a.code == b.code or a.dos != b.dos or (a.idx, b.idx) in seen:
+                continue
+            group = next((g for g in groups[a.code] if b.code in g.codes), None)
+            if group is None:
+                continue
+            if group.per == "lesion" and (same_lesion(a, b) is False or distinct(a) or distinct(b)):
+                continue
+            seen.add((a.idx, b.idx))
+            yield Hit([a.idx, b.idx], f"{a.code} and {b.code} are billed together. {group.note}", f"Bill one of {a.code} and {b.code}.")
+
+
+@rule(
+    "DRM511",
+    "Chemical cautery billed for the hemostasis of another procedure",
+    Category.bundling,
+    families=("destruction_other",),
+    references=("CPT 17250 parenthetical (not for hemostasis)", "NCCI policy manual ch. III"),
+    likely_denial="CO-97",
+)
+def cautery_for_hemostasis(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags chemical cautery of granulation tissue (17250) on the same date and lesion as a biopsy,
+    excision, shave or destruction (or with no lesion named and no distinct-site modifier).
+
+    Why is this bad? Stopping the bleeding of a procedure's own wound (silver nitrate, aluminium chloride) is part of
+    that procedure; 17250 is for granulation tissue, e.g. at a healing wound or an ostomy.
+    """
+    for caut in ctx.codes("17250"):
+        for p in ctx.lines:
+            if p is caut or p.dos != caut.dos or p.info is None or p.info.is_em or p.info.global_days not in ("000", "010", "090"):
+                continue
+            if same_lesion(p, caut) is False or distinct(caut):
+                continue
+            yield Hit(
+                [p.idx, caut.idx],
+                f"17250 on the same lesion as {p.code}: hemostasis of a procedure's wound is part of the procedure.",
+                "Remove 17250; bill it only for granulation tissue apart from today's procedure (with XS for another site).",
+                [SuggestedLine(code=p.code, units=p.units, modifiers=sorted(p.mods))],
+            )
+            break
+
+
+JZ_REQUIRED, JZ_RETURNED = date(2023, 7, 1), date(2023, 10, 1)  # CMS: JZ required, then claims without JW/JZ returned
+
+
 @rule(
     "DRM508",
     "Single-dose drug without JW or JZ (Medicare)",
     Category.modifier_missing,
-    "warning",
     families=("drug",),
-    references=("INJ-03", "CMS JW/JZ policy (2023)"),
+    references=("INJ-03", "CMS JW/JZ policy (MM13056)", "MCPM ch. 17 §40"),
     likely_denial="CO-4",
 )
 def discarded_drug_modifier(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: for Medicare, a separately payable drug from a single-dose container (e.g. J0585,
-    onabotulinumtoxinA) needs JW (amount discarded, on its own line) or JZ (nothing discarded).
+    """What it does: for Medicare, a separately payable drug from a single-dose container (J0585
+    onabotulinumtoxinA, J7308 aminolevulinic acid ...) needs JW (amount discarded, on its own line) or JZ (nothing
+    discarded). Required from 1 July 2023 (a warning until 30 September 2023); from 1 October 2023 claims without
+    either are returned (an error). Multi-dose vials take neither.
 
-    Why is this bad? Since July 2023 Medicare requires JZ when nothing is discarded; claims without JW/JZ are
-    returned. Multi-dose vials take neither.
+    Why is this bad? The line is returned unpaid, and the discarded amount, when there was one, is lost.
     """
     if not ctx.medicare:
         return
     for ln in ctx.fam("drug"):
-        discard_billed = any("JW" in o.mods for o in ctx.codes(ln.code) if o.dos == ln.dos)
-        if ln.ci.single_dose and not ln.has("JW", "JZ") and not discard_billed:
+        if not ln.ci.single_dose or ln.has("JW", "JZ") or ln.dos is None or ln.dos < JZ_REQUIRED:
+            continue
+        if any("JW" in o.mods for o in ctx.codes(ln.code) if o.dos == ln.dos):
+            continue  # the discarded amount is on its own JW line
+        yield Hit(
+            [ln.idx],
+            f"{ln.code} comes from a single-dose container: Medicare needs JZ (nothing discarded) or JW (discarded amount).",
+            f"Add JZ to {ln.code}, or bill the discarded amount on a second {ln.code}-JW line.",
+            [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods | {"JZ"}))],
+            severity="error" if ln.dos >= JZ_RETURNED else "warning",
+        )
+
+
+@rule(
+    "DRM509",
+    "JW and JZ on the same line",
+    Category.modifier_misuse,
+    mods=("JW", "JZ"),
+    references=("CMS JW/JZ policy (MM13056)",),
+    likely_denial="CO-4",
+)
+def jw_with_jz(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a drug line carrying both JW (this line is the discarded amount) and JZ (nothing was
+    discarded).
+
+    Why is this bad? The two say opposite things; the line is returned. Bill the administered amount with JZ, or
+    the administered amount plain and the discarded amount on its own JW line.
+    """
+    for ln in ctx.lines:
+        if {"JW", "JZ"} <= ln.mods:
             yield Hit(
                 [ln.idx],
-                f"{ln.code} comes from a single-dose container: Medicare needs JZ (nothing discarded) or JW (discarded amount).",
-                f"Add JZ to {ln.code}, or bill the discarded amount on a second {ln.code}-JW line.",
-                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods | {"JZ"}))],
+                f"{ln.code} carries both JW and JZ.",
+                "Keep JZ when nothing was discarded; otherwise bill the discarded amount on a separate JW line.",
+                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"JW"}))],
             )
 
 
