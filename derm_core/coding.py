@@ -11,7 +11,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .codes import GROUP_LABEL, SITE_GROUP, band_index
+from .codes import GROUP_LABEL, SITE_GROUP, CodeInfo, all_codes, band_index, exact
 from .models import BiopsyMethod, Pathology, Site, SuggestedLine
 
 METHOD_CODES = {"incisional": ("11106", "11107"), "punch": ("11104", "11105"), "tangential": ("11102", "11103")}
@@ -80,7 +80,8 @@ def vascular_destruction(area_sq_cm: float | None) -> list[SuggestedLine]:
     """One code for the total area treated in the session: under 10, 10-50, over 50 sq cm."""
     _need(area_sq_cm, "area_sq_cm")
     assert area_sq_cm is not None
-    return [_line("17106" if area_sq_cm < 10 else "17107" if area_sq_cm <= 50 else "17108")]
+    area = exact(area_sq_cm)
+    return [_line("17106" if area < 10 else "17107" if area <= 50 else "17108")]
 
 
 def excision(pathology: str | None, site: str | None, size_cm: float | None) -> list[SuggestedLine]:
@@ -97,6 +98,89 @@ def shave_removal(site: str | None, size_cm: float | None) -> list[SuggestedLine
     """11300-11313 by site group and lesion diameter (<=0.5, 0.6-1.0, 1.1-2.0, >2.0 cm)."""
     base = {"A": 11300, "B": 11305, "C": 11310}[_group(site)]
     return [_line(str(base + band_index(_size(size_cm), bands=4)))]
+
+
+# Repair and adjacent-tissue-transfer site groups (CPT): the first code of each group by the contract's sites.
+REPAIR_GROUP = {
+    "simple": {**dict.fromkeys(("face", "ear", "eyelid", "nose", "lip", "mucous_membrane"), "12011")}
+    | {s: "12001" for s in ("trunk", "arm", "leg", "scalp", "neck", "hand", "foot", "genitalia")},
+    "intermediate": {
+        **dict.fromkeys(("trunk", "arm", "leg", "scalp"), "12031"),
+        **dict.fromkeys(("neck", "hand", "foot", "genitalia"), "12041"),
+    }
+    | dict.fromkeys(("face", "ear", "eyelid", "nose", "lip", "mucous_membrane"), "12051"),
+    "complex": {"trunk": "13100", **dict.fromkeys(("scalp", "arm", "leg"), "13120")}
+    | dict.fromkeys(("face", "neck", "hand", "foot", "genitalia"), "13131")
+    | dict.fromkeys(("eyelid", "nose", "ear", "lip"), "13151"),
+}
+ATT_GROUP = (
+    {"trunk": "14000", **dict.fromkeys(("scalp", "arm", "leg"), "14020")}
+    | dict.fromkeys(("face", "neck", "hand", "foot", "genitalia"), "14040")
+    | dict.fromkeys(("eyelid", "nose", "ear", "lip"), "14060")
+)
+REPAIR_FAMILY = {"simple": "repair_simple", "intermediate": "repair_intermediate", "complex": "repair_complex"}
+
+
+def _group_codes(group: str) -> list[CodeInfo]:
+    """The codes of a repair group (``12031-12037``), primaries first, in band order."""
+    infos = [i for i in all_codes().values() if i.repair_group == group]
+    return sorted(infos, key=lambda i: (i.is_addon, i.length_band[0] if i.length_band else 0))
+
+
+def repair(kind: str, site: str | None, length_cm: float | None, group: str | None = None) -> list[SuggestedLine]:
+    """The repair code for the summed length of same-class repairs in one site group (CPT repair guidelines): bands
+    of 2.5, 7.5, 12.5, 20 and 30 cm (the face's 5.0 band for simple and intermediate); complex repairs start over
+    1.0 cm and add one unit of the group's add-on per further 5 cm (or part) beyond 7.5 cm. ``group`` (the repair
+    group id, e.g. ``13100-13102``) may stand in for the site.
+
+    >>> [(l.code, l.units) for l in repair("intermediate", "hand", 2.0)]
+    [('12041', 1)]
+    >>> [(l.code, l.units) for l in repair("complex", "trunk", 12.6)]
+    [('13101', 1), ('13102', 2)]
+    >>> [(l.code, l.units) for l in repair("intermediate", "face", 5.0)]
+    [('12052', 1)]
+    """
+    length = exact(_size(length_cm))
+    if group is None:
+        first = REPAIR_GROUP[kind][_group_site(site)]
+        group = next(i.repair_group for i in all_codes().values() if i.code == first)
+    codes = _group_codes(group or "")
+    if not codes:
+        raise CodingError(f"no {kind} repair codes for {site}")
+    primaries = [c for c in codes if not c.is_addon and c.length_band]
+    if kind == "complex" and length <= 1:
+        raise CodingError("a complex repair of 1.0 cm or less is reported as a simple or intermediate repair")
+    for c in primaries:  # each band runs from the previous band's edge up to and including its own
+        top = c.length_band[1] if c.length_band else None
+        if top is None or length <= exact(top):
+            return [_line(c.code)]
+    last, addon = primaries[-1], next((c for c in codes if c.is_addon), None)
+    top = exact(last.length_band[1] if last.length_band and last.length_band[1] is not None else 0)
+    if addon is None:
+        raise CodingError(f"{length} cm is beyond the {group} bands")
+    extra = math.ceil((length - top) / exact(addon.per_unit_length or 5))
+    return [_line(last.code), _line(addon.code, int(extra))]
+
+
+def adjacent_tissue_transfer(site: str | None, area_sq_cm: float | None) -> list[SuggestedLine]:
+    """Adjacent tissue transfer by site group and defect area (primary plus secondary defect): up to 10 sq cm, 10.1 to
+    30 sq cm, and over 30 sq cm at any site 14301 (to 60 sq cm) plus 14302 per further 30 sq cm (or part).
+
+    >>> [(l.code, l.units) for l in adjacent_tissue_transfer("nose", 10.5)], [(l.code, l.units) for l in adjacent_tissue_transfer("face", 95)]
+    ([('14061', 1)], [('14301', 1), ('14302', 2)])
+    """
+    area = exact(_size(area_sq_cm))
+    if area > 30:
+        extra = math.ceil((area - 60) / 30) if area > 60 else 0
+        return [_line("14301")] + ([_line("14302", int(extra))] if extra else [])
+    first = ATT_GROUP[_group_site(site)]
+    return [_line(first if area <= 10 else str(int(first) + 1))]
+
+
+def _group_site(site: str | None) -> str:
+    _need(site, "site")
+    assert site is not None
+    return site
 
 
 def biopsies(counts: dict[str, int]) -> list[SuggestedLine]:
@@ -158,7 +242,8 @@ def excimer(area_sq_cm: float | None) -> list[SuggestedLine]:
     """Excimer laser for psoriasis by total area: under 250, 250-500, over 500 sq cm."""
     _need(area_sq_cm, "area_sq_cm")
     assert area_sq_cm is not None
-    return [_line("96920" if area_sq_cm < 250 else "96921" if area_sq_cm <= 500 else "96922")]
+    area = exact(area_sq_cm)
+    return [_line("96920" if area < 250 else "96921" if area <= 500 else "96922")]
 
 
 def drug_units(mg: float, mg_per_unit: float) -> int:
@@ -215,7 +300,7 @@ def excised_diameter(req: SuggestRequest) -> float | None:
     if req.size_cm is not None:
         return req.size_cm
     if req.lesion_cm is not None:
-        return round(req.lesion_cm + 2 * (req.margin_cm or 0.0), 2)
+        return float(exact(req.lesion_cm) + 2 * exact(req.margin_cm or 0.0))
     return None
 
 

@@ -1,6 +1,6 @@
 """The rules, one module per family. Importing this package registers them (see ``base.rule``)."""
 
-from . import biopsy, coverage, data_quality, destruction, excision, modifiers, mohs, ncci, procedures, sheet, sites, units
+from . import biopsy, coverage, data_quality, destruction, excision, modifiers, mohs, ncci, procedures, repairs, sheet, sites, units
 
 __all__ = [
     "biopsy",
@@ -12,6 +12,7 @@ __all__ = [
     "mohs",
     "ncci",
     "procedures",
+    "repairs",
     "sheet",
     "sites",
     "units",

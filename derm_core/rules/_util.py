@@ -34,6 +34,11 @@ def first_fact(lines: Iterable[Ln], name: str) -> object | None:
     return None
 
 
+def lesion_total(lines: Iterable[Ln]) -> int:
+    """The lesions the lines document together (each line's ``lesion_count`` added up; 0 when none says)."""
+    return sum(ln.facts.lesion_count or 0 for ln in lines)
+
+
 def totals(lines: Iterable[Ln | SuggestedLine]) -> dict[str, int]:
     out: dict[str, int] = {}
     for ln in lines:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..coding import biopsies
-from ..models import Category
+from ..models import Category, SuggestedLine
 from ._util import DISTINCT, by_date, distinct, same_lesion, show, try_code
 from .base import Ctx, Hit, rule
 
@@ -110,6 +110,7 @@ def biopsy_same_lesion(ctx: Ctx) -> Iterator[Hit]:
                     [bx.idx, d.idx],
                     f"The biopsy ({bx.code}) and {d.code} treat the same lesion ({bx.facts.lesion_id}) on the same date.",
                     f"Remove {bx.code}; bill it (with 59) only if its immediate pathology result decided the {d.code}.",
+                    [SuggestedLine(code=d.code, units=d.units, modifiers=sorted(d.mods))],
                 )
                 break
 
@@ -118,16 +119,16 @@ def biopsy_same_lesion(ctx: Ctx) -> Iterator[Hit]:
     "DRM304",
     "Biopsy of a different lesion needs 59 or XS",
     Category.modifier_missing,
-    "warning",
     families=("biopsy",),
     references=("ELSTON2012", "HMSA", "NCCI policy manual ch. 1"),
     likely_denial="CO-236",
 )
 def biopsy_distinct(ctx: Ctx) -> Iterator[Hit]:
     """What it does: a biopsy of a different lesion on the same date as an excision, shave, destruction or
-    Mohs is payable with 59 or XS on the biopsy. Warns when neither line carries a distinct-service modifier.
+    Mohs is payable with 59 or XS on the biopsy. Flags the pair when neither line carries a distinct-service
+    modifier (with the same lesion, DRM303 applies instead).
 
-    Why is this bad? Without the modifier the payer's edit bundles the biopsy into the other procedure.
+    Why is this bad? Without the modifier the NCCI edit bundles the biopsy into the other procedure and it is denied.
     """
     definitive = ctx.fam(*DEFINITIVE)
     for bx in ctx.fam("biopsy"):
@@ -139,5 +140,6 @@ def biopsy_distinct(ctx: Ctx) -> Iterator[Hit]:
                     [bx.idx, d.idx],
                     f"Biopsy {bx.code} and {d.code} on the same date: a different lesion needs 59 or XS on the biopsy.",
                     f"Add XS (or 59) to {bx.code} if it was a separate lesion; if it was the same lesion, remove the biopsy.",
+                    [SuggestedLine(code=bx.code, units=bx.units, modifiers=sorted(bx.mods | {"XS"}))],
                 )
                 break

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from .. import icd
 from ..coding import benign_destruction, malignant_destruction, premalignant_destruction, skin_tags, vascular_destruction
 from ..models import Category
-from ._util import by_date, first_fact, replace_hit, show, totals, try_code
+from ._util import by_date, first_fact, lesion_total, replace_hit, show, totals, try_code
 from .base import Ctx, Hit, Ln, Skip, rule
 
 REFS = ("CPT destruction guidelines", "AAPC2007")
@@ -186,8 +186,8 @@ def benign_count(ctx: Ctx) -> Iterator[Hit]:
     Why is this bad? 17111 is not "each additional"; it replaces 17110 at 15 lesions.
     """
     lines = ctx.fam("destruction_benign")
-    n = first_fact(lines, "lesion_count")
-    if not isinstance(n, int) or n < 1:
+    n = lesion_total(lines)
+    if n < 1:
         return
     expected = benign_destruction(n)
     if set(totals(lines)) != set(totals(expected)):
@@ -209,7 +209,7 @@ def benign_both(ctx: Ctx) -> Iterator[Hit]:
     """
     a, b = ctx.codes("17110"), ctx.codes("17111")
     if a and b:
-        n = first_fact(a + b, "lesion_count")
+        n = lesion_total(a + b) or None
         yield Hit(
             [ln.idx for ln in a + b],
             "17110 and 17111 are never billed together.",
@@ -220,19 +220,28 @@ def benign_both(ctx: Ctx) -> Iterator[Hit]:
 
 @rule(
     "DRM117",
-    "Benign destruction code used for skin tags or vascular lesions",
+    "Benign destruction code used for premalignant lesions, skin tags or vascular lesions",
     Category.code_selection,
     families=("destruction_benign",),
     references=REFS + ("DES-08",),
     likely_denial="CO-11",
 )
 def benign_wrong_kind(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags 17110/17111 with a skin-tag diagnosis (L91.8) or a vascular-lesion diagnosis.
+    """What it does: flags 17110/17111 for actinic keratoses (premalignant pathology or L57.0), with a skin-tag
+    diagnosis (L91.8) or with a vascular-lesion diagnosis.
 
-    Why is this bad? Skin tags have their own codes (11200/11201) and vascular proliferative lesions theirs (17106-17108).
+    Why is this bad? Premalignant lesions are 17000-17004, skin tags have their own codes (11200/11201) and vascular
+    proliferative lesions theirs (17106-17108).
     """
     for ln in ctx.fam("destruction_benign"):
-        if ln.dx and all(d.startswith("L91.8") for d in ln.dx):
+        if ln.facts.pathology == "premalignant" or (ln.dx and all(icd.is_premalignant(d) for d in ln.dx)):
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is for benign lesions; actinic keratoses (premalignant) are destroyed with 17000-17004.",
+                "Use 17000 (+17003 per lesion 2-14), or 17004 alone for 15 or more.",
+                try_code(premalignant_destruction, ln.facts.lesion_count) or [],
+            )
+        elif ln.dx and all(d.startswith("L91.8") for d in ln.dx):
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is not for skin tags.",

@@ -158,25 +158,29 @@ def repeated_lesion_code(ctx: Ctx) -> Iterator[Hit]:
 
 @rule(
     "DRM405",
-    "Simple repair billed with an excision of the same wound",
+    "Simple repair billed with an excision, shave or biopsy of the same wound",
     Category.bundling,
     families=("repair_simple",),
-    references=("REPAIR", "CPT excision guidelines"),
+    references=("REPAIR", "CPT excision and biopsy guidelines", "NCCI policy manual ch. III"),
     likely_denial="CO-97",
 )
 def simple_repair(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags a simple repair (12001-12018) with an excision of the same lesion on the same date.
+    """What it does: flags a simple repair (12001-12018) with an excision, a shave removal or a biopsy of the same
+    lesion on the same date.
 
-    Why is this bad? Excision codes include a simple closure; only intermediate (12031-12057) and complex
-    (13100-13160) repairs are billed separately.
+    Why is this bad? Excision, shave and biopsy codes include a simple (single-layer) closure of their own wound;
+    only intermediate (12031-12057) and complex (13100-13160) repairs are billed separately with an excision.
     """
     for rep in ctx.fam("repair_simple"):
-        for exc in ctx.fam(*EXCISION):
+        if rep.code == "G0168":
+            continue
+        for exc in ctx.fam(*EXCISION, "shave", "biopsy"):
             if exc.dos == rep.dos and same_lesion(exc, rep) is not False and not distinct(rep):
                 yield Hit(
                     [exc.idx, rep.idx],
-                    f"{rep.code} (simple repair) is included in the excision {exc.code}.",
+                    f"{rep.code} (simple repair) is included in {exc.code}.",
                     "Remove the simple repair; bill an intermediate or complex repair only when the note documents one.",
+                    [SuggestedLine(code=exc.code, units=exc.units, modifiers=sorted(exc.mods))],
                 )
                 break
 
@@ -203,5 +207,31 @@ def excision_with_flap(ctx: Ctx) -> Iterator[Hit]:
                     f"The excision {exc.code} is included in the adjacent tissue transfer {flap.code}.",
                     f"Remove {exc.code} and bill {flap.code} alone.",
                     [SuggestedLine(code=flap.code, units=flap.units)],
+                )
+                break
+
+
+@rule(
+    "DRM407",
+    "Graft recipient-site preparation billed for an excision defect",
+    Category.bundling,
+    families=("graft",),
+    references=("CPT graft guidelines (15002-15005)", "NCCI policy manual ch. III"),
+    likely_denial="CO-97",
+)
+def recipient_site_with_excision(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags surgical preparation of a graft recipient site (15002-15005) on the same date and lesion
+    as the excision or Mohs that made the defect.
+
+    Why is this bad? 15002-15005 prepare a wound bed (a scar, an ulcer, a burn); the defect of an excision is already
+    prepared by the excision. Bill the excision (or Mohs) and the graft.
+    """
+    for prep in ctx.codes("15002", "15003", "15004", "15005"):
+        for exc in ctx.fam(*EXCISION, "mohs"):
+            if exc.dos == prep.dos and same_lesion(exc, prep) is not False and not distinct(prep):
+                yield Hit(
+                    [exc.idx, prep.idx],
+                    f"{prep.code} prepares a graft bed, but this defect was made by {exc.code}.",
+                    f"Remove {prep.code}; bill {exc.code} and the graft.",
                 )
                 break

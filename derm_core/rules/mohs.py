@@ -271,3 +271,30 @@ def mohs_documentation(ctx: Ctx) -> Iterator[Hit | Skip]:
         )
     elif missing:
         yield Skip("Mohs: mohs_stage_blocks not documented; stage and block codes not checked", [p.idx for p in missing])
+
+
+@rule(
+    "DRM209",
+    "Excision of the tumor that Mohs removed",
+    Category.bundling,
+    families=("mohs",),
+    references=("NCCI policy manual ch. III (Mohs)", "CPT Mohs guidelines"),
+    likely_denial="CO-97",
+)
+def mohs_with_excision(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags an excision code (11400-11646) for the same lesion as Mohs on the same date (or with no
+    lesion named and no distinct-lesion modifier on the excision).
+
+    Why is this bad? Mohs is the excision of the tumor, staged and mapped: billing the excision as well bills the same
+    removal twice. Repairs, flaps and grafts of the Mohs defect are billed; the excision is not.
+    """
+    for m in ctx.codes(*PRIMARY):
+        for exc in ctx.fam("excision_benign", "excision_malignant"):
+            if exc.dos == m.dos and (same_lesion(m, exc) or (same_lesion(m, exc) is None and not exc.mods & DISTINCT)):
+                yield Hit(
+                    [m.idx, exc.idx],
+                    f"{exc.code} excises the tumor that {m.code} (Mohs) removed on the same date.",
+                    f"Remove {exc.code}; Mohs includes the excision (bill the repair of the defect separately).",
+                    [SuggestedLine(code=m.code, units=m.units, modifiers=sorted(m.mods))],
+                )
+                break

@@ -428,9 +428,47 @@ def pathology_units(ctx: Ctx) -> Iterator[Hit | Skip]:
             )
 
 
+CYST_OR_TAG_DX = ("L72", "L91.8")
+
+
+@rule(
+    "DRM705",
+    "First-unit pathology code billed for additional blocks or antibodies",
+    Category.units,
+    families=("pathology",),
+    references=PATH_REFS + ("CPT pathology add-on codes (88332, 88341)", "CMS IHC guidance (88341/88342)"),
+    likely_denial="CO-151",
+)
+def first_unit_codes(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: 88342 is the first single-antibody stain of each specimen, each further antibody on the same
+    specimen is the add-on 88341; 88331 is the first frozen block of each specimen, each further block 88332.
+    Compares the units of 88342 and 88331 with the specimens (``lesion_count`` on the line).
+
+    Why is this bad? 88342 x3 for three antibodies on one specimen bills the first-antibody rate three times; it is
+    88342 x1 + 88341 x2 (and 88331 x3 for one specimen is 88331 + 88332 x2).
+    """
+    for first, addon in (("88342", "88341"), ("88331", "88332")):
+        for ln in ctx.codes(first):
+            n = ln.facts.lesion_count
+            if n is None or ln.units <= n:
+                continue
+            more = [a for a in ctx.codes(addon) if a.dos == ln.dos]
+            extra = ln.units - n + sum(a.units for a in more)
+            want = [
+                SuggestedLine(code=first, units=n, modifiers=sorted(ln.mods)),
+                SuggestedLine(code=addon, units=extra, modifiers=sorted(ln.mods)),
+            ]
+            yield Hit(
+                [ln.idx] + [a.idx for a in more],
+                f"{first} x{ln.units} for {n} specimen{'s' if n != 1 else ''}: {first} is the first unit of each specimen, the rest are {addon}.",
+                f"Bill {first} x{n} + {addon} x{extra}.",
+                want,
+            )
+
+
 @rule(
     "DRM703",
-    "88307/88309 used for a skin specimen",
+    "Surgical pathology level does not fit the skin specimen",
     Category.code_selection,
     families=("pathology",),
     references=("PATH-AAPC", "CAPTODAY-2005"),
@@ -438,16 +476,25 @@ def pathology_units(ctx: Ctx) -> Iterator[Hit | Skip]:
 )
 def pathology_level(ctx: Ctx) -> Iterator[Hit]:
     """What it does: skin specimens are 88305 whatever their size, depth or malignancy (88304 cyst or tag,
-    88302 skin from plastic repair). Flags 88307/88309 with a skin diagnosis.
+    88302 skin from plastic repair). Flags 88307/88309 with a skin diagnosis, and 88305 whose only diagnosis is a
+    skin cyst (L72) or skin tag (L91.8).
 
     Why is this bad? Melanoma or a wide excision does not raise the level; 88307 for skin is denied or downcoded.
     """
+    for ln in ctx.codes("88305"):
+        if ln.dx and all(d.startswith(CYST_OR_TAG_DX) for d in ln.dx):
+            yield Hit(
+                [ln.idx],
+                "88305 for a skin cyst or skin tag: those specimens are 88304.",
+                "Bill 88304 per specimen.",
+                [SuggestedLine(code="88304", units=ln.units, modifiers=sorted(ln.mods))],
+            )
     for ln in ctx.codes("88307", "88309"):
         skin = [
             d for d in ln.dx if d.startswith("L") or icd.is_malignant(d) or d.startswith(("D22", "D23", "D48.5", "D49.2", "D18", "D17"))
         ]
         if skin:
-            target = "88304" if all(d.startswith(("L72", "L91.8")) for d in skin) else "88305"
+            target = "88304" if all(d.startswith(CYST_OR_TAG_DX) for d in skin) else "88305"
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is not used for skin specimens.",
