@@ -93,7 +93,7 @@ def check(
         for n in notes:
             out.print(f"[dim]{n}[/dim]")
         if claims:
-            out.print(report_table(report))
+            out.print(report_table(report, claims))
     for problem in errors:
         _error(problem)
     if errors:

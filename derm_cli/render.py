@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from rich.console import Group
 from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from derm_core.models import Report
-from derm_core.render import lines_text
+from derm_core.models import Claim, Report
+from derm_core.render import bill_text
 
 STATUS_STYLE = {"clean": "bold green", "warning": "bold yellow", "error": "bold red"}
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
 
 
-def report_table(report: Report) -> Group:
+def report_table(report: Report, claims: Sequence[Claim] = ()) -> Group:
+    """One panel per claim; with the claims, each fix's Bill: line shows the whole corrected claim."""
     items: list = [Text(f"Ruleset {report.ruleset.version} · {report.data.get('icd10cm')}", style="dim")]
-    for c in report.claims:
+    for n, c in enumerate(report.claims):
+        claim = claims[n] if n < len(claims) else None
         table = Table(show_header=True, header_style="bold", expand=True, show_lines=True)
         table.add_column("Sev", width=7)
         table.add_column("Rule", width=7)
@@ -25,10 +29,12 @@ def report_table(report: Report) -> Group:
         table.add_column("Finding")
         table.add_column("Fix")
         for f in c.findings:
+            if f.duplicate_of and not f.override:
+                continue  # shown once, on the finding it repeats
             fix = f.fix or ""
-            if f.suggested_lines:
-                fix += f"\nBill: {lines_text(f.suggested_lines)}"
-            finding = f"{f.message}\n[dim]{f.category.value}[/dim]"
+            if bill := bill_text(f, claim):
+                fix += f"\nBill: {bill}"
+            finding = f"{f.message}\n[dim]{f.category.value}" + (f" · also {', '.join(f.related)}" if f.related else "") + "[/dim]"
             if f.override:
                 o = f.override
                 finding += f"\n[dim]Overridden by {escape(o.user)} ({o.day}): {escape(o.reason)}[/dim]"

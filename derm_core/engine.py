@@ -75,8 +75,28 @@ def check_claim(claim: Claim, ruleset: Ruleset, position: int = 1) -> ClaimRepor
         unchecked.append(_NO_NCCI)
     order = {"error": 0, "warning": 1, "info": 2}
     findings.sort(key=lambda f: (order[f.severity], f.lines[:1] or [-1], f.rule))
+    if sum(1 for f in findings if f.suggested_lines) > 1:
+        _link_repeats(findings)
     claim_id = claim.claim_id or f"claim-{position}"
     return ClaimReport(claim_id=claim_id, status=status_of(findings), findings=findings, unchecked=unchecked)
+
+
+# When two rules find one problem with the same fix, the most specific one is shown and the other is related to it.
+_SPECIFIC = {
+    c: n for n, c in enumerate(("code_selection", "bundling", "addon_without_primary", "units", "pathology_component", "modifier_missing"))
+}
+
+
+def _link_repeats(findings: list[Finding]) -> None:
+    """Mark findings that repeat another's fix on the same lines (``duplicate_of``; the other lists them in ``related``)."""
+    keyed = [(f, tuple((s.code, s.units, tuple(s.modifiers)) for s in f.suggested_lines)) for f in findings if f.suggested_lines]
+    for i, (a, fix_a) in enumerate(keyed):
+        for b, fix_b in keyed[i + 1 :]:
+            if fix_a != fix_b or a.duplicate_of or b.duplicate_of or a.severity != b.severity or not set(a.lines) & set(b.lines):
+                continue
+            main, other = (a, b) if _SPECIFIC.get(a.category, 9) <= _SPECIFIC.get(b.category, 9) else (b, a)
+            other.duplicate_of = main.rule
+            main.related.append(other.rule)
 
 
 def warm_up() -> None:

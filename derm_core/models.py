@@ -162,6 +162,8 @@ class Finding(BaseModel):
     likely_denial: str | None = None
     source: str | None = None
     override: Override | None = None
+    related: list[str] = Field(default_factory=list)  # other rules that found the same problem, with the same fix
+    duplicate_of: str | None = None  # this finding repeats that rule's (same lines, same fix): shown once, there
 
 
 class Unchecked(BaseModel):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import ClaimReport, Finding, SuggestedLine
+from .corrections import corrected
+from .models import Claim, ClaimReport, Finding, SuggestedLine
 from .rules.base import Rule
 
 
@@ -13,19 +14,31 @@ def lines_text(lines: Iterable[SuggestedLine]) -> str:
     return " + ".join(f"{s.code}{''.join('-' + m for m in s.modifiers)} x{s.units}" for s in lines)
 
 
-def finding_text(f: Finding) -> str:
+def bill_text(f: Finding, claim: Claim | None = None) -> str | None:
+    """What to bill once the finding is fixed: the whole corrected claim when the claim is given, else the lines
+    that replace the finding's own."""
+    fixed = corrected(claim, f) if claim is not None else None
+    if fixed is not None:
+        return lines_text(SuggestedLine(code=ln.code, units=ln.units, modifiers=ln.modifiers) for ln in fixed.lines)
+    return lines_text(f.suggested_lines) if f.suggested_lines else None
+
+
+def finding_text(f: Finding, claim: Claim | None = None) -> str:
     where = f"lines {', '.join(str(i + 1) for i in f.lines)}" if len(f.lines) > 1 else (f"line {f.lines[0] + 1}" if f.lines else "claim")
     out = f"[{f.severity}] {f.rule} ({f.category.value}, {where}): {f.message}"
+    if f.related:
+        out += f" (also found by {', '.join(f.related)})"
     if f.fix:
         out += f"\n    Fix: {f.fix}"
-    if f.suggested_lines:
-        out += f"\n    Bill: {lines_text(f.suggested_lines)}"
+    if bill := bill_text(f, claim):
+        out += f"\n    Bill: {bill}"
     return out
 
 
-def claim_text(c: ClaimReport) -> str:
+def claim_text(c: ClaimReport, claim: Claim | None = None) -> str:
+    """A claim's report as plain text; a finding that repeats another's (``duplicate_of``) is shown once, there."""
     parts = [f"Claim {c.claim_id}: {c.status.upper()}"]
-    parts += [finding_text(f) for f in c.findings]
+    parts += [finding_text(f, claim) for f in c.findings if not f.duplicate_of or f.override]
     if c.unchecked:
         parts.append("Not checked: " + "; ".join(u.reason for u in c.unchecked))
     return "\n".join(parts)

@@ -34,6 +34,11 @@ def first_fact(lines: Iterable[Ln], name: str) -> object | None:
     return None
 
 
+def as_is(ln: Ln) -> SuggestedLine:
+    """A line kept as billed, among a fix's suggested lines (they replace every line the finding names)."""
+    return SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods))
+
+
 def lesion_total(lines: Iterable[Ln]) -> int:
     """The lesions the lines document together (each line's ``lesion_count`` added up; 0 when none says)."""
     return sum(ln.facts.lesion_count or 0 for ln in lines)

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from ..coding import biopsies
 from ..models import Category, SuggestedLine
-from ._util import DISTINCT, by_date, distinct, same_lesion, show, try_code
+from ._util import DISTINCT, as_is, by_date, distinct, same_lesion, show, try_code
 from .base import Ctx, Hit, rule
 
 REFS = ("CUTIS", "AAD2019BX")
@@ -78,7 +78,7 @@ def biopsy_method(ctx: Ctx) -> Iterator[Hit]:
         if wrong:
             expected = try_code(biopsies, _method_counts(lines, use_facts=True)) or []
             yield Hit(
-                [ln.idx for ln in wrong],
+                [ln.idx for ln in (lines if expected else wrong)],  # the suggested lines replace the date's biopsies
                 "; ".join(f"{ln.code} is a {ln.ci.method} biopsy code but the note says {ln.facts.biopsy_method}" for ln in wrong) + ".",
                 f"Bill {show(expected)}." if expected else "Use the code of the documented method.",
                 expected,
@@ -140,6 +140,6 @@ def biopsy_distinct(ctx: Ctx) -> Iterator[Hit]:
                     [bx.idx, d.idx],
                     f"Biopsy {bx.code} and {d.code} on the same date: a different lesion needs 59 or XS on the biopsy.",
                     f"Add XS (or 59) to {bx.code} if it was a separate lesion; if it was the same lesion, remove the biopsy.",
-                    [SuggestedLine(code=bx.code, units=bx.units, modifiers=sorted(bx.mods | {"XS"}))],
+                    [SuggestedLine(code=bx.code, units=bx.units, modifiers=sorted(bx.mods | {"XS"})), as_is(d)],
                 )
                 break

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from .. import icd
 from ..coding import excision, shave_removal
 from ..models import Category, SuggestedLine
-from ._util import distinct, same_lesion, try_code
+from ._util import as_is, distinct, same_lesion, try_code
 from .base import Ctx, Hit, Ln, Skip, rule
 
 REFS = ("EXC-AAPC", "AAPC-YBC-EXC", "AAD-DCC-2024")
@@ -152,7 +152,7 @@ def repeated_lesion_code(ctx: Ctx) -> Iterator[Hit]:
                 [first.idx, ln.idx],
                 f"{ln.code} is billed twice on the same date without a distinct-lesion modifier.",
                 f"Add XS (or 59) to the second {ln.code}; 51 does not mark a separate lesion.",
-                [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted((ln.mods - {"51"}) | {"XS"}))],
+                [as_is(first), SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted((ln.mods - {"51"}) | {"XS"}))],
             )
 
 

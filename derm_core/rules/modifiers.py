@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from ..codes import modifiers
 from ..models import Category, SuggestedLine
-from ._util import DISTINCT, same_lesion
+from ._util import DISTINCT, as_is, same_lesion
 from .base import Ctx, Hit, rule
 
 EM_REFS = ("Medicare Claims Processing Manual ch. 12 §40.1", "NCCI policy manual ch. 1 and 11")
@@ -60,14 +60,14 @@ def em_needs_25(ctx: Ctx) -> Iterator[Hit]:
                 [em.idx] + [p.idx for p in major],
                 f"{em.code} is billed on the day of (or the day before) the major procedure {', '.join(p.code for p in major)} without 57.",
                 f"Add 57 to {em.code} if this visit decided the surgery; otherwise it is part of the global package.",
-                [SuggestedLine(code=em.code, units=em.units, modifiers=sorted(em.mods | {"57"}))],
+                [SuggestedLine(code=em.code, units=em.units, modifiers=sorted(em.mods | {"57"})), *map(as_is, major)],
             )
         elif same_day:
             yield Hit(
                 [em.idx] + [p.idx for p in same_day],
                 f"{em.code} is billed on the day of {', '.join(p.code for p in same_day)} without modifier 25.",
                 f"Add 25 to {em.code} if the visit was significant and separately identifiable (e.g. another problem managed); otherwise remove the visit.",
-                [SuggestedLine(code=em.code, units=em.units, modifiers=sorted(em.mods | {"25"}))],
+                [SuggestedLine(code=em.code, units=em.units, modifiers=sorted(em.mods | {"25"})), *map(as_is, same_day)],
             )
 
 
@@ -476,6 +476,6 @@ def postop_modifier_fit(ctx: Ctx) -> Iterator[Hit]:
                 [p.idx, ln.idx],
                 f"{why}.",
                 f"Bill {ln.code}-{'-'.join(mods)}.",
-                [SuggestedLine(code=ln.code, units=ln.units, modifiers=mods)],
+                [as_is(p), SuggestedLine(code=ln.code, units=ln.units, modifiers=mods)],
             )
             break

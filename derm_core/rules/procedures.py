@@ -57,9 +57,7 @@ def skin_tag_units(ctx: Ctx) -> Iterator[Hit]:
     if isinstance(n, int) and n > 15 and ctx.codes("11200"):
         expected = skin_tags(n)
         if mismatch(expected, lines) == "units":
-            yield Hit(
-                [ln.idx for ln in ctx.codes("11201")], f"{n} skin tags are 11201 x{expected[1].units}.", f"Bill {show(expected)}.", expected
-            )
+            yield Hit([ln.idx for ln in lines], f"{n} skin tags are 11201 x{expected[1].units}.", f"Bill {show(expected)}.", expected)
 
 
 # ----------------------------------------------------------------------------- intralesional injection
