@@ -151,14 +151,14 @@ def repair(kind: str, site: str | None, length_cm: float | None, group: str | No
     if kind == "complex" and length <= 1:
         raise CodingError("a complex repair of 1.0 cm or less is reported as a simple or intermediate repair")
     for c in primaries:  # each band runs from the previous band's edge up to and including its own
-        top = c.length_band[1] if c.length_band else None
-        if top is None or length <= exact(top):
+        edge = c.length_band[1] if c.length_band else None
+        if edge is None or length <= exact(edge):
             return [_line(c.code)]
     last, addon = primaries[-1], next((c for c in codes if c.is_addon), None)
-    top = exact(last.length_band[1] if last.length_band and last.length_band[1] is not None else 0)
-    if addon is None:
+    last_edge = last.length_band[1] if last.length_band else None
+    if addon is None or last_edge is None:
         raise CodingError(f"{length} cm is beyond the {group} bands")
-    extra = math.ceil((length - top) / exact(addon.per_unit_length or 5))
+    extra = math.ceil((length - exact(last_edge)) / exact(addon.per_unit_length or 5))
     return [_line(last.code), _line(addon.code, int(extra))]
 
 

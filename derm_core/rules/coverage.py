@@ -222,7 +222,7 @@ def liability_fit(ctx: Ctx) -> Iterator[Hit]:
     for ln in ctx.lines:
         m, abn = ln.mods, ln.facts.abn_signed
         excluded = excluded_reason(ctx, ln)
-        problem, want = None, None
+        problem, want = None, set[str]()
         if m & {"GA", "GZ"} and excluded:
             problem, want = (
                 f"{excluded}: a statutory exclusion takes GY, not {'/'.join(sorted(m & {'GA', 'GZ'}))}",
