@@ -14,8 +14,20 @@ def describe_code(code: str) -> str:
     """
     c = code.strip().upper().replace("-", "")
     info = codes.lookup(c)
+    if info is None and len(c) == 2 and c in codes.modifiers():
+        m = codes.modifiers()[c]
+        where = {
+            "em": "E/M codes",
+            "procedure": "procedures (not E/M)",
+            "pctc": "codes with a professional/technical split",
+            "drug": "drugs and biologicals",
+            "any": "any code",
+        }
+        extra = [f"goes on {where.get(m.applies_to, m.applies_to)}"] + (["may bypass an NCCI pair edit"] if m.bypasses_ptp else [])
+        extra += [f"retired {m.retired}"] if m.retired else []
+        return f"{c} (modifier): {m.meaning} ({'; '.join(extra)}). Source: {', '.join(m.source)}."
     if info is not None:
-        extra = [f"family {info.family.replace('_', ' ')}", f"global {info.global_days}"]
+        extra = [f"family {info.family.replace('_', ' ')}", f"global {info.global_days or 'not known'}"]
         if info.addon_of:
             extra.append(f"add-on to {', '.join(info.addon_of)}")
         if info.max_units:
@@ -24,7 +36,11 @@ def describe_code(code: str) -> str:
             extra.append("usually cosmetic (not covered)")
         if info.prior_auth:
             extra.append("often needs prior authorization")
-        return f"{c}: {info.desc} ({'; '.join(extra)})."
+        if info.medicare and info.medicare.get("status") == "invalid":
+            extra.append("not paid by Medicare")
+        titles = codes.sources()
+        cited = "; ".join(f"{k} ({titles[k]['title'].split(' (')[0].split(' - ')[0]})" if k in titles else k for k in info.source)
+        return f"{c}: {info.desc} ({'; '.join(extra)})." + (f" Source: {cited}." if cited else "")
     bad = codes.invalid_entry(c, None)
     if bad is not None:
         return f"{c} is not a valid code: {bad.note}" + (f" Use {' / '.join(bad.replaced_by)}." if bad.replaced_by else "")
