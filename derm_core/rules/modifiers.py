@@ -131,13 +131,16 @@ def modifier_57(ctx: Ctx) -> Iterator[Hit]:
     likely_denial="CO-4",
 )
 def modifier_50(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags modifier 50 on dermatology procedure codes, whose bilateral indicator is 0, and on E/M codes.
+    """What it does: flags modifier 50 on a code whose MPFS bilateral indicator is 0 (skin lesion, repair, graft and nail
+    codes: bilateral surgery does not apply) and on E/M codes. A code with indicator 1 (e.g. blepharoplasty) may take it.
 
     Why is this bad? Lesions on both arms are separate lesions, not a bilateral procedure: count them
     (17000 + 17003) or bill separate lines with XS/RT/LT. 51 is not "bilateral" either.
     """
     for ln in ctx.lines:
-        if "50" in ln.mods and ln.info is not None:
+        if "50" not in ln.mods or ln.info is None:
+            continue
+        if ln.info.is_em or ln.info.bilateral == 0 or (ln.info.bilateral is None and ln.family in SKIN_LESION_FAMILIES):
             what = "office visits are not bilateral procedures" if ln.info.is_em else "skin procedures are not bilateral procedures"
             yield Hit(
                 [ln.idx],
@@ -145,6 +148,14 @@ def modifier_50(ctx: Ctx) -> Iterator[Hit]:
                 "Remove 50; report the lesions by count, or on separate lines with XS or RT/LT.",
                 [SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted(ln.mods - {"50"}))],
             )
+
+
+# Lesion families whose codes are not bilateral procedures even where the table holds no indicator.
+SKIN_LESION_FAMILIES = frozenset(
+    {"biopsy", "shave", "excision_benign", "excision_malignant", "destruction_premalignant", "destruction_benign", "destruction_malignant"}
+    | {"destruction_vascular", "skin_tags", "injection", "mohs", "repair_simple", "repair_intermediate", "repair_complex"}
+    | {"adjacent_tissue_transfer", "nail", "incision_drainage", "debridement"}
+)
 
 
 @rule(
