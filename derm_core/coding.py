@@ -118,6 +118,14 @@ ATT_GROUP = (
     | dict.fromkeys(("face", "neck", "hand", "foot", "genitalia"), "14040")
     | dict.fromkeys(("eyelid", "nose", "ear", "lip"), "14060")
 )
+# Skin grafts: the first code of each site group (split-thickness autografts, full-thickness grafts).
+GRAFT_GROUP = {
+    "split": dict.fromkeys(("trunk", "arm", "leg"), "15100")
+    | dict.fromkeys(("face", "scalp", "eyelid", "neck", "ear", "hand", "foot", "genitalia", "nose", "lip"), "15120"),
+    "full": {"trunk": "15200", **dict.fromkeys(("scalp", "arm", "leg"), "15220")}
+    | dict.fromkeys(("face", "neck", "hand", "foot", "genitalia"), "15240")
+    | dict.fromkeys(("eyelid", "nose", "ear", "lip"), "15260"),
+}
 REPAIR_FAMILY = {"simple": "repair_simple", "intermediate": "repair_intermediate", "complex": "repair_complex"}
 
 

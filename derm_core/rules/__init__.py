@@ -1,12 +1,28 @@
 """The rules, one module per family. Importing this package registers them (see ``base.rule``)."""
 
-from . import biopsy, coverage, data_quality, destruction, excision, modifiers, mohs, ncci, procedures, repairs, sheet, sites, units
+from . import (
+    biopsy,
+    coverage,
+    data_quality,
+    destruction,
+    documentation,
+    excision,
+    modifiers,
+    mohs,
+    ncci,
+    procedures,
+    repairs,
+    sheet,
+    sites,
+    units,
+)
 
 __all__ = [
     "biopsy",
     "coverage",
     "data_quality",
     "destruction",
+    "documentation",
     "excision",
     "modifiers",
     "mohs",

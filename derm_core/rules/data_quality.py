@@ -9,7 +9,7 @@ from functools import lru_cache
 
 from .. import icd
 from ..codes import deleted_entry, invalid_entry, modifier_shape, modifiers
-from ..coding import biopsies, premalignant_destruction
+from ..coding import adjacent_tissue_transfer, biopsies, mohs, premalignant_destruction
 from ..models import Category, SuggestedLine
 from ._util import first_fact, try_code
 from .base import Ctx, Hit, Skip, rule
@@ -207,6 +207,13 @@ def invalid_code(ctx: Ctx) -> Iterator[Hit | Skip]:
         suggested = _replacement(ctx, ln.code, ln.units, ln.facts.biopsy_method)
         if not suggested and ln.code[:3] in ("114", "116"):
             suggested = expected_excision(ln) or []
+        if not suggested and ln.code == "14300":
+            suggested = try_code(adjacent_tissue_transfer, ln.facts.site, ln.facts.area_sq_cm) or []
+        if not suggested and ln.code == "17304":  # the old first stage: today's first-stage code by site
+            blocks = ln.facts.mohs_stage_blocks or [1]
+            suggested = (try_code(mohs, ln.facts.site, blocks, bool(ln.facts.deep_structures)) or [])[: None if ln.facts.mohs_stage_blocks else 1]
+        if not suggested and len(entry.replaced_by) == 1:
+            suggested = [SuggestedLine(code=entry.replaced_by[0], units=ln.units, modifiers=sorted(ln.mods))]
         fix = entry.note
         if suggested:
             fix += " Bill " + " + ".join(f"{s.code} x{s.units}" for s in suggested) + "."

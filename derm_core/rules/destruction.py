@@ -220,21 +220,28 @@ def benign_both(ctx: Ctx) -> Iterator[Hit]:
 
 @rule(
     "DRM117",
-    "Benign destruction code used for premalignant lesions, skin tags or vascular lesions",
+    "Benign destruction code used for malignant or premalignant lesions, skin tags or vascular lesions",
     Category.code_selection,
     families=("destruction_benign",),
     references=REFS + ("DES-08",),
     likely_denial="CO-11",
 )
 def benign_wrong_kind(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags 17110/17111 for actinic keratoses (premalignant pathology or L57.0), with a skin-tag
-    diagnosis (L91.8) or with a vascular-lesion diagnosis.
+    """What it does: flags 17110/17111 for a malignant lesion (BCC, SCC, melanoma), for actinic keratoses
+    (premalignant pathology or L57.0), with a skin-tag diagnosis (L91.8) or with a vascular-lesion diagnosis.
 
-    Why is this bad? Premalignant lesions are 17000-17004, skin tags have their own codes (11200/11201) and vascular
-    proliferative lesions theirs (17106-17108).
+    Why is this bad? Malignant lesions are 17260-17286, premalignant ones 17000-17004, skin tags have their own codes
+    (11200/11201) and vascular proliferative lesions theirs (17106-17108).
     """
     for ln in ctx.fam("destruction_benign"):
-        if ln.facts.pathology == "premalignant" or (ln.dx and all(icd.is_premalignant(d) for d in ln.dx)):
+        if ln.facts.pathology in ("malignant", "in_situ") or (ln.dx and all(icd.is_malignant(d) for d in ln.dx)):
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is for benign lesions; a malignant lesion is destroyed with 17260-17286 by site and diameter.",
+                "Code each malignant lesion on its own line by site and diameter (17260-17286).",
+                try_code(malignant_destruction, ln.facts.site, ln.facts.size_cm) or [],
+            )
+        elif ln.facts.pathology == "premalignant" or (ln.dx and all(icd.is_premalignant(d) for d in ln.dx)):
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is for benign lesions; actinic keratoses (premalignant) are destroyed with 17000-17004.",

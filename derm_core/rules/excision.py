@@ -44,21 +44,15 @@ def expected_excision(ln: Ln) -> list[SuggestedLine] | None:
 )
 def excision_family(ctx: Ctx) -> Iterator[Hit | Skip]:
     """What it does: the pathology report decides the family: benign or uncertain behavior -> 11400-11446;
-    malignant, including melanoma in situ and carcinoma in situ -> 11600-11646. Flags the other family,
-    and asks to hold the claim while the pathology is ``pending``.
+    malignant, including melanoma in situ and carcinoma in situ -> 11600-11646. Flags the other family
+    (a pending pathology is DRM132).
 
     Why is this bad? A malignant lesion billed as benign underbills; the reverse is denied as inconsistent with the diagnosis.
     """
     for ln in ctx.fam(*EXCISION):
         path = _pathology(ln)
         if path == "pending":
-            yield Hit(
-                [ln.idx],
-                f"{ln.code}: the pathology is pending.",
-                "Hold the claim until the pathology report decides benign (114xx) or malignant (116xx).",
-                severity="warning",
-            )
-            continue
+            continue  # DRM132: hold the claim for the report
         if path is None:
             yield Skip(f"{ln.code}: pathology not documented; benign or malignant family not checked", [ln.idx])
             continue

@@ -490,3 +490,35 @@ def postop_modifier_fit(ctx: Ctx) -> Iterator[Hit]:
                 [as_is(p), SuggestedLine(code=ln.code, units=ln.units, modifiers=mods)],
             )
             break
+
+
+OFFICE_POS = ("11",)
+
+
+@rule(
+    "DRM815",
+    "Split/shared visit (FS) in the office",
+    Category.modifier_misuse,
+    families=("em",),
+    mods=("FS",),
+    references=("MCPM ch. 12 §30.6.18 (split or shared visits)",),
+    likely_denial="CO-4",
+)
+def split_shared_in_office(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags modifier FS (a visit split or shared between a physician and a nonphysician practitioner)
+    on a visit in the office (place of service 11).
+
+    Why is this bad? Split or shared billing applies in facility settings (hospital, emergency department, nursing
+    facility); in the office a shared visit is billed under incident-to rules or by the practitioner who did it.
+    """
+    pos = (ctx.claim.place_of_service or "").strip().zfill(2)
+    if pos not in OFFICE_POS:
+        return
+    for em in ctx.fam("em"):
+        if "FS" in em.mods:
+            yield Hit(
+                [em.idx],
+                f"{em.code}-FS in the office: split or shared visits are billed in facility settings only.",
+                "Remove FS; bill the visit under the practitioner who performed it (or incident-to, when its rules are met).",
+                [SuggestedLine(code=em.code, units=em.units, modifiers=sorted(em.mods - {"FS"}))],
+            )

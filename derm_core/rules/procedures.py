@@ -338,14 +338,16 @@ def excimer_psoriasis(ctx: Ctx) -> Iterator[Hit]:
     likely_denial="CO-16",
 )
 def photosensitizer(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: 96910 needs tar or petrolatum applied in the office before UVB; 96912 needs psoralen.
-    Flags them when ``photosensitizer`` is not documented, or documented as something else.
+    """What it does: 96910 needs tar or petrolatum applied in the office before UVB: flags it when
+    ``photosensitizer`` is not documented. Flags 96910 or 96912 (PUVA) when the agent documented is another one.
 
     Why is this bad? A topical the patient applies at home does not make the session 96910; plain UVB (e.g. narrow-band) is 96900.
     """
     need = {"96910": ("tar", "petrolatum"), "96912": ("psoralen",)}
     for ln in ctx.codes(*need):
         given = ln.facts.photosensitizer
+        if given is None and ln.code == "96912":
+            continue  # PUVA: the psoralen is what 96912 means; only a documented other agent is wrong
         if given is None:
             yield Hit(
                 [ln.idx],

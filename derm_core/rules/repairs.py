@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from ..codes import lookup
-from ..coding import ATT_GROUP, REPAIR_GROUP, adjacent_tissue_transfer, repair
+from ..coding import ATT_GROUP, GRAFT_GROUP, REPAIR_GROUP, adjacent_tissue_transfer, repair
 from ..models import Category, SuggestedLine
 from ._util import by_date, distinct, mismatch, replace_hit, same_lesion, show, try_code
 from .base import Ctx, Hit, Ln, rule
@@ -44,6 +44,13 @@ def _expected(ctx: Ctx) -> Iterator[tuple[list[Ln], list[SuggestedLine] | None, 
         yield lines, want, f"a {kind} repair of {p.facts.size_cm:g} cm" + (f" on the {site}" if site else "")
 
 
+def _wrong_site_group(ln: Ln) -> str | None:
+    """The repair group the line's documented site calls for, when it is not the billed one."""
+    kind, site = KIND[ln.ci.family], ln.facts.site
+    info = lookup(REPAIR_GROUP[kind][site]) if site in REPAIR_GROUP.get(kind, {}) else None
+    return info.repair_group if info and info.repair_group and info.repair_group != ln.ci.repair_group else None
+
+
 @rule(
     "DRM410",
     "Repair code does not match the length or site",
@@ -60,6 +67,13 @@ def repair_code(ctx: Ctx) -> Iterator[Hit]:
     Why is this bad? The length band decides the code; the hands and feet are their own intermediate group
     (12041-12047), not the extremities' (12031-12037); a complex repair of 1 cm or less does not exist.
     """
+    for ln in ctx.fam(*REPAIRS):
+        if ln.facts.size_cm is None and not ln.ci.is_addon and (group := _wrong_site_group(ln)):
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is a repair of another site group; a {KIND[ln.ci.family]} repair on the {ln.facts.site} is {group}.",
+                f"Bill the code of {group} for the repair's length.",
+            )
     for lines, want, what in _expected(ctx):
         if want is None:
             if lines[0].ci.family == "repair_complex":
@@ -193,6 +207,15 @@ def flap_area(ctx: Ctx) -> Iterator[Hit]:
     Why is this bad? Sizing on the lesion or the primary defect alone underbills; a large flap billed with a
     site code overbills or is denied.
     """
+    for ln in ctx.fam("adjacent_tissue_transfer"):
+        site = ln.facts.site
+        if ln.facts.area_sq_cm is None and site in ATT_GROUP and ln.code[:4] != ATT_GROUP[site][:4] and ln.code < "14300":
+            first = ATT_GROUP[site]
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is an adjacent tissue transfer of another site group; on the {site} it is {first} or {int(first) + 1} by area.",
+                f"Bill {first} (up to 10 sq cm) or {int(first) + 1} (10.1 to 30 sq cm).",
+            )
     flaps = [ln for ln in ctx.fam("adjacent_tissue_transfer") if not ln.ci.is_addon and ln.facts.area_sq_cm is not None]
     for ln in flaps:
         site = ln.facts.site if ln.facts.site in ATT_GROUP else _site_of(ln.code)
@@ -215,3 +238,36 @@ def _site_of(code: str) -> str | None:
     """A site in the billed code's own group, when the line names none (the area is then checked within that group)."""
     first = code[:4] + ("0" if code[4] in "01" else code[4])
     return next((site for site, c in ATT_GROUP.items() if c == first), None)
+
+
+GRAFT_KIND = {**dict.fromkeys(("15100", "15120"), "split"), **dict.fromkeys(("15200", "15220", "15240", "15260"), "full")}
+
+
+@rule(
+    "DRM416",
+    "Skin graft code does not match the site",
+    Category.code_selection,
+    families=("graft",),
+    references=REFS + ("CPT skin graft guidelines",),
+    likely_denial="CO-4",
+)
+def graft_site(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: split-thickness autografts and full-thickness grafts are coded by the recipient site's group
+    (full thickness: trunk 15200; scalp, arms, legs 15220; forehead, cheeks, chin, mouth, neck, axillae, genitalia,
+    hands, feet 15240; eyelids, nose, ears, lips 15260); compares the billed code with the documented site.
+
+    Why is this bad? The site group sets the code and its payment: a nasal graft billed as 15220 underbills and is
+    denied as inconsistent with the diagnosis's site.
+    """
+    for ln in ctx.fam("graft"):
+        kind, site = GRAFT_KIND.get(ln.code), ln.facts.site
+        if kind is None or site not in GRAFT_GROUP[kind]:
+            continue
+        want = GRAFT_GROUP[kind][site]
+        if want != ln.code:
+            yield Hit(
+                [ln.idx],
+                f"A {kind}-thickness graft on the {site} is {want}, not {ln.code}.",
+                f"Bill {want} (and its add-on for each further area).",
+                [SuggestedLine(code=want, units=ln.units, modifiers=sorted(ln.mods))],
+            )
