@@ -211,7 +211,9 @@ def invalid_code(ctx: Ctx) -> Iterator[Hit | Skip]:
             suggested = try_code(adjacent_tissue_transfer, ln.facts.site, ln.facts.area_sq_cm) or []
         if not suggested and ln.code == "17304":  # the old first stage: today's first-stage code by site
             blocks = ln.facts.mohs_stage_blocks or [1]
-            suggested = (try_code(mohs, ln.facts.site, blocks, bool(ln.facts.deep_structures)) or [])[: None if ln.facts.mohs_stage_blocks else 1]
+            suggested = (try_code(mohs, ln.facts.site, blocks, bool(ln.facts.deep_structures)) or [])[
+                : None if ln.facts.mohs_stage_blocks else 1
+            ]
         if not suggested and len(entry.replaced_by) == 1:
             suggested = [SuggestedLine(code=entry.replaced_by[0], units=ln.units, modifiers=sorted(ln.mods))]
         fix = entry.note

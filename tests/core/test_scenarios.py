@@ -9,7 +9,11 @@ from derm_core.engine import check_claim
 from derm_core.models import Claim
 from derm_core.ruleset import PriorAuthRow
 
-CLAIMS = [sc for name in ("claims.yaml", "claims_extra.yaml", "claims_procedures.yaml", "claims_coverage.yaml", "claims_heldout.yaml") for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))]
+CLAIMS = [
+    sc
+    for name in ("claims.yaml", "claims_extra.yaml", "claims_procedures.yaml", "claims_coverage.yaml", "claims_heldout.yaml")
+    for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
+]
 SUGGEST = yaml.safe_load((FIXTURES / "suggest.yaml").read_text(encoding="utf-8"))
 
 
