@@ -208,12 +208,12 @@ def flap_area(ctx: Ctx) -> Iterator[Hit]:
     site code overbills or is denied.
     """
     for ln in ctx.fam("adjacent_tissue_transfer"):
-        site = ln.facts.site
-        if ln.facts.area_sq_cm is None and site in ATT_GROUP and ln.code[:4] != ATT_GROUP[site][:4] and ln.code < "14300":
-            first = ATT_GROUP[site]
+        documented = ln.facts.site
+        if ln.facts.area_sq_cm is None and documented in ATT_GROUP and ln.code[:4] != ATT_GROUP[documented][:4] and ln.code < "14300":
+            first = ATT_GROUP[documented]
             yield Hit(
                 [ln.idx],
-                f"{ln.code} is an adjacent tissue transfer of another site group; on the {site} it is {first} or {int(first) + 1} by area.",
+                f"{ln.code} is an adjacent tissue transfer of another site group; on the {documented} it is {first} or {int(first) + 1} by area.",
                 f"Bill {first} (up to 10 sq cm) or {int(first) + 1} (10.1 to 30 sq cm).",
             )
     flaps = [ln for ln in ctx.fam("adjacent_tissue_transfer") if not ln.ci.is_addon and ln.facts.area_sq_cm is not None]
