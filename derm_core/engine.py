@@ -127,4 +127,5 @@ def data_versions(ruleset: Ruleset) -> dict[str, str | None]:
         "code_table": table_version(),
         "icd10cm": icd.EDITION,
         "ncci": ruleset.ncci_quarter if ruleset._ncci is not None else None,
+        "fee_schedule": ruleset.pfs_years if ruleset._pfs is not None else None,
     }

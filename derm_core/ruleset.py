@@ -143,7 +143,9 @@ class Ruleset(BaseModel):
     rule_overrides: list[RuleOverrideRow] = Field(default_factory=list)
     faq: list[FaqEntry] = Field(default_factory=list)
     ncci_quarter: str | None = None  # the NCCI quarters loaded; set with the data by ``ncci.with_ncci``
+    pfs_years: str | None = None  # the fee-schedule files loaded (e.g. "RVU26"); set by ``with_pfs``
     _ncci: Any = PrivateAttr(default=None)  # ncci.NcciData attached by the store (never serialised)
+    _pfs: Any = PrivateAttr(default=None)  # pfs.PfsTables attached by the store (never serialised)
 
 
 _INDEXES: dict[int, tuple[Ruleset, CodeIndex]] = {}

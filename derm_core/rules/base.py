@@ -74,6 +74,7 @@ class Ctx:
         self.ruleset = ruleset
         self.index = code_index(ruleset)
         self.ncci = ruleset._ncci  # NCCI data attached by the store, or None (read once: private attributes are slow)
+        pfs = ruleset._pfs  # the CMS fee-schedule indicators an admin loaded, by year, or None
         self.payer_type = claim.payer.type.value if claim.payer else None
         self.payer_name = claim.payer.name if claim.payer else None
         self.dos = claim.date_of_service
@@ -85,6 +86,9 @@ class Ctx:
         for i, line in enumerate(claim.lines):
             code = line.code.strip().upper()
             info = lookup(code)
+            dos = line.date_of_service or claim.date_of_service
+            if pfs is not None and dos is not None:
+                info = pfs.info(code, dos.year, info)
             mods = frozenset(m.strip().upper() for m in line.modifiers) if line.modifiers else _NO_MODS
             dx = claim_dx if line.dx is None else _resolve_dx(line.dx, claim_dx)
             ln = Ln(i, code, info, mods, line.units, dx, line.date_of_service or claim.date_of_service, line.facts, line.prior_auth)

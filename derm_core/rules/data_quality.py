@@ -241,6 +241,11 @@ def unknown_code(ctx: Ctx) -> Iterator[Hit | Skip]:
     date of service; an admin can load the year's CMS relative value file (``derm data load``) for global days.
     """
     for ln in ctx.lines:
+        if ln.family == "fee_schedule":  # known from the loaded CMS fee-schedule file only
+            yield Skip(
+                f"{ln.code} is not in our code tables: only its fee-schedule indicators (global days, modifiers) were checked", [ln.idx]
+            )
+            continue
         if ln.info is None and _CODE.match(ln.code) and invalid_entry(ln.code, ln.dos) is None:
             if deleted_entry(ln.code) is not None:  # a deleted code, valid on this date of service: known, not a gap
                 yield Skip(f"{ln.code} was valid on its date of service (deleted later): its own rules did not run", [ln.idx])
