@@ -39,16 +39,21 @@ def _expected(ctx: Ctx) -> Iterator[tuple[list[Ln], list[SuggestedLine] | None, 
             continue  # several lines of one group are DRM411's
         p = primaries[0]
         kind, site = KIND[p.ci.family], p.facts.site
-        info = lookup(REPAIR_GROUP[kind][site]) if site in REPAIR_GROUP[kind] else None
-        want = try_code(repair, kind, None, p.facts.size_cm, info.repair_group if info else group)
+        want = try_code(repair, kind, None, p.facts.size_cm, _site_group(p) or group)
         yield lines, want, f"a {kind} repair of {p.facts.size_cm:g} cm" + (f" on the {site}" if site else "")
+
+
+def _site_group(ln: Ln) -> str | None:
+    """The repair group (``12051-12057``) of the line's class at its documented site, or None without a site."""
+    first = REPAIR_GROUP[KIND[ln.ci.family]].get(ln.facts.site or "")
+    info = lookup(first) if first else None
+    return info.repair_group if info else None
 
 
 def _wrong_site_group(ln: Ln) -> str | None:
     """The repair group the line's documented site calls for, when it is not the billed one."""
-    kind, site = KIND[ln.ci.family], ln.facts.site
-    info = lookup(REPAIR_GROUP[kind][site]) if site in REPAIR_GROUP.get(kind, {}) else None
-    return info.repair_group if info and info.repair_group and info.repair_group != ln.ci.repair_group else None
+    group = _site_group(ln)
+    return group if group and group != ln.ci.repair_group else None
 
 
 @rule(
