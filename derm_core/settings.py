@@ -39,8 +39,14 @@ class Settings(BaseSettings):
     """The folder ``/derm denials`` analyses (835 files, exports, zips)."""
     digest_file: str | None = None
     """Where the denials digest channel is kept; default: next to the rules store."""
+    rules_token: str | None = None
+    """The token ``GET /rules/current`` asks for (``Authorization: Bearer TOKEN`` or ``?token=TOKEN``); without it the
+    ruleset is served to loopback clients only."""
+    debug_unsafe: bool = False
+    """``1``: let the Slack bot's and Slack's own loggers follow the root logger's level, DEBUG included. At DEBUG
+    they log whole requests and replies, claim text among them: for a developer's machine, never with real data."""
 
-    @field_validator("rules", "rules_db", "rules_url", "remittances_dir", "digest_file", mode="before")
+    @field_validator("rules", "rules_db", "rules_url", "remittances_dir", "digest_file", "rules_token", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: Any) -> Any:
         if isinstance(value, str):
