@@ -393,7 +393,6 @@ class RulesStore:
         with self.engine.connect() as conn:
             return [(r, int(c)) for r, c in conn.execute(q)]
 
-
     # --- requests already handled --------------------------------------------------------------------
 
     SEEN_KEEP = timedelta(days=3)
