@@ -83,9 +83,11 @@ def share_text(claim: Claim, payers: frozenset[str] = frozenset()) -> str:
 
     >>> from derm_core.textclaim import parse_claim_text
     >>> share_text(parse_claim_text("17000 L57.0 Jdoe; 17003 x14; medicare 2026-03-02").claim)
-    'L57.0; 17000 L57.0; 17003 x14; medicare; 2026-03-02'
+    '2026-03-02; L57.0; 17000 L57.0; 17003 x14; medicare'
     """
     parts = [f"claim {claim.claim_id}"] if claim.claim_id else []
+    if claim.date_of_service:
+        parts.append(claim.date_of_service.isoformat())  # first: the first date read is the claim's
     if claim.diagnoses:
         parts.append(" ".join(claim.diagnoses))  # before any line: the claim's own diagnoses, in their order
     for ln in claim.lines:
@@ -108,9 +110,13 @@ def share_text(claim: Claim, payers: frozenset[str] = frozenset()) -> str:
         elif name and name.casefold() in payers and is_payer_words(name):
             payer += ["payer", name]
         parts.append(" ".join(payer))
-    if claim.date_of_service:
-        parts.append(claim.date_of_service.isoformat())
     return "; ".join(parts)
+
+
+def _after_command(text: str) -> str:
+    """The text after a leading subcommand word (``check``, ``share``, ``ask``, ...), as the detector should read it."""
+    words = text.split(None, 1)
+    return words[1] if len(words) > 1 and words[0].lower() in (*SUBCOMMANDS, "share") else text
 
 
 def is_payer_words(name: str) -> bool:
@@ -204,7 +210,7 @@ class DermBot:
             )
         if "\x00" in text:
             return _notice("binary", "That looks like binary data, not text. Paste the claim's codes as text.")
-        found = identifiers(text)
+        found = identifiers(text) or identifiers(_after_command(text))  # "check 5551234567": not a check number
         if found:
             log.info("refused: patient identifiers (%s)", ", ".join(found))
             return _notice(

@@ -192,7 +192,7 @@ def test_markup_inside_a_claim_is_never_repeated(send):
     assert "3 words not understood" in dumped
     # the Share button carries the parsed claim, not the pasted text; sharing checks it again
     value = action_value(msg, "share")
-    assert value == "L57.0; 17000 L57.0; medicare; 2026-03-02"
+    assert value == "2026-03-02; L57.0; 17000 L57.0; medicare"
     send.interactive(
         {
             "type": "block_actions",
