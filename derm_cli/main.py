@@ -241,7 +241,7 @@ def serve_cmd(
     served, for Excel users. Off this machine, /rules/current needs DERM_RULES_TOKEN."""
     import ipaddress
 
-    from derm_core.settings import settings as derm_settings
+    from derm_core.settings import server_settings
     from slack_bot.server import serve
 
     settings = _slack_settings()
@@ -256,7 +256,7 @@ def serve_cmd(
         local = ipaddress.ip_address(host).is_loopback
     except ValueError:
         local = host == "localhost"
-    if not local and not derm_settings().rules_token:
+    if not local and not server_settings().rules_token:
         _warn("DERM_RULES_TOKEN is not set: GET /rules/current answers only requests from this machine")
     bolt_app = None if rules_only else _slack_app(settings)
     serve(bolt_app, host=host, port=port, signing_secret=settings.signing_secret)

@@ -23,7 +23,7 @@ from starlette.routing import Route
 
 from .ruleset import Ruleset
 from .service import ruleset as current_ruleset
-from .settings import settings
+from .settings import server_settings
 
 FORWARDING_HEADERS = ("forwarded", "x-forwarded-for", "x-real-ip")
 CORS = {
@@ -68,7 +68,7 @@ def rules_routes(get_ruleset: Callable[[], Ruleset] = current_ruleset, token: st
     """The routes to mount; ``get_ruleset`` returns the current ruleset (cheap to call per request). ``token``:
     the one requests must carry (default ``DERM_RULES_TOKEN``); without one, only local clients are served."""
     last: dict[int, tuple[Ruleset, bytes, str]] = {}
-    token = token if token is not None else settings().rules_token
+    token = token if token is not None else server_settings().rules_token
 
     async def rules_current(request: Request) -> Response:
         if request.method == "OPTIONS":  # a browser's preflight for the Authorization or If-None-Match header

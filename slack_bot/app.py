@@ -20,7 +20,7 @@ from typing import Any
 
 from slack_bolt import App
 
-from derm_core.settings import settings as derm_settings
+from derm_core.settings import server_settings
 
 from .admin import RulesDesk
 from .bot import DermBot
@@ -37,13 +37,13 @@ APP_NAME = "derm"  # Bolt names its listener loggers after the app ("derm:derm_c
 
 def quiet_sdk_loggers() -> None:
     """Hold the bot's, Bolt's and slack_sdk's loggers at INFO or above (``guards.pin_loggers``)."""
-    pin_loggers(derm_settings().debug_unsafe)
+    pin_loggers(server_settings().debug_unsafe)
 
 
 def create_app(settings: Settings, bot: DermBot | None = None, desk: RulesDesk | None = None) -> App:
     """The Bolt app for ``settings``. ``bot`` defaults to a ``DermBot`` on the current ruleset, ``desk`` (rules
     administration) to one for the admins in ``settings`` on the configured rules store."""
-    unsafe = derm_settings().debug_unsafe
+    unsafe = server_settings().debug_unsafe
     pin_loggers(unsafe)
     bot = bot or DermBot(rules=settings.rules)
     desk = desk or RulesDesk(settings.admins)

@@ -114,9 +114,16 @@ def share_text(claim: Claim, payers: frozenset[str] = frozenset()) -> str:
 
 
 def _after_command(text: str) -> str:
-    """The text after a leading subcommand word (``check``, ``share``, ``ask``, ...), as the detector should read it."""
+    """The text after its leading subcommand words (``share check``, ``ask``, ...), as the detector should read it.
+
+    >>> _after_command("share check 17000 L57.0"), _after_command("17000 check")
+    ('17000 L57.0', '17000 check')
+    """
     words = text.split(None, 1)
-    return words[1] if len(words) > 1 and words[0].lower() in (*SUBCOMMANDS, "share") else text
+    while len(words) > 1 and words[0].lower() in (*SUBCOMMANDS, "share"):
+        text = words[1]
+        words = text.split(None, 1)
+    return text
 
 
 def is_payer_words(name: str) -> bool:
@@ -210,7 +217,7 @@ class DermBot:
             )
         if "\x00" in text:
             return _notice("binary", "That looks like binary data, not text. Paste the claim's codes as text.")
-        found = identifiers(text) or identifiers(_after_command(text))  # "check 5551234567": not a check number
+        found = identifiers(_after_command(text))  # read without "check": "check 5551234567" is no check number
         if found:
             log.info("refused: patient identifiers (%s)", ", ".join(found))
             return _notice(

@@ -295,7 +295,8 @@ def _chain(head: list[list[Any]], rest: Iterable[list[Any]]) -> Iterator[list[An
 
 def strip_identifiers(source: Path, dest: Path) -> Stripped:
     """Write ``dest`` (.xlsx): ``source``'s charge sheets without their identifier columns (see the module's notes).
-    Raises ``SheetError`` for a file that is not a usable workbook, as ``check_sheet`` would."""
+    When there is nothing to take out, nothing is written and ``Stripped.path`` is ``source`` itself (its formatting
+    kept). Raises ``SheetError`` for a file that is not a usable workbook, as ``check_sheet`` would."""
     import xlsxwriter
 
     src = inspect_input(source)
@@ -306,6 +307,8 @@ def strip_identifiers(source: Path, dest: Path) -> Stripped:
         raise SheetError(
             f"{source.name}: the workbook could not be read ({type(e).__name__}); open it in Excel and save it again"
         ) from None
+    if all(plan is not None and not plan.removed and plan.pseudonym is None and not plan.header_row for _, _, plan in plans):
+        return Stripped(source)  # nothing to take out: the original is checked, its formatting kept
     result = Stripped(dest)
     patients: dict[str, str] = {}
     book = xlsxwriter.Workbook(str(dest), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False})

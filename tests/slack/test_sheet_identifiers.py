@@ -141,3 +141,13 @@ def test_a_sheet_in_a_dm_comes_back_without_identifiers_and_the_reply_says_which
         assert value not in everything, value
     name = send.slack.called("files.getUploadURLExternal")[0].payload["filename"]
     assert name == "charges-checked.xlsx"
+
+
+def test_a_sheet_without_identifiers_is_checked_as_it_is(tmp_path):
+    wb = Workbook()
+    wb.active.append(["Claim ID", "DOS", "CPT", "Dx", "Units", "Payer"])
+    wb.active.append(["A1", date(2026, 3, 2), "17000", "L57.0", 1, "medicare"])
+    wb.save(tmp_path / "plain.xlsx")
+    stripped = strip_identifiers(tmp_path / "plain.xlsx", tmp_path / "copy.xlsx")
+    assert stripped.path == tmp_path / "plain.xlsx" and not stripped.changed, "the original, formatting and all"
+    assert not (tmp_path / "copy.xlsx").exists()
