@@ -191,3 +191,16 @@ def test_derm_serve_started_with_logging_at_debug_logs_no_claim_text(slack, tmp_
         _, stderr = server.communicate(timeout=20)
     assert "DEBUG" in stderr, "the root logger was at DEBUG (something did log at DEBUG)"
     assert PLANTED not in stderr
+
+
+def test_socket_mode_logs_through_the_pinned_logger_and_retries(debug_run):
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+    from slack_sdk.http_retry import RateLimitErrorRetryHandler
+
+    send, _ = debug_run
+    handler = SocketModeHandler(send.app, "xapp-test")  # not connected: Socket Mode's own client, as `derm slack` makes it
+    try:
+        assert not handler.client.logger.isEnabledFor(logging.DEBUG), "it would log every incoming DM"
+        assert any(isinstance(h, RateLimitErrorRetryHandler) for h in handler.client.web_client.retry_handlers)
+    finally:
+        handler.client.close()
