@@ -30,14 +30,8 @@ from .listeners import register_listeners
 from .settings import Settings
 
 log = logging.getLogger("slack_bot")
-SDK_LOGGERS = ("slack_sdk", "slack_bolt")
 LISTENER_THREADS = 16  # Bolt's own pool, for listeners that answer at once; slow work has its own (jobs.Jobs)
 APP_NAME = "derm"  # Bolt names its listener loggers after the app ("derm:derm_command")
-
-
-def quiet_sdk_loggers() -> None:
-    """Hold the bot's, Bolt's and slack_sdk's loggers at INFO or above (``guards.pin_loggers``)."""
-    pin_loggers(server_settings().debug_unsafe)
 
 
 def create_app(settings: Settings, bot: DermBot | None = None, desk: RulesDesk | None = None) -> App:
