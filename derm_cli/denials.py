@@ -164,8 +164,8 @@ def digest(
     """The Slack denials digest: aggregated figures and the chart, posted to the channel a billing manager set with
     `/derm denials digest #channel`. Needs SLACK_BOT_TOKEN and DERM_REMITTANCES_DIR. Exit 0 when posted, 1 otherwise."""
     from pydantic import ValidationError
-    from slack_sdk import WebClient
 
+    from slack_bot.clients import web_client
     from slack_bot.denials import Unavailable, digest_channel, post_digest
     from slack_bot.settings import Settings
 
@@ -185,7 +185,7 @@ def digest(
     if not settings.bot_token:
         err.print("[red]error:[/red] SLACK_BOT_TOKEN not set; docs/slack.md explains where to find it", highlight=False)
         raise typer.Exit(1)
-    client = WebClient(token=settings.bot_token, base_url=settings.api_url or WebClient.BASE_URL)
+    client = web_client(settings.bot_token, settings.api_url)  # retries 429s and dropped connections
     try:
         channel = post_digest(client, settings)
     except Unavailable as e:

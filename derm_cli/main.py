@@ -232,12 +232,34 @@ def slack_cmd() -> None:
 def serve_cmd(
     port: Annotated[int, typer.Option("--port", "-p", help="TCP port.")] = 3000,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    rules_only: Annotated[
+        bool, typer.Option("--rules-only", help="Serve GET /rules/current and /healthz only, without the Slack bot.")
+    ] = False,
 ) -> None:
     """Serve the Slack bot over HTTP at /slack/events, GET /healthz and the current ruleset at GET /rules/current.
-    Needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET."""
+    The bot needs SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET; without both (or with --rules-only) only the ruleset is
+    served, for Excel users. Off this machine, /rules/current needs DERM_RULES_TOKEN."""
+    import ipaddress
+
+    from derm_core.settings import server_settings
     from slack_bot.server import serve
 
-    serve(_slack_app(_slack_settings("bot_token", "signing_secret")), host=host, port=port)
+    settings = _slack_settings()
+    if not rules_only and not settings.bot_token and not settings.signing_secret:
+        _warn("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set: serving GET /rules/current only (no Slack bot)")
+        rules_only = True
+    if not rules_only:
+        missing = settings.missing("bot_token", "signing_secret")
+        if missing:
+            _fail(f"{' and '.join(missing)} not set; docs/slack.md explains where to find them (or use --rules-only)")
+    try:
+        local = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        local = host == "localhost"
+    if not local and not server_settings().rules_token:
+        _warn("DERM_RULES_TOKEN is not set: GET /rules/current answers only requests from this machine")
+    bolt_app = None if rules_only else _slack_app(settings)
+    serve(bolt_app, host=host, port=port, signing_secret=settings.signing_secret)
 
 
 @app.command("chat")

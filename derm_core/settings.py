@@ -11,6 +11,7 @@ changes its environment sees the change); nothing else in the code reads ``DERM_
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from typing import Annotated, Any
@@ -54,6 +55,34 @@ class Settings(BaseSettings):
         return slack_ids(value)
 
 
+class ServerSettings(BaseSettings):
+    """What ``derm serve`` and the Slack bot read once, at start (kept apart from :class:`Settings`, which front ends
+    read per request: each field there costs every request a little)."""
+
+    model_config = SettingsConfigDict(env_prefix="DERM_", extra="ignore")
+
+    rules_token: str | None = None
+    """The token ``GET /rules/current`` asks for (``Authorization: Bearer TOKEN`` or ``?token=TOKEN``); without it the
+    ruleset is served to clients on the same machine only."""
+    debug_unsafe: bool = False
+    """``1``: let the Slack bot's and Slack's own loggers follow the root logger's level, DEBUG included. At DEBUG
+    they log whole requests and replies, claim text among them: for a developer's machine, never with real data."""
+
+    @field_validator("rules_token", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: Any) -> Any:
+        return (value.strip() or None) if isinstance(value, str) else value
+
+
+def server_settings() -> ServerSettings:
+    """The server's settings as the environment gives them now.
+
+    >>> server_settings().debug_unsafe in (True, False)
+    True
+    """
+    return ServerSettings()
+
+
 def slack_ids(value: Any) -> list[str]:
     """``"U123, S456"`` or a list; each a Slack user id (U/W...) or user-group id (S...), upper-cased, once each.
 
@@ -68,8 +97,20 @@ def slack_ids(value: Any) -> list[str]:
     return list(dict.fromkeys(ids))
 
 
+_LAST: list[tuple[tuple[tuple[str, str], ...], Settings]] = []
+
+
 def settings(env: Mapping[str, str] | None = None) -> Settings:
-    """The settings as the environment gives them now (or as ``env``, a mapping of ``DERM_*`` names, gives them)."""
+    """The settings as the environment gives them now (or as ``env``, a mapping of ``DERM_*`` names, gives them).
+
+    Reading them is cheap: they are parsed again only when a ``DERM_*`` variable changed (parsing costs about half a
+    millisecond, and the Slack bot and ``derm serve`` ask on every request).
+    """
     if env is None:
-        return Settings()
+        key = tuple(sorted((k, v) for k, v in os.environ.items() if k[:5].upper() == "DERM_"))
+        if _LAST and _LAST[0][0] == key:
+            return _LAST[0][1].model_copy()
+        value = Settings()
+        _LAST[:] = [(key, value)]
+        return value.model_copy()
     return Settings.model_validate({k[len("DERM_") :].lower(): v for k, v in env.items() if k.startswith("DERM_")})

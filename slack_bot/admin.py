@@ -29,6 +29,8 @@ from derm_core.store.core import Conflict
 
 from . import blocks
 from .blocks import Message
+from .clients import describe
+from .jobs import BUSY
 from .phi import identifiers
 
 log = logging.getLogger("slack_bot.admin")
@@ -160,9 +162,9 @@ class RulesDesk:
             if sub == "export":
                 return self._export(user, client)
         except Exception as e:
-            log.error("admin %s failed: %s", action, type(e).__name__)
+            log.error("admin %s failed: %s", action, describe(e))
             return blocks.notice("Sorry, the rules store could not be reached; nothing was changed. Try again in a minute.", ":warning:")
-        return blocks.notice(f"I don't know `{blocks.esc(sub, 30)}`.", ":thinking_face:") + blocks.admin_help()
+        return blocks.notice("I don't know that admin command.", ":thinking_face:") + blocks.admin_help()
 
     def _history(self, args: list[str]) -> list[Message]:
         limit = min(int(args[0]), 50) if args and args[0].isdigit() and int(args[0]) > 0 else 10
@@ -237,7 +239,7 @@ class RulesDesk:
         try:
             self._workbook_uploaded(client, channel, thread_ts, user, path, filename, comment)
         except Exception as e:
-            log.error("rules workbook failed: %s", type(e).__name__)
+            log.error("rules workbook failed: %s", describe(e))
             text = "Sorry, I could not process that rules workbook (the rules store may be unavailable). Nothing was published; try again in a minute."
             client.chat_postMessage(channel=channel, thread_ts=thread_ts, **blocks.notice(text, ":warning:")[0])
 
@@ -369,8 +371,17 @@ class RulesDesk:
         self.store().audit(author_of(user), "cancel", {"via": "slack", "file": pending.filename[:200], "changes": pending.changes})
         self._close_review(client, pending, f":heavy_multiplication_x: Cancelled by {blocks.who(author_of(user))}. Nothing was published.")
 
-    def publish_submitted(self, user: str | None, token: str, reason: str, client: WebClient, ack: Callable[..., Any]) -> None:
-        """The publish modal was submitted: check, acknowledge (closing the modal), publish, report in the thread."""
+    def publish_submitted(
+        self,
+        user: str | None,
+        token: str,
+        reason: str,
+        client: WebClient,
+        ack: Callable[..., Any],
+        run: Callable[[Callable[[], None]], bool] | None = None,
+    ) -> None:
+        """The publish modal was submitted: check, acknowledge (closing the modal), then publish and report in the
+        thread. ``run`` runs the publish (the app passes its pool of slow jobs) and says whether it could."""
         reason = reason.strip()
         if len(reason) < 3:
             ack(response_action="errors", errors={"reason": "Give a reason of at least 3 characters."})
@@ -390,6 +401,11 @@ class RulesDesk:
             ack(response_action="errors", errors={"reason": self.NOT_PENDING})
             return
         ack(response_action="clear")
+        if not (run or _run_now)(lambda: self._publish(user, pending, reason, client)):
+            self.put_back(pending)
+            self._post(client, pending, blocks.notice(BUSY + " Nothing was published; press Publish again.", ":hourglass:")[0])
+
+    def _publish(self, user: str, pending: PendingUpload, reason: str, client: WebClient) -> None:
         author = author_of(user)
         try:
             published = self.store().publish(
@@ -405,7 +421,7 @@ class RulesDesk:
             self._refused(client, pending.channel, pending.thread_ts, pending.filename, e.problems)
             return
         except Exception as e:
-            log.error("rules publish failed: %s", type(e).__name__)
+            log.error("rules publish failed: %s", describe(e))
             self.put_back(pending)
             self._post(
                 client,
@@ -432,6 +448,11 @@ class RulesDesk:
     def _close_review(client: WebClient, pending: PendingUpload, outcome: str) -> None:
         if pending.review is not None and pending.review_ts:
             client.chat_update(channel=pending.channel, ts=pending.review_ts, **blocks.review_closed(pending.review, outcome))
+
+
+def _run_now(work: Callable[[], None]) -> bool:
+    work()
+    return True
 
 
 __all__ = ["AdminDirectory", "PendingUpload", "RulesDesk", "author_of"]

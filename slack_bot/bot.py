@@ -11,9 +11,8 @@ import logging
 import re
 import time
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import ValidationError
 
@@ -21,14 +20,17 @@ from derm_core import service
 from derm_core.coding import CodingError, SuggestRequest, suggest
 from derm_core.engine import all_rules, data_versions, warm_up
 from derm_core.faq import ask
+from derm_core.models import Claim
 from derm_core.question_facts import parse_procedure_text
 from derm_core.render import rule_doc
 from derm_core.rulecases import example
 from derm_core.ruleset import Ruleset
-from derm_core.textclaim import ParsedText, TextParseError, parse_claim_text
+from derm_core.textclaim import ParsedText, TextParseError, is_claim_id, parse_claim_text
+from derm_core.vocab import KNOWN_PAYERS
 
 from . import blocks
 from .blocks import Message, esc
+from .jobs import Jobs
 from .overrides import claim_reference
 from .phi import identifiers
 
@@ -44,6 +46,89 @@ _RULE_ID = re.compile(r"^DRM\d{3}$", re.I)
 EXAMPLE_CLAIM = "`/derm check 99213-25 L40.0; 17000 L57.0; 17003 x14 L57.0; medicare`"
 
 SheetChecker = Callable[..., Any]
+# Where the text came from, which decides what a refusal asks of the user: a message (a DM, a mention) stays in
+# Slack until it is deleted; a message a colleague posted (the message shortcut) only its author can delete; the
+# text of a slash command, a modal or ``derm chat`` is not kept as a message.
+Source = Literal["command", "message", "shortcut", "modal", "chat"]
+DELETE_REQUEST = {
+    "message": " Slack keeps your message, so please delete it now (hover over it, open *More actions* and choose *Delete message*).",
+    "shortcut": " Slack keeps that message: please ask its author to delete it (or delete it yourself if it is yours).",
+}
+
+
+def known_payers(ruleset: Ruleset) -> frozenset[str]:
+    """Payer names a reply may show (lower case): the vocabulary's and those the ruleset's tables name. Any other
+    name typed as a payer is free text, and is shown as its type only."""
+    hit = _PAYERS.get(id(ruleset))
+    if hit is None or hit[0] is not ruleset:
+        names = {n.casefold() for n in KNOWN_PAYERS.values()}
+        for table in ("prior_authorization", "payer_policies", "unit_limits", "cosmetic", "rule_overrides"):
+            names |= {str(row.payer).casefold() for row in getattr(ruleset, table, []) if getattr(row, "payer", "*") != "*"}
+        if len(_PAYERS) > 8:
+            _PAYERS.clear()
+        hit = _PAYERS[id(ruleset)] = (ruleset, frozenset(names))
+    return hit[1]
+
+
+_PAYERS: dict[int, tuple[Ruleset, frozenset[str]]] = {}
+_PAYER_KEYS = {name.casefold(): key for key, name in reversed(list(KNOWN_PAYERS.items()))}
+_PAYER_TYPES = {"medicare": "medicare", "medicaid": "medicaid", "commercial": "commercial", "self_pay": "selfpay"}
+
+
+def share_text(claim: Claim, payers: frozenset[str] = frozenset()) -> str:
+    """The parsed claim written out again as a pasted claim (what the Share button carries, never the text that was
+    pasted): claim id, diagnoses, lines with modifiers, units, their diagnoses, prior auth and dates, the payer
+    (its name only when it is one the bot knows), the date of service. ``parse_claim_text`` reads it back as the
+    same claim.
+
+    >>> from derm_core.textclaim import parse_claim_text
+    >>> share_text(parse_claim_text("17000 L57.0 Jdoe; 17003 x14; medicare 2026-03-02").claim)
+    '2026-03-02; L57.0; 17000 L57.0; 17003 x14; medicare'
+    """
+    parts = [f"claim {claim.claim_id}"] if claim.claim_id else []
+    if claim.date_of_service:
+        parts.append(claim.date_of_service.isoformat())  # first: the first date read is the claim's
+    if claim.diagnoses:
+        parts.append(" ".join(claim.diagnoses))  # before any line: the claim's own diagnoses, in their order
+    for ln in claim.lines:
+        words = [ln.code + "".join(f"-{m}" for m in ln.modifiers)]
+        if ln.units != 1:
+            words.append(f"x{ln.units}")
+        words += ln.dx or []
+        if ln.prior_auth:
+            words += ["auth", ln.prior_auth if is_claim_id(ln.prior_auth) else "given"]
+        if ln.date_of_service:
+            words.append(ln.date_of_service.isoformat())
+        parts.append(" ".join(words))
+    if claim.rendering_npi:
+        parts.append(f"npi {claim.rendering_npi}")
+    if claim.payer:
+        payer = [_PAYER_TYPES.get(claim.payer.type.value, "commercial")]
+        name = claim.payer.name
+        if name and name.casefold() in _PAYER_KEYS:
+            payer.append(_PAYER_KEYS[name.casefold()])
+        elif name and name.casefold() in payers and is_payer_words(name):
+            payer += ["payer", name]
+        parts.append(" ".join(payer))
+    return "; ".join(parts)
+
+
+def _after_command(text: str) -> str:
+    """The text after its leading subcommand words (``share check``, ``ask``, ...), as the detector should read it.
+
+    >>> _after_command("share check 17000 L57.0"), _after_command("17000 check")
+    ('17000 L57.0', '17000 check')
+    """
+    words = text.split(None, 1)
+    while len(words) > 1 and words[0].lower() in (*SUBCOMMANDS, "share"):
+        text = words[1]
+        words = text.split(None, 1)
+    return text
+
+
+def is_payer_words(name: str) -> bool:
+    """A payer name that reads back as a payer after ``payer`` (words of letters, no code or date in it)."""
+    return bool(re.fullmatch(r"[A-Za-z][A-Za-z&'./ -]{0,80}", name))
 
 
 @dataclass
@@ -70,7 +155,7 @@ class DermBot:
     def __init__(self, rules: str | None = None, sheet_checker: SheetChecker | bool | None = True):
         self.rules = rules
         self.sheet_checker: SheetChecker | None = default_sheet_checker() if sheet_checker is True else (sheet_checker or None)
-        self.sheet_jobs = ThreadPoolExecutor(max_workers=2, thread_name_prefix="derm-sheet")
+        self.jobs = Jobs()  # slow work (sheets, remittances, rules, denials), never on the threads that acknowledge
 
     def warm_up(self) -> None:
         """Load the tables, the rules and the FAQ index before the first request, so that no reply
@@ -87,22 +172,22 @@ class DermBot:
 
     # --- entry points ---------------------------------------------------------------------------
 
-    def reply(self, text: str, *, offer_share: bool = True) -> Reply:
-        """Answer ``/derm <text>`` (also mentions, DMs and ``derm chat``).
+    def reply(self, text: str, *, offer_share: bool = True, source: Source = "command") -> Reply:
+        """Answer ``/derm <text>`` (also mentions and DMs, ``source="message"``, and ``derm chat``).
 
         >>> DermBot(sheet_checker=None).reply("help").kind
         'help'
         """
-        return self._guarded("reply", lambda: self._reply(text or "", offer_share))
+        return self._guarded("reply", lambda: self._screened(text or "", source, lambda t: self._route(t, offer_share)))
 
-    def check(self, text: str, *, offer_share: bool = True, share: bool = False) -> Reply:
+    def check(self, text: str, *, offer_share: bool = True, share: bool = False, source: Source = "shortcut") -> Reply:
         """Check ``text`` as a pasted claim (the message shortcut, the Share button, the modal)."""
-        return self._guarded("check", lambda: self._screened(text or "", lambda t: self._check(t, None, offer_share, share)))
+        return self._guarded("check", lambda: self._screened(text or "", source, lambda t: self._check(t, None, offer_share, share)))
 
     def rule_modal(self, rule_id: str) -> dict[str, Any]:
         r = all_rules().get(rule_id.strip().upper())
         if r is None:
-            return blocks.rule_modal("rule", f"There is no rule {rule_id[:20]}.")
+            return blocks.rule_modal("rule", "There is no rule by that name.")
         return blocks.rule_modal(r.id, rule_doc(r, *example(r.id)))
 
     def home(self) -> dict[str, Any]:
@@ -122,27 +207,26 @@ class DermBot:
         log.debug("%s answered as %s in %.1f ms", kind, reply.kind, (time.perf_counter() - start) * 1000)
         return reply
 
-    def _screened(self, text: str, then: Callable[[str], Reply]) -> Reply:
+    def _screened(self, text: str, source: Source, then: Callable[[str], Reply]) -> Reply:
         """Refuse what the bot must not read (too long, binary, patient identifiers); else go on with the text,
-        unescaped (Slack sends ``&``, ``<``, ``>`` as entities; every reply escapes them again)."""
+        unescaped (Slack sends ``&``, ``<``, ``>`` as entities; every reply escapes them again). A refusal names
+        the kinds of identifier, never the text, and asks for the message to be deleted where Slack keeps it."""
         if len(text) > MAX_INPUT:
             return _notice(
                 "too_long", f"That is too long for me ({len(text):,} characters; at most {MAX_INPUT:,}). Paste one claim at a time."
             )
         if "\x00" in text:
             return _notice("binary", "That looks like binary data, not text. Paste the claim's codes as text.")
-        found = identifiers(text)
+        found = identifiers(_after_command(text))  # read without "check": "check 5551234567" is no check number
         if found:
+            log.info("refused: patient identifiers (%s)", ", ".join(found))
             return _notice(
                 "phi",
-                f"This looks like it holds patient identifiers ({', '.join(found)}), so I did not read it further and I "
-                f"do not keep it. {blocks.PHI_REMINDER} For example {EXAMPLE_CLAIM}.",
+                f"This looks like it holds patient identifiers ({', '.join(found)}), so I did not read it and I keep "
+                f"nothing of it.{DELETE_REQUEST.get(source, '')} {blocks.PHI_REMINDER} For example {EXAMPLE_CLAIM}.",
                 emoji=":lock:",
             )
         return then(blocks.unescape(text).strip())
-
-    def _reply(self, text: str, offer_share: bool) -> Reply:
-        return self._screened(text, lambda t: self._route(t, offer_share))
 
     def _route(self, text: str, offer_share: bool) -> Reply:
         words = text.split(None, 1)
@@ -188,17 +272,20 @@ class DermBot:
             return _notice("check", f"Paste the claim after the command, e.g. {EXAMPLE_CLAIM}.")
         try:
             parsed = parsed or parse_claim_text(text)
-        except TextParseError as e:
-            return _notice("check", f"I could not read a claim there: {esc(e)}. For example {EXAMPLE_CLAIM}.")
+        except TextParseError:  # its message may quote the text: our own words instead
+            return _notice(
+                "check", f"I could not read a claim there: no procedure code (such as 17000 or J3301). For example {EXAMPLE_CLAIM}."
+            )
         except ValidationError:
             return _notice(
                 "check", "Part of that claim has a value I cannot use (for example an impossible date). Please check it and try again."
             )
         ruleset = self.ruleset()
         [report] = service.check([parsed.claim], ruleset).claims  # with the findings billers overrode for this claim id
-        share_value = text if offer_share and not share else None
+        payers = known_payers(ruleset)
+        share_value = share_text(parsed.claim, payers) if offer_share and not share else None
         target = blocks.OverrideTarget(*claim_reference(parsed.claim), ruleset_version=ruleset.version)
-        return Reply(blocks.check_report(report, parsed, share_value, target), "check", private=not share)
+        return Reply(blocks.check_report(report, parsed, share_value, target, payers), "check", private=not share)
 
     def _ask(self, question: str) -> Reply:
         if not question.strip():
@@ -230,5 +317,6 @@ class DermBot:
             return Reply(blocks.rules_list(rules.values()), "rule")
         r = rules.get(rule_id.upper())
         if r is None:
-            return _notice("rule", f"There is no rule {esc(rule_id, 40)}. `/derm rule` lists them all.")
+            named = f"rule {esc(rule_id.upper())}" if _RULE_ID.match(rule_id) else "rule by that name"  # never echo free text
+            return _notice("rule", f"There is no {named}. `/derm rule` lists them all.")
         return Reply(blocks.rule_message(r.id, rule_doc(r, *example(r.id))), "rule")

@@ -24,7 +24,7 @@ def chat(bot: DermBot, lines: Iterable[str], write: Callable[[str], object] = pr
         if text.lower() in ("quit", "exit"):
             break
         if text:
-            for msg in bot.reply(text, offer_share=False).messages:
+            for msg in bot.reply(text, offer_share=False, source="chat").messages:
                 write(to_text(msg["blocks"]) + "\n")
             answered += 1
         if prompt:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,6 +20,7 @@ from derm_core.textclaim import is_claim_id
 
 from . import blocks
 from .admin import author_of
+from .clients import describe
 from .phi import identifiers
 
 log = logging.getLogger("slack_bot.overrides")
@@ -84,10 +86,13 @@ class Submitted:
     errors: dict[str, str] | None = None  # block_id -> message, shown in the modal
     messages: list[blocks.Message] | None = None  # the confirmation
     response_url: str | None = None
+    duplicate: bool = False  # the same submission was stored before (a replay): nothing was stored now
 
 
-def submitted(user: str | None, view: dict[str, Any]) -> Submitted:
-    """Validate and store an override from the submitted modal."""
+def submitted(user: str | None, view: dict[str, Any], first_time: Callable[[], bool] = lambda: True) -> Submitted:
+    """Validate and store an override from the submitted modal. ``first_time`` says whether this submission is new
+    (asked only once it is valid, just before storing); a replay stores nothing. Nothing that looks like it holds
+    patient identifiers is stored: the reason and the claim id are screened by the same detector as claims."""
     try:
         meta = json.loads(view.get("private_metadata") or "")
         target = Target.parse(json.dumps(meta))
@@ -111,6 +116,9 @@ def submitted(user: str | None, view: dict[str, Any]) -> Submitted:
     if errors:
         return Submitted(errors=errors)
     ref = claim_id if claim_id and not target.named else target.claim_ref
+    if not first_time():
+        log.info("override submission replayed: not stored again")
+        return Submitted(duplicate=True)
     try:
         live.rules_store().add_override(
             user=author_of(user), reason=reason, rule=target.rule, claim_ref=ref, line=target.line, ruleset_version=target.ruleset_version
@@ -118,7 +126,7 @@ def submitted(user: str | None, view: dict[str, Any]) -> Submitted:
     except Rejected as e:
         return Submitted(errors={"reason": "; ".join(p.why for p in e.problems)[:300]})
     except Exception as e:
-        log.error("override not stored: %s", type(e).__name__)
+        log.error("override not stored: %s", describe(e))
         return Submitted(
             errors={"reason": "The override could not be stored right now (the rules store is unavailable). Try again in a minute."}
         )

@@ -1,8 +1,10 @@
 """Slack without Slack: a local double of the Web API that records every call (path and payload),
 and request signing. Used by the tests, the load benchmark and offline demos (``SLACK_API_URL``).
 
-The double also stands in for ``response_url`` (``/respond/...``), file downloads (``/files/...``)
-and the upload URLs of ``files_upload_v2`` (``/upload/...``). It binds 127.0.0.1 only.
+The double also stands in for ``response_url`` (``/respond/...``), file downloads (``/files/...``),
+the upload URLs of ``files_upload_v2`` (``/upload/...``, whose bytes it keeps) and ``files.info``. It can
+answer a method with Slack's rate limit (HTTP 429 with ``Retry-After``) a given number of times
+(:meth:`SlackApiDouble.rate_limit`). It binds 127.0.0.1 only.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class Call:
     path: str  # "chat.postMessage" for Web API methods, else the URL path ("/respond/r1")
     payload: dict[str, Any]
     headers: dict[str, str]
+    status: int = 200  # what the double answered (429 when it rate-limited the call)
 
 
 class SlackApiDouble:
@@ -48,6 +51,9 @@ class SlackApiDouble:
         self.calls: list[Call] = []
         self.files: dict[str, bytes] = {}
         self.usergroups: dict[str, list[str]] = {}  # user-group id -> member ids, for usergroups.users.list
+        self.file_objects: dict[str, dict[str, Any]] = {}  # file id -> the file object files.info returns
+        self.uploaded: dict[str, bytes] = {}  # upload URL path -> the bytes posted to it
+        self.limits: dict[str, tuple[int, int]] = {}  # method or path -> (answers left with 429, Retry-After seconds)
         self._cond = threading.Condition()
         self._ts = itertools.count(1)
         double = self
@@ -59,7 +65,14 @@ class SlackApiDouble:
                 pass
 
             def do_GET(self) -> None:
-                double._record(Call(self.path, {}, {k.lower(): v for k, v in self.headers.items()}))
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                if self.path.startswith("/api/"):  # Web API methods slack_sdk calls with GET (files.info)
+                    path, _, query = self.path.partition("?")
+                    method, payload = path[len("/api/") :], dict(parse_qsl(query, keep_blank_values=True))
+                    double._record(Call(method, payload, headers))
+                    self._send(200, json.dumps(double.answer(method, payload)).encode(), "application/json")
+                    return
+                double._record(Call(self.path, {}, headers))
                 data = double.files.get(unquote(self.path.rsplit("/", 1)[-1])) if self.path.startswith("/files/") else None
                 self._send(200 if data is not None else 404, data or b"not found", "application/octet-stream")
 
@@ -68,8 +81,22 @@ class SlackApiDouble:
                 path = self.path.split("?", 1)[0]
                 method = path[len("/api/") :] if path.startswith("/api/") else path
                 payload = double._decode(raw, self.headers.get("content-type") or "", path)
+                headers = {k.lower(): v for k, v in self.headers.items()}
+                retry_after = double._limited(method)
+                if retry_after is not None:
+                    double._record(Call(method, payload, headers, 429))
+                    body = json.dumps({"ok": False, "error": "ratelimited"}).encode()
+                    self.send_response(429)
+                    self.send_header("retry-after", str(retry_after))
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(body)))
+                    self.end_headers()
+                    self.wfile.write(body)
+                    return
+                if path.startswith("/upload/"):
+                    double.uploaded[path] = raw
                 answer = double.answer(method, payload)
-                double._record(Call(method, payload, {k.lower(): v for k, v in self.headers.items()}))
+                double._record(Call(method, payload, headers))
                 if path.startswith("/api/"):
                     self._send(200, json.dumps(answer).encode(), "application/json")
                 else:
@@ -118,6 +145,24 @@ class SlackApiDouble:
         self.files[name] = data
         return f"{self.url}files/{quote(name)}"
 
+    def rate_limit(self, method: str, times: int = 1, retry_after: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` (a Web API method, or a path such as ``/respond/r1``) with
+        HTTP 429, ``{"ok": false, "error": "ratelimited"}`` and ``Retry-After: retry_after``, as Slack does."""
+        with self._cond:
+            self.limits[method] = (times, retry_after)
+
+    def _limited(self, method: str) -> int | None:
+        with self._cond:
+            left, retry_after = self.limits.get(method, (0, 0))
+            if left <= 0:
+                return None
+            self.limits[method] = (left - 1, retry_after)
+            return retry_after
+
+    def answered(self, path: str, status: int = 200) -> list[Call]:
+        """The calls to ``path`` the double answered with ``status``."""
+        return [c for c in self.called(path) if c.status == status]
+
     # --- what was called ------------------------------------------------------------------------
 
     def called(self, path: str) -> list[Call]:
@@ -146,6 +191,8 @@ class SlackApiDouble:
     def reset(self) -> None:
         with self._cond:
             self.calls.clear()
+            self.limits.clear()
+            self.uploaded.clear()
 
     # --- how it answers -------------------------------------------------------------------------
 
@@ -187,6 +234,9 @@ class SlackApiDouble:
             if group not in self.usergroups:
                 return {"ok": False, "error": "no_such_subteam"}
             return {"ok": True, "users": list(self.usergroups[group])}
+        if method == "files.info":
+            found = self.file_objects.get(str(payload.get("file") or ""))
+            return {"ok": True, "file": found} if found else {"ok": False, "error": "file_not_found"}
         if method == "conversations.open":
             return {"ok": True, "channel": {"id": "D1"}}
         if method == "files.getUploadURLExternal":

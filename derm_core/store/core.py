@@ -13,20 +13,20 @@ import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, insert, select, text, update
+from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from ..admin import Change, Problem, Rejected, RowNumbers, _default_rows, diff, validate_candidate
 from ..ncci import with_ncci
 from ..ruleset import Ruleset, default_ruleset
-from .schema import audit_log, ncci_files, overrides, ruleset_head, ruleset_versions
+from .schema import audit_log, ncci_files, overrides, ruleset_head, ruleset_versions, slack_seen
 
-HEAD_REVISION = "0002"  # the newest migration in migrations/versions; a test keeps them in step
+HEAD_REVISION = "0003"  # the newest migration in migrations/versions; a test keeps them in step
 
 
 class Conflict(Exception):
@@ -120,6 +120,7 @@ class RulesStore:
         self.engine = _engine(url)
         self.dialect = self.engine.dialect.name
         self._versions: dict[int, Version] = {}
+        self._seen_inserts = 0
         self.migrate()
 
     def __repr__(self) -> str:
@@ -391,6 +392,25 @@ class RulesStore:
             q = q.where(overrides.c.at >= since)
         with self.engine.connect() as conn:
             return [(r, int(c)) for r, c in conn.execute(q)]
+
+    # --- requests already handled --------------------------------------------------------------------
+
+    SEEN_KEEP = timedelta(days=3)
+    SEEN_PRUNE_EVERY = 500  # inserts between two prunings of old keys
+
+    def first_time(self, key: str) -> bool:
+        """Record ``key`` (a Slack event id, a digest of a submitted form) and say whether this is its first time:
+        False when it was recorded before, by this process or another, before or after a restart."""
+        try:
+            with self.writing() as conn:
+                conn.execute(insert(slack_seen).values(key=key[:100], at=datetime.now(UTC)))
+        except IntegrityError:
+            return False
+        self._seen_inserts += 1
+        if (self._seen_inserts - 1) % self.SEEN_PRUNE_EVERY == 0:  # the first insert after a start, then every Nth
+            with self.writing() as conn:
+                conn.execute(delete(slack_seen).where(slack_seen.c.at < datetime.now(UTC) - self.SEEN_KEEP))
+        return True
 
 
 def _empty() -> Ruleset:

@@ -95,3 +95,13 @@ ncci_mue = Table(
     Column("rationale", Text, nullable=False),
     Index("ix_ncci_mue_code", "file_id", "code"),
 )
+
+# Slack requests already handled (event ids, submitted forms), so that a retried or replayed request is answered
+# once, also after a restart. Old keys are pruned: Slack retries within minutes and refuses stale signatures.
+slack_seen = Table(
+    "slack_seen",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_slack_seen_at", "at"),
+)

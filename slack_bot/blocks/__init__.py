@@ -78,11 +78,13 @@ from .checks import (
     check_report,
     claim_summary,
     finding_block,
+    not_understood_note,
     overridden_block,
     override_button_block,
     override_done_modal,
     override_modal,
     override_recorded,
+    payer_label,
 )
 from .sheets import sheet_progress, sheet_summary
 
@@ -128,6 +130,7 @@ __all__ = [
     "history_message",
     "home",
     "message",
+    "not_understood_note",
     "notice",
     "overridden_block",
     "override_button_block",
@@ -136,6 +139,7 @@ __all__ = [
     "override_modal",
     "override_recorded",
     "paginate",
+    "payer_label",
     "plain_text",
     "problem_lines",
     "publish_modal",

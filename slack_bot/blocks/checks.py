@@ -4,10 +4,11 @@ override modal and confirmation."""
 from __future__ import annotations
 
 import json
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from derm_core.models import ClaimReport, Finding
+from derm_core.models import ClaimReport, Finding, Payer
 from derm_core.textclaim import ParsedText
 
 from .base import (
@@ -54,18 +55,59 @@ def finding_block(f: Finding, n: int) -> BlockDict:
     return section("\n".join(parts), button("Why?", f"why-{n}", f.rule[:MAX_VALUE]))
 
 
-def claim_summary(parsed: ParsedText) -> str:
-    """``99213-25 x1 · 17000 x1 · dx L57.0 · medicare · DOS 2026-03-02``, escaped."""
+PAYER_TYPE_LABEL = {"medicare": "Medicare", "medicaid": "Medicaid", "commercial": "commercial payer", "self_pay": "self-pay"}
+
+
+def payer_label(payer: Payer | None, known_payers: Collection[str] = ()) -> str | None:
+    """The payer as a reply shows it: its name when the name is a payer we know (``known_payers``, lower case: the
+    vocabulary's and the ruleset's), else only its type; a name typed freely is not repeated.
+
+    >>> payer_label(Payer(type="commercial", name="Aetna"), {"aetna"}), payer_label(Payer(type="commercial", name="J Doe"))
+    ('Aetna', 'commercial payer')
+    """
+    if payer is None:
+        return None
+    if payer.name and payer.name.casefold() in known_payers:
+        return payer.name
+    return PAYER_TYPE_LABEL.get(payer.type.value, payer.type.value)
+
+
+def claim_summary(parsed: ParsedText, known_payers: Collection[str] = ()) -> str:
+    """``99213-25 x1 · 17000 x1 · dx L57.0 · Medicare · DOS 2026-03-02``, escaped: the parsed claim only."""
     c = parsed.claim
     items = [f"claim {c.claim_id}"] if c.claim_id else []
     items += [f"{ln.code}{''.join('-' + m for m in ln.modifiers)} x{ln.units}" for ln in c.lines]
     if c.diagnoses:
         items.append("dx " + ", ".join(c.diagnoses))
-    if c.payer:
-        items.append(c.payer.name or c.payer.type.value)
+    if (payer := payer_label(c.payer, known_payers)) is not None:
+        items.append(payer)
     if c.date_of_service:
         items.append(f"DOS {c.date_of_service.isoformat()}")
     return esc(" · ".join(items), 1500)
+
+
+def not_understood_note(tokens: Sequence[str]) -> str:
+    """What was not understood, by kind and count only: the words themselves are never repeated (a name the
+    detector missed would otherwise come back to the channel).
+
+    >>> not_understood_note(["Zebra", "Doe", "-ZZ", "1234"])
+    '2 words, 1 modifier and 1 number not understood (not shown: post codes only).'
+    """
+    kinds = {"word": 0, "modifier": 0, "number": 0, "other item": 0}
+    for t in tokens:
+        kind = (
+            "modifier"
+            if t.startswith("-")
+            else "word"
+            if any(ch.isalpha() for ch in t)
+            else "number"
+            if any(ch.isdigit() for ch in t)
+            else "other item"
+        )
+        kinds[kind] += 1
+    parts = [f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in kinds.items() if n]
+    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
+    return f"{listed} not understood (not shown: post codes only)."
 
 
 @dataclass(frozen=True)
@@ -103,12 +145,18 @@ def overridden_block(f: Finding, n: int) -> BlockDict:
 
 
 def check_report(
-    report: ClaimReport, parsed: ParsedText, share_value: str | None = None, override: OverrideTarget | None = None
+    report: ClaimReport,
+    parsed: ParsedText,
+    share_value: str | None = None,
+    override: OverrideTarget | None = None,
+    known_payers: Collection[str] = (),
 ) -> list[Message]:
-    """A claim check: status on top, findings grouped by severity, then what was not understood or checked.
+    """A claim check: status on top, findings grouped by severity, then what was not understood (counted, never
+    quoted) or checked.
 
-    ``share_value`` (the claim text) adds a Share button to a private reply; ``override`` adds an Override
-    button under each finding. Findings already overridden are listed last and do not count in the status.
+    ``share_value`` (the parsed claim written out again, never the pasted text) adds a Share button to a private
+    reply; ``override`` adds an Override button under each finding. Findings already overridden are listed last and
+    do not count in the status. ``known_payers``: payer names that may be shown (see :func:`payer_label`).
     """
     active = [f for f in report.findings if f.override is None]
     overridden = [f for f in report.findings if f.override is not None]
@@ -116,7 +164,7 @@ def check_report(
     tally = ", ".join(f"{n} {s}{'s' if n > 1 else ''}" for s, n in counts.items() if n) or "no findings"
     if overridden:
         tally += f", {len(overridden)} overridden"
-    blocks: list[BlockDict] = [header(f"{STATUS[report.status]} · {tally}"), context(claim_summary(parsed))]
+    blocks: list[BlockDict] = [header(f"{STATUS[report.status]} · {tally}"), context(claim_summary(parsed, known_payers))]
     n = 0
     for severity in ("error", "warning", "info"):
         group = [f for f in active if f.severity == severity]
@@ -135,7 +183,7 @@ def check_report(
             blocks.append(overridden_block(f, n))
     extra = []
     if parsed.not_understood:
-        extra.append("Not understood: " + esc(" ".join(parsed.not_understood), 300))
+        extra.append(not_understood_note(parsed.not_understood))
     extra += [esc(note) for note in parsed.notes]
     if report.unchecked:
         extra.append("Not checked: " + esc("; ".join(sorted({u.reason for u in report.unchecked})), 1200))

@@ -87,7 +87,7 @@ class LoopbackServer:
 
 @pytest.fixture(scope="session")
 def http_base(bolt_app):
-    with LoopbackServer(create_asgi(bolt_app)) as base:
+    with LoopbackServer(create_asgi(bolt_app, signing_secret=SECRET)) as base:
         yield base
 
 
@@ -152,7 +152,7 @@ class Sender:
         return self.signed(json.dumps(body), "application/json")
 
     def interactive(self, payload: dict[str, Any], user: str = "U1") -> Response:
-        base = {"team": {"id": "T1"}, "user": {"id": user}, "api_app_id": "A1", "token": "legacy", "trigger_id": "trigger-1"}
+        base = {"team": {"id": "T1"}, "user": {"id": user}, "api_app_id": "A1", "token": "legacy", "trigger_id": f"trigger-{next(_ids)}"}
         return self.signed(urlencode({"payload": json.dumps({**base, **payload})}))
 
     def button(self, action_id: str, value: str, user: str = "U1", response_url: str | None = None) -> Response:

@@ -147,6 +147,7 @@ def test_questions_are_routed_to_ask_and_not_mistaken_for_identifiers(bot):
         assert reply.kind == "ask", question
 
 
-def test_terminal_rendering_unescapes_and_hints_at_why(bot):
-    text = blocks.to_text(bot.reply("check 17000 <!here> L57.0; 17003 x14 L57.0; medicare 2026-03-02").messages[0]["blocks"])
-    assert "<!here>" in text and "derm rule DRM050" in text
+def test_terminal_rendering_hints_at_why_and_counts_what_was_not_understood(bot):
+    text = blocks.to_text(bot.reply("check 17000 <!here> Zebra L57.0; 17003 x14 L57.0; medicare 2026-03-02").messages[0]["blocks"])
+    assert "derm rule DRM050" in text and "2 words not understood" in text
+    assert "here" not in text and "Zebra" not in text, "the words themselves are never repeated"

@@ -7,16 +7,19 @@ from slack_sdk import WebClient
 
 from ... import blocks
 from ...overrides import modal_for
+from ..modals import in_a_modal, show_modal
 
 
 def override(ack: Ack, action: dict[str, Any], body: dict[str, Any], client: WebClient, respond: Respond) -> None:
     ack()
     view = modal_for(str(action.get("value") or ""), body.get("response_url"))
     if view is None:
+        if in_a_modal(body):
+            return
         respond(
             response_type="ephemeral",
             replace_original=False,
             **blocks.notice("That Override button is not valid any more; check the claim again.")[0],
         )
         return
-    client.views_open(trigger_id=body["trigger_id"], view=view)
+    show_modal(client, body, view)

@@ -21,5 +21,5 @@ def post_in_thread(client: WebClient, reply: Reply, channel: str, user: str | No
 
 def app_mention(event: dict[str, Any], client: WebClient, context: dict[str, Any]) -> None:
     bot: DermBot = context["derm"]
-    reply = bot.reply(_MENTION.sub("", event.get("text") or ""))
+    reply = bot.reply(_MENTION.sub("", event.get("text") or ""), source="message")
     post_in_thread(client, reply, event["channel"], event.get("user"), event.get("thread_ts") or event["ts"])

@@ -11,5 +11,5 @@ from ...bot import DermBot
 def check_claim_submitted(ack: Ack, view: dict[str, Any], context: dict[str, Any]) -> None:
     bot: DermBot = context["derm"]
     text = view["state"]["values"]["claim"]["text"].get("value") or ""
-    reply = bot.check(text, offer_share=False)
+    reply = bot.check(text, offer_share=False, source="modal")
     ack(response_action="update", view=blocks.result_modal(reply.messages))
