@@ -8,7 +8,8 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from derm_core.models import ClaimReport, Finding, Payer
+from derm_core.models import Claim, ClaimReport, Finding, Payer
+from derm_core.render import bill_text
 from derm_core.textclaim import ParsedText
 
 from .base import (
@@ -19,7 +20,6 @@ from .base import (
     STATUS,
     BlockDict,
     Message,
-    bill,
     button,
     claim_label,
     context,
@@ -41,13 +41,15 @@ def _where(f: Finding) -> str:
     return ("lines " if len(f.lines) > 1 else "line ") + ", ".join(str(i + 1) for i in f.lines)
 
 
-def finding_block(f: Finding, n: int) -> BlockDict:
-    """One finding: rule, where, category, message, fix, corrected lines, references, and a Why? button."""
-    parts = [f"*{esc(f.rule)}* · {_where(f)} · _{esc(f.category.value.replace('_', ' '))}_", esc(f.message)]
+def finding_block(f: Finding, n: int, claim: Claim | None = None) -> BlockDict:
+    """One finding: rule, where, category, message, fix, what to bill (the whole corrected claim when ``claim`` is
+    given), references, and a Why? button."""
+    also = f" (also {esc(', '.join(f.related))})" if f.related else ""
+    parts = [f"*{esc(f.rule)}*{also} · {_where(f)} · _{esc(f.category.value.replace('_', ' '))}_", esc(f.message)]
     if f.fix:
         parts.append(f"*Fix:* {esc(f.fix)}")
-    if f.suggested_lines:
-        parts.append(f"*Bill:* {bill(f.suggested_lines)}")
+    if corrected_lines := bill_text(f, claim):
+        parts.append(f"*Bill:* `{esc(corrected_lines)}`")
     if f.likely_denial:
         parts.append(f"Likely denial: {esc(f.likely_denial)}")
     if f.references:
@@ -173,7 +175,7 @@ def check_report(
         blocks += [DIVIDER, section(f"*{SEVERITY_TITLE[severity]} ({len(group)})*")]
         for f in group:
             n += 1
-            blocks.append(finding_block(f, n))
+            blocks.append(finding_block(f, n, parsed.claim))
             if override is not None:
                 blocks.append(override_button_block(f, n, override))
     if overridden:
