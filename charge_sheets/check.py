@@ -155,7 +155,7 @@ def _check(
     input_path = source.path
 
     wb = None if fast else open_full(source)
-    formulas = formula_cells(wb) if wb is not None and source.kind != "csv" else {}
+    formulas = formula_cells(wb) if wb is not None and source.kind in ("xlsx", "xlsm") else {}
     spool = Spool() if fast else None
     scans: list[SheetScan] = []
     try:
@@ -168,6 +168,7 @@ def _check(
                 formula_in_code=(lambda r, c, f=in_code: (r, c) in f) if in_code else None,  # type: ignore[misc]
                 keep=spool.add if spool else None,
                 step=ticker,
+                payers=ruleset.payers,
             )
             if scan is not None:
                 scans.append(scan)
@@ -189,7 +190,10 @@ def _check(
     all_rows = [r for s in charge for r in s.rows]
     ticker.total = ticker.done + 2 * len(all_rows)
     base = ticker.done
-    checks = start_checks(all_rows, ruleset, detail=not fast, progress=lambda n: ticker(base + n - ticker.done), worker=worker)
+    absent = {s.index: s.absent for s in charge if s.absent}
+    checks = start_checks(
+        all_rows, ruleset, detail=not fast, progress=lambda n: ticker(base + n - ticker.done), worker=worker, absent=absent
+    )
     del all_rows
     results = SheetResults(checks)
     for scan in charge:  # the rows were the sheets' rows one after the other

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from derm_core.sheets.columns import OWN_COLUMNS, ColumnMap
-from derm_core.sheets.read import SheetScan, csv_rows, csv_value, sheet_title
+from derm_core.sheets.read import SheetScan, csv_value, read_sheets, sheet_title
 from derm_core.sheets.rows import RowResult
 from derm_core.sheets.workbook import EXCEL_MAX_COLS, SheetError, Source, open_workbook
 
@@ -31,7 +31,7 @@ def check_columns(scan: SheetScan) -> tuple[int, int, int]:
     """0-based columns of Check Status, Check Findings, Check Fix: reused from an earlier check, else after the data."""
     assert scan.columns is not None
     fields = scan.columns.fields
-    free = max([scan.width] + [fields[k] + 1 for k in OWN_COLUMNS if k in fields])
+    free = max([scan.table_width or scan.width] + [fields[k] + 1 for k in OWN_COLUMNS if k in fields])
     cols = []
     for key in OWN_COLUMNS:
         if key in fields:
@@ -45,17 +45,25 @@ def check_columns(scan: SheetScan) -> tuple[int, int, int]:
 
 
 def open_full(source: Source) -> Any:
+    """The openpyxl workbook the full path annotates: the workbook itself, or for a CSV, .xls or .ods file a new
+    workbook holding its values (sheet by sheet, hidden sheets hidden)."""
     import openpyxl
 
-    if source.kind == "csv":
+    if source.kind in ("csv", "xls", "ods"):
         wb = openpyxl.Workbook()
-        ws = wb.active
-        ws.title = sheet_title(source.path.stem)
-        for values in csv_rows(source.path):
-            ws.append([csv_value(v) for v in values])
-        for cell in ws._cells.values():  # a CSV field is text: never let it become a formula
-            if is_dangerous(cell.value):
-                cell.data_type, cell.quotePrefix = "s", True
+        wb.remove(wb.active)
+        for sheet in read_sheets(source, "calamine"):
+            ws = wb.create_sheet(sheet.name[:31])
+            if sheet.hidden:
+                ws.sheet_state = "hidden"
+            for values in sheet.rows:
+                ws.append([csv_value(v) if source.kind == "csv" and isinstance(v, str) else v for v in values])
+        for ws in wb.worksheets:
+            for cell in ws._cells.values():  # a text value stays text: never let it become a formula
+                if is_dangerous(cell.value):
+                    cell.data_type, cell.quotePrefix = "s", True
+        if not wb.worksheets:
+            wb.create_sheet(sheet_title(source.path.stem))
         return wb
     return open_workbook(source.path, keep_vba=source.kind == "xlsm", keep_links=True, rich_text=False)
 
@@ -67,6 +75,7 @@ def formula_cells(wb: Any) -> dict[str, set[tuple[int, int]]]:
 
 def annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Callable[[int], None]) -> None:
     """Write the Check columns into one openpyxl sheet, comment and fill the offending cells, format the sheet."""
+    from openpyxl.cell.cell import MergedCell
     from openpyxl.comments import Comment
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -81,6 +90,9 @@ def annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Calla
         cell = ws.cell(h, col + 1, title)
         for attr, value in header_style.items():
             setattr(cell, attr, value)
+    for key, col in zip(OWN_COLUMNS, (status_col, findings_col, fix_col), strict=True):
+        if key not in cols.fields:
+            continue
         for r in range(h + 1, scan.height + 1):  # a re-check replaces the old values
             if (r, col + 1) in ws._cells:
                 ws.cell(r, col + 1).value = None
@@ -104,6 +116,10 @@ def annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Calla
             by_cell.setdefault(_mark_column(cols, fld), []).append((severity, text))
         for col, marks in by_cell.items():
             target = ws.cell(r, col + 1)
+            if isinstance(target, MergedCell):  # a merged cell takes no comment: the code cell, else none
+                target = ws.cell(r, cols.fields["code"] + 1)
+                if isinstance(target, MergedCell):
+                    continue
             text = "\n\n".join(dict.fromkeys(t for _, t in marks))
             if target.comment is not None:  # the user's own note stays first
                 text = f"{target.comment.text}\n\n{text}"
