@@ -154,7 +154,12 @@ def _check(
 ) -> SheetSummary:
     input_path = source.path
 
-    wb = None if fast else open_full(source)
+    try:
+        wb = None if fast else open_full(source)
+    except SheetError:
+        raise
+    except Exception:  # calamine and openpyxl raise their own types for damaged parts
+        raise SheetError(f"{input_path.name}: the workbook is damaged and cannot be read. Open it in Excel (or LibreOffice) and save it again.") from None
     formulas = formula_cells(wb) if wb is not None and source.kind in ("xlsx", "xlsm") else {}
     spool = Spool() if fast else None
     scans: list[SheetScan] = []
@@ -177,7 +182,7 @@ def _check(
             spool.file.close()
         if isinstance(err, SheetError):
             raise
-        raise SheetError(f"{input_path.name}: the workbook is damaged and cannot be read ({err.__class__.__name__}: {err})") from None
+        raise SheetError(f"{input_path.name}: the workbook is damaged and cannot be read. Open it in Excel (or LibreOffice) and save it again.") from None
 
     charge = [s for s in scans if s.columns is not None]
     if not charge:

@@ -134,7 +134,7 @@ def map_header(cells: Sequence[Any], sample: Sequence[Sequence[Any]] = ()) -> Co
         if col in taken:
             continue
         wanted = [f for c, f, _, _ in options if c == col]
-        if "code" in wanted and "description" not in fields:
+        if "code" in wanted and "description" not in fields and fit(col, "code") < 0.5:
             fields["description"], confidence["description"] = col, 0.9
             notes.append(f"column '{text}' holds descriptions, not codes; the codes are read from '{headers[fields['code']]}'")
             continue

@@ -74,7 +74,7 @@ def csv_encoding(path: Path) -> str:
 
     >>> import tempfile
     >>> with tempfile.NamedTemporaryFile(suffix=".csv", delete=False) as fh:
-    ...     _ = fh.write(b"a,b\n" * 40000 + "Lef\u00e8vre\n".encode("cp1252"))
+    ...     _ = fh.write(b"a,b" + b"," * 70000 + "Lef\u00e8vre".encode("cp1252"))
     >>> csv_encoding(Path(fh.name))
     'cp1252'
     """

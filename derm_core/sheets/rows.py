@@ -132,6 +132,7 @@ _PARENS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 GROUP_FIELDS = ("provider", "npi", "office", "payer_name", "payer_type", "place_of_service")
 # Encounter fields a report prints on the first line of a visit only; the follow-on lines mean the same values.
 ENCOUNTER_FIELDS = ("claim_id", "patient_id", "patient_name", "dos", "payer_name", "payer_type", "npi", "provider", "place_of_service", "office")
+_IDENTIFYING = ("patient_id", "patient_name", "dos", "provider", "npi", "payer_name")
 ROW_KINDS = ("page_header", "page_footer", "group_header", "subtotal", "total", "carried_forward", "note", "void")
 KIND_LABELS = {
     "page_header": "page or column headers repeated",
@@ -345,7 +346,11 @@ class RowReader:
         """Carry the encounter's values down to a follow-on line (its encounter cell blank), and a group header's
         values (provider, NPI, payer) to the lines under it that do not have them."""
         key = self._key_field
-        if key is not None and key not in cells and self._last is not None:
+        last = self._last
+        if last is not None and any(cells[f] != last[f] for f in _IDENTIFYING if f in cells and f in last):
+            last = None  # another patient, date or provider: not a follow-on line of the encounter above
+        if key is not None and key not in cells and last is not None:
+            assert self._last is not None
             filled = False
             for name in self._encounter:
                 if name not in cells and name in self._last:

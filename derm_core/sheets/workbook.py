@@ -192,7 +192,7 @@ def open_workbook(source: Path | bytes, name: str | None = None, **options: Any)
     try:
         return openpyxl.load_workbook(package, **options)
     except Exception as err:  # openpyxl raises many types for damaged parts
-        raise SheetError(f"{name}: the workbook is damaged and cannot be opened ({err.__class__.__name__})") from None
+        raise SheetError(f"{name}: the workbook is damaged and cannot be opened. Open it in Excel and save it again.") from None
 
 
 def _count_lines(path: Path) -> int:

@@ -73,7 +73,7 @@ def test_input_is_byte_identical_and_summary_is_reported(checked):
     assert summary["by_status"] == {"error": 8, "warning": 2, "clean": 5}
     assert summary["columns_recognised"]["CPT/HCPCS"] == "code"
     assert summary["columns_recognised"]["Encounter #"] == "claim_id"
-    assert "Comments" in summary["columns_ignored"]
+    assert summary["columns_recognised"]["Comments"] == "notes"  # recognised, not put on the claim
     assert summary["findings_by_category"]["data_quality"] >= 5
     assert openpyxl.load_workbook(out).sheetnames == ["Summary", "March", "Notes", "April", "FAQ"]
 
@@ -144,4 +144,4 @@ def test_the_example_charge_sheet(tmp_path):
     code, summary = run_check(example, tmp_path / "checked.xlsx")
     assert code == 1 and digest(example) == before
     assert summary["by_status"] == {"error": 5, "warning": 1, "clean": 3}
-    assert summary["columns_ignored"] == ["Notes"]
+    assert summary["columns_ignored"] == [] and summary["columns_recognised"]["Notes"] == "notes"
