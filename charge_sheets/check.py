@@ -38,7 +38,7 @@ from derm_core.sheets.worker import Worker
 
 from .fast import Spool, write_fast
 from .full import annotate, formula_cells, open_full
-from .results import SheetResults, SheetSummary, rows_to_fix
+from .results import SheetResults, SheetSummary, reading_notes, rows_to_fix
 from .summary import summary_counts, write_faq, write_summary
 from .write import (
     OpenpyxlOut,
@@ -205,9 +205,14 @@ def _check(
         results.offsets[scan.index] = results.size
         results.size += len(scan.rows)
 
+    read_fields, read_notes = reading_notes(charge)
+
     def summary() -> SheetSummary:
         tally = checks.wait().tally
         made = SheetSummary(
+            **read_fields,  # type: ignore[arg-type]
+            voided_rows=tally.voided_rows,
+            voided_claims=tally.voided_claims,
             to_fix=rows_to_fix(charge, results),
             input=str(input_path),
             output=str(output_path),
@@ -222,9 +227,14 @@ def _check(
                 else "your data, formats, formulas, comments, validations and conditional formats; offending cells get a comment and a fill."
             ),
             not_kept=FAST_NOT_KEPT if fast else FULL_NOT_KEPT,
-            notes=list(dict.fromkeys(n for s in scans for n in s.notes)),
+            notes=list(dict.fromkeys([*read_notes, *(n for s in scans for n in s.notes)])),
             ruleset_version=ruleset.version,
         )
+        if tally.voided_rows:
+            made.notes.append(
+                f"{tally.voided_rows} reversal (void) lines and the lines they cancel were netted out"
+                + (f"; {tally.voided_claims} visit{'s' if tally.voided_claims > 1 else ''} voided entirely (not checked)." if tally.voided_claims else ".")
+            )
         if not fast and source.has_drawings:
             made.notes.append("The workbook has images, charts or shapes: the checked copy does not (your original keeps them).")
         if fast and engine == "openpyxl":

@@ -133,17 +133,26 @@ GROUP_FIELDS = ("provider", "npi", "office", "payer_name", "payer_type", "place_
 # Encounter fields a report prints on the first line of a visit only; the follow-on lines mean the same values.
 ENCOUNTER_FIELDS = ("claim_id", "patient_id", "patient_name", "dos", "payer_name", "payer_type", "npi", "provider", "place_of_service", "office")
 _IDENTIFYING = ("patient_id", "patient_name", "dos", "provider", "npi", "payer_name")
-ROW_KINDS = ("page_header", "page_footer", "group_header", "subtotal", "total", "carried_forward", "note", "void")
+ROW_KINDS = ("page_header", "page_footer", "group_header", "subtotal", "total", "carried_forward", "note")
 KIND_LABELS = {
-    "page_header": "page or column headers repeated",
-    "page_footer": "page footers",
-    "group_header": "group headers (provider, location or payer)",
-    "subtotal": "subtotals",
-    "total": "totals",
-    "carried_forward": "carried-forward lines",
-    "note": "notes and report lines",
-    "void": "reversal (void) lines netted out",
+    "page_header": ("repeated page or column header", "repeated page or column headers"),
+    "page_footer": ("page footer", "page footers"),
+    "group_header": ("group header (provider, location or payer)", "group headers (provider, location or payer)"),
+    "subtotal": ("subtotal", "subtotals"),
+    "total": ("total", "totals"),
+    "carried_forward": ("carried-forward line", "carried-forward lines"),
+    "note": ("note or report line", "notes and report lines"),
 }
+
+
+def kind_label(kind: str, n: int) -> str:
+    """``3 subtotals``, ``1 total``.
+
+    >>> kind_label("subtotal", 3), kind_label("total", 1)
+    ('3 subtotals', '1 total')
+    """
+    one, many = KIND_LABELS.get(kind, (kind, kind))
+    return f"{n} {one if n == 1 else many}"
 
 
 @dataclass
@@ -171,6 +180,7 @@ class RowReader:
         self._last: dict[str, Any] | None = None  # the encounter values of the last charge line
         self._group: dict[str, Any] = {}  # values a group header row gives the lines under it
         self._seen_charge = False
+        self._after_footer = False
         self._payer_cache: dict[tuple[str | None, str | None], tuple[str, str | None]] = {}
         if self.payers is None:
             from derm_core.ruleset import shipped_payers
@@ -216,7 +226,7 @@ class RowReader:
         if texts and len(set(map(str, filled))) <= 2 and self._group_values(texts[0]) is not None:
             return "group_header"
         if not cells or (len(filled) == 1 and texts and (" " in texts[0].strip() or len(texts[0]) > 20)):
-            return "note" if self._seen_charge else "page_header"
+            return "note" if self._seen_charge and not self._after_footer else "page_header"
         if code is None and not self._seen_charge and all(isinstance(v, str) for v in filled):
             return "page_header"  # a banner or a second header line above the first charge
         return "charge"
@@ -244,6 +254,8 @@ class RowReader:
 
     def _note_row(self, kind: str, values: Sequence[Any]) -> None:
         self.kinds[kind] += 1
+        if kind == "page_footer":
+            self._after_footer = True  # the banner lines of the next page follow
         if kind == "group_header":
             texts = [v for v in values if isinstance(v, str) and v.strip()]
             group = self._group_values(texts[0]) or {}
@@ -268,7 +280,7 @@ class RowReader:
             return None
         if not cells or all(isinstance(v, str) and not v.strip() for v in cells.values()):
             return None
-        self._seen_charge = True
+        self._seen_charge, self._after_footer = True, False
         cells = self._fill(cells)
         get = cells.get
         ptype, pname = text(get("payer_type")), text(get("payer_name"))

@@ -101,3 +101,21 @@ def test_sheet_findings_equal_the_engine_on_the_hand_built_claims(checked, name)
                 if results.get(r, (None, None))[0]:
                     problems.append(f"{sheet['name']} voided visit {voided['claim_id']} row {r} got a status")
     assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("name", [p.name.replace(".expect.yaml", "") for p in SIDECARS])
+def test_report_rows_are_counted_by_kind(checked, name):
+    """The Summary counts the rows that are not charge lines by kind, as the sidecar lists them (titles above the
+    header are not rows of the table; reversal lines are counted apart, as netted out)."""
+    spec, _target, summary = next(v for k, v in checked.items() if k.startswith(name))
+    want: dict[str, int] = {}
+    for sheet in spec["sheets"]:
+        for item in sheet.get("non_charge_rows") or []:
+            if item["kind"] not in ("title", "void") and item["row"] > sheet.get("header_row", 0):
+                want[item["kind"]] = want.get(item["kind"], 0) + 1
+    assert summary.row_kinds == want
+    voids = sum(len(e.get("void_rows") or []) for s in spec["sheets"] for e in s.get("encounters") or [])
+    voids += sum(len(v["rows"]) for s in spec["sheets"] for v in s.get("voided_encounters") or [])
+    assert summary.voided_rows == voids
+    assert summary.voided_claims == sum(len(s.get("voided_encounters") or []) for s in spec["sheets"])
+    assert summary.claims == sum(len(s.get("encounters") or []) for s in spec["sheets"])
