@@ -13,10 +13,11 @@ from derm_core.sheets.rows import Checks, RowResult, claim_label
 
 
 class RowIssue(BaseModel):
-    """A row with an error or a warning, for the Summary's list of rows to fix (1-based sheet row)."""
+    """A claim with an error or a warning, for the Summary's list of claims to fix (1-based sheet rows)."""
 
     sheet: str
-    row: int
+    row: int  # the first row of the claim
+    rows: str = ""  # every row of the claim with an error or a warning, e.g. "7-9"
     claim: str
     code: str
     status: str
@@ -71,7 +72,7 @@ class SheetResults:
             yield self.checks.result(start + k)
 
 
-TO_FIX_ROWS = 40
+TO_FIX_CLAIMS = 25
 NOT_ON_SHEET_FACTS = {
     "lesion_count": "lesion count",
     "site": "body site",
@@ -126,21 +127,30 @@ def reading_notes(scans: list[SheetScan]) -> tuple[dict[str, object], list[str]]
 
 
 def rows_to_fix(scans: list[SheetScan], results: SheetResults) -> list[RowIssue]:
-    picked: list[RowIssue] = []
+    """The claims to fix first (errors, then warnings), one entry per claim with its rows and its findings, so that
+    the Summary prints on a page or two; every row's own detail is in the Check columns."""
+    picked: dict[tuple[str, str], RowIssue] = {}
+    rows_of: dict[tuple[str, str], list[int]] = {}
     for wanted in ("error", "warning"):
         for scan in scans:
             for row, result in zip(scan.rows, results.of(scan), strict=True):
-                if result.status == wanted and len(picked) < TO_FIX_ROWS:
-                    claim = claim_label(row)
-                    picked.append(
-                        RowIssue(
-                            sheet=scan.name,
-                            row=row.row + 1,
-                            claim=claim,
-                            code=row.code,
-                            status=wanted,
-                            findings=result.findings,
-                            fix=result.fix,
-                        )
-                    )
-    return picked
+                if result.status != wanted:
+                    continue
+                key = (scan.name, claim_label(row))
+                if key not in picked:
+                    if len(picked) >= TO_FIX_CLAIMS:
+                        continue
+                    picked[key] = RowIssue(sheet=scan.name, row=row.row + 1, claim=key[1], code=row.code, status=wanted, findings="", fix="")
+                    rows_of[key] = []
+                item = picked[key]
+                rows_of[key].append(row.row + 1)
+                if row.code and row.code not in item.code.split(", "):
+                    item.code = f"{item.code}, {row.code}" if item.code else row.code
+                lines = item.findings.splitlines() + [x for x in result.findings.splitlines() if x not in item.findings.splitlines()]
+                item.findings = "\n".join(lines)
+                if result.fix and not item.fix:
+                    item.fix = result.fix.splitlines()[0]
+    for key, item in picked.items():
+        numbers = rows_of[key]
+        item.rows = f"{numbers[0]}" if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}" if numbers == list(range(numbers[0], numbers[-1] + 1)) else ", ".join(map(str, numbers))
+    return list(picked.values())
