@@ -37,6 +37,7 @@ from derm_core.sheets.workbook import CALAMINE_MAX_XML, SheetError, Source, insp
 from derm_core.sheets.worker import Worker
 
 from .fast import Spool, write_fast
+from .fidelity import drawing_right_edge, predict_not_kept, restore
 from .full import annotate, formula_cells, open_full
 from .results import SheetResults, SheetSummary, reading_notes, rows_to_fix
 from .summary import summary_counts, write_faq, write_summary
@@ -48,8 +49,12 @@ from .write import (
 FULL_PATH_MAX_ROWS = 20_000
 PARALLEL_MIN_ROWS, PARALLEL_MAX_ROWS = 50_000, 400_000  # a worker process: faster, but its rules tables cost ~200 MB more
 FULL_PATH_MAX_XML = 24 * 1024**2  # worksheet XML bytes; openpyxl needs ~20x that in memory
-FULL_NOT_KEPT = ["images, charts and shapes (openpyxl drops them when it saves a workbook)"]
-FAST_NOT_KEPT = [
+FULL_KEPT = (
+    "your data, formats, formulas and their last values, comments and threaded comments, rich text, validations, conditional "
+    "formats, sparklines, images and charts, data connections, print setup and panes; offending cells get a comment and a fill."
+)
+VALUES_KEPT = "the values of every sheet, and the Check columns; offending cells get a comment and a fill."
+FAST_NOT_KEPT = [  # a large sheet is written back from its values alone
     "cell formats, fonts, fills and borders",
     "formulas (their last calculated values are kept)",
     "comments, merged cells, hidden rows and column widths",
@@ -153,13 +158,17 @@ def _check(
     started: float,
 ) -> SheetSummary:
     input_path = source.path
+    package = source.kind in ("xlsx", "xlsm")
+    drawings = drawing_right_edge(input_path) if package and not fast and source.has_drawings else {}
 
     try:
         wb = None if fast else open_full(source)
     except SheetError:
         raise
     except Exception:  # calamine and openpyxl raise their own types for damaged parts
-        raise SheetError(f"{input_path.name}: the workbook is damaged and cannot be read. Open it in Excel (or LibreOffice) and save it again.") from None
+        raise SheetError(
+            f"{input_path.name}: the workbook is damaged and cannot be read. Open it in Excel (or LibreOffice) and save it again."
+        ) from None
     formulas = formula_cells(wb) if wb is not None and source.kind in ("xlsx", "xlsm") else {}
     spool = Spool() if fast else None
     scans: list[SheetScan] = []
@@ -176,13 +185,16 @@ def _check(
                 payers=ruleset.payers,
             )
             if scan is not None:
+                scan.drawings_end = drawings.get(scan.name, 0)
                 scans.append(scan)
     except Exception as err:  # calamine and openpyxl raise their own types for damaged parts
         if spool is not None:
             spool.file.close()
         if isinstance(err, SheetError):
             raise
-        raise SheetError(f"{input_path.name}: the workbook is damaged and cannot be read. Open it in Excel (or LibreOffice) and save it again.") from None
+        raise SheetError(
+            f"{input_path.name}: the workbook is damaged and cannot be read. Open it in Excel (or LibreOffice) and save it again."
+        ) from None
 
     charge = [s for s in scans if s.columns is not None]
     if not charge:
@@ -222,23 +234,31 @@ def _check(
             columns_recognised={h: f for s in charge if s.columns for h, f in s.columns.recognised.items()},
             columns_ignored=list(dict.fromkeys(h for s in charge if s.columns for h in s.columns.ignored)),
             kept=(
-                "values and the Check columns (the fast path for large sheets)."
+                "the values and the Check columns (a large sheet is written back from its values)."
                 if fast
-                else "your data, formats, formulas, comments, validations and conditional formats; offending cells get a comment and a fill."
+                else FULL_KEPT
+                if package
+                else VALUES_KEPT
             ),
-            not_kept=FAST_NOT_KEPT if fast else FULL_NOT_KEPT,
+            not_kept=FAST_NOT_KEPT if fast else predict_not_kept(input_path) if package else [],
             notes=list(dict.fromkeys([*read_notes, *(n for s in scans for n in s.notes)])),
             ruleset_version=ruleset.version,
         )
         if tally.voided_rows:
             made.notes.append(
                 f"{tally.voided_rows} reversal (void) lines and the lines they cancel were netted out"
-                + (f"; {tally.voided_claims} visit{'s' if tally.voided_claims > 1 else ''} voided entirely (not checked)." if tally.voided_claims else ".")
+                + (
+                    f"; {tally.voided_claims} visit{'s' if tally.voided_claims > 1 else ''} voided entirely (not checked)."
+                    if tally.voided_claims
+                    else "."
+                )
             )
-        if not fast and source.has_drawings:
-            made.notes.append("The workbook has images, charts or shapes: the checked copy does not (your original keeps them).")
         if fast and engine == "openpyxl":
-            made.notes.append("Very large workbook: read with openpyxl in read-only mode; merged cells are not filled down.")
+            made.notes.append("Very large workbook: read row by row; merged cells are not filled down.")
+        if source.kind in ("xls", "ods", "csv"):
+            made.notes.append(
+                f"The checked copy is an .xlsx workbook holding the values of the {source.kind} file (its formats are not kept)."
+            )
         if source.kind == "xlsm" and output_path.suffix.lower() == ".xlsx":
             made.notes.append("Macros are not in the .xlsx copy; write to .xlsm to keep them.")
         if fast and source.kind == "xlsm" and output_path.suffix.lower() == ".xlsm":
@@ -256,6 +276,8 @@ def _check(
                 annotate(wb, scan, results.of(scan), ticker)
             done = summary()
             _save_full(wb, tmp, done, ruleset)
+            if package:
+                done.not_kept = restore(input_path, tmp)  # what openpyxl dropped is put back; what still differs is named
         os.replace(tmp, output_path)
     finally:
         checks.wait()  # never leave the worker's answer unread

@@ -31,7 +31,7 @@ def check_columns(scan: SheetScan) -> tuple[int, int, int]:
     """0-based columns of Check Status, Check Findings, Check Fix: reused from an earlier check, else after the data."""
     assert scan.columns is not None
     fields = scan.columns.fields
-    free = max([scan.table_width or scan.width] + [fields[k] + 1 for k in OWN_COLUMNS if k in fields])
+    free = max([scan.table_width or scan.width, scan.drawings_end] + [fields[k] + 1 for k in OWN_COLUMNS if k in fields])
     cols = []
     for key in OWN_COLUMNS:
         if key in fields:
@@ -65,7 +65,7 @@ def open_full(source: Source) -> Any:
         if not wb.worksheets:
             wb.create_sheet(sheet_title(source.path.stem))
         return wb
-    return open_workbook(source.path, keep_vba=source.kind == "xlsm", keep_links=True, rich_text=False)
+    return open_workbook(source.path, keep_vba=source.kind == "xlsm", keep_links=True, rich_text=True)
 
 
 def formula_cells(wb: Any) -> dict[str, set[tuple[int, int]]]:
@@ -135,7 +135,8 @@ def annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Calla
             operator="equal", formula=[f'"{status}"'], fill=PatternFill("solid", bgColor=fill), font=Font(color=font, bold=True)
         )
         ws.conditional_formatting.add(f"{letter}{h + 1}:{letter}{last_row}", rule)
-    ws.freeze_panes = f"A{h + 1}"
+    if ws.freeze_panes is None and not ws.sheet_view.pane:  # the user's own panes stay as they were
+        ws.freeze_panes = f"A{h + 1}"
     last_col = get_column_letter(max(status_col, findings_col, fix_col) + 1)
     if ws.tables:
         scan.notes.append(f"{scan.name}: the sheet holds an Excel table, so no filter was added over it")
@@ -145,7 +146,12 @@ def annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Calla
     hidden = sum(1 for r, dim in ws.row_dimensions.items() if dim.hidden and h < r <= scan.height)
     if hidden:
         scan.notes.append(f"{scan.name}: {hidden} hidden row{'s' if hidden > 1 else ''} checked too (they stay hidden)")
-    print_setup(ws, cols.header_row, wide=_sheet_width(ws, scan) > PRINT_ONE_PAGE_WIDTH)
+    code = cols.fields["code"]
+    first = min(
+        [code] + [cols.fields[f] for f in ("claim_id", "patient_id", "patient_name") if f in cols.fields and code - cols.fields[f] < 4]
+    )
+    repeat = f"{get_column_letter(first + 1)}:{get_column_letter(code + 1)}"  # the claim and the code print beside the Check columns
+    print_setup(ws, cols.header_row, wide=_sheet_width(ws, scan) > PRINT_ONE_PAGE_WIDTH, repeat_cols=repeat)
 
 
 def _sheet_width(ws: Any, scan: SheetScan) -> float:
@@ -162,10 +168,34 @@ def _mark_column(cols: ColumnMap, fld: str) -> int:
     return next((cols.fields[o] for o in options if o in cols.fields), cols.fields["code"])
 
 
+def split_column_ranges(ws: Any, upto: int) -> None:
+    """Give every column up to ``upto`` (1-based) its own width entry: a grouped ``<col min max>`` range that a new
+    width falls inside would otherwise be written as two overlapping ranges, which Excel repairs."""
+    import copy
+
+    from openpyxl.utils import get_column_letter
+
+    for key, dim in list(ws.column_dimensions.items()):
+        lo, hi = dim.min or 0, dim.max or 0
+        if not lo or hi <= lo:
+            continue
+        for col in range(lo, min(hi, upto) + 1):
+            one = copy.copy(dim)
+            one.index, one.min, one.max = get_column_letter(col), col, col
+            ws.column_dimensions[get_column_letter(col)] = one
+        if hi > upto:
+            rest = copy.copy(dim)
+            rest.index, rest.min, rest.max = get_column_letter(upto + 1), upto + 1, hi
+            ws.column_dimensions[get_column_letter(upto + 1)] = rest
+        if get_column_letter(lo) != key:
+            del ws.column_dimensions[key]
+
+
 def _fit_widths(ws: Any, scan: SheetScan, ours: dict[int, float]) -> None:
     """Fit columns the user has not sized to their contents (capped); our columns get fixed widths."""
     from openpyxl.utils import get_column_letter
 
+    split_column_ranges(ws, max(scan.width, *ours) + 1)
     for col in range(max(scan.width, *ours) + 1):
         letter = get_column_letter(col + 1)
         sized = letter in ws.column_dimensions and ws.column_dimensions[letter].width not in (None, 13)

@@ -45,7 +45,9 @@ class SheetSummary(BaseModel):
     columns_confidence: dict[str, float] = Field(default_factory=dict, description="header -> how sure the match is (1.0: a listed name)")
     columns_ignored: list[str]
     grouping: dict[str, str] = Field(default_factory=dict, description="sheet -> how its rows were grouped into claims")
-    row_kinds: dict[str, int] = Field(default_factory=dict, description="rows that are not charge lines, by kind (subtotal, page_header ...)")
+    row_kinds: dict[str, int] = Field(
+        default_factory=dict, description="rows that are not charge lines, by kind (subtotal, page_header ...)"
+    )
     payers: dict[str, str] = Field(default_factory=dict, description="payer as written -> how it was typed (payer table)")
     unknown_payers: list[str] = Field(default_factory=list, description="payers the payer table does not know (checked as commercial)")
     voided_rows: int = 0
@@ -96,7 +98,9 @@ def reading_notes(scans: list[SheetScan]) -> tuple[dict[str, object], list[str]]
         name = scan.name
         notes.append(f"{name}: rows grouped into claims {scan.grouping}.")
         if scan.filled:
-            notes.append(f"{name}: {scan.filled} follow-on line{'s' if scan.filled > 1 else ''} took the visit's claim id, date, patient and payer from the line above.")
+            notes.append(
+                f"{name}: {scan.filled} follow-on line{'s' if scan.filled > 1 else ''} took the visit's claim id, date, patient and payer from the line above."
+            )
         if scan.kinds:
             parts = ", ".join(kind_label(k, n) for k, n in sorted(scan.kinds.items(), key=lambda kv: -kv[1]))
             notes.append(f"{name}: not checked as charge lines: {parts}.")
@@ -120,7 +124,11 @@ def reading_notes(scans: list[SheetScan]) -> tuple[dict[str, object], list[str]]
         "payers": payers,
         "unknown_payers": list(dict.fromkeys(unknown)),
         "columns_confidence": {
-            s.columns.headers[c]: s.columns.confidence.get(f, 1.0) for s in scans if s.columns for f, c in s.columns.fields.items() if f in s.columns.confidence
+            s.columns.headers[c]: s.columns.confidence.get(f, 1.0)
+            for s in scans
+            if s.columns
+            for f, c in s.columns.fields.items()
+            if f in s.columns.confidence
         },
     }
     return fields, notes
@@ -140,7 +148,9 @@ def rows_to_fix(scans: list[SheetScan], results: SheetResults) -> list[RowIssue]
                 if key not in picked:
                     if len(picked) >= TO_FIX_CLAIMS:
                         continue
-                    picked[key] = RowIssue(sheet=scan.name, row=row.row + 1, claim=key[1], code=row.code, status=wanted, findings="", fix="")
+                    picked[key] = RowIssue(
+                        sheet=scan.name, row=row.row + 1, claim=key[1], code=row.code, status=wanted, findings="", fix=""
+                    )
                     rows_of[key] = []
                 item = picked[key]
                 rows_of[key].append(row.row + 1)
@@ -152,5 +162,11 @@ def rows_to_fix(scans: list[SheetScan], results: SheetResults) -> list[RowIssue]
                     item.fix = result.fix.splitlines()[0]
     for key, item in picked.items():
         numbers = rows_of[key]
-        item.rows = f"{numbers[0]}" if len(numbers) == 1 else f"{numbers[0]}-{numbers[-1]}" if numbers == list(range(numbers[0], numbers[-1] + 1)) else ", ".join(map(str, numbers))
+        item.rows = (
+            f"{numbers[0]}"
+            if len(numbers) == 1
+            else f"{numbers[0]}-{numbers[-1]}"
+            if numbers == list(range(numbers[0], numbers[-1] + 1))
+            else ", ".join(map(str, numbers))
+        )
     return list(picked.values())

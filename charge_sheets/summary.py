@@ -30,7 +30,8 @@ def write_summary(out: Out, s: SheetSummary) -> None:
     out.widths(widths)
     out.put(0, 0, SUMMARY_TITLE, "title")
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
-    out.merge(1, 0, 3, f"{Path(s.input).name} · checked {when} · ruleset {s.ruleset_version} · {s.path} path", "subtitle")
+    how = "your workbook kept, with the Check columns" if s.path == "full" else "values only (a large sheet), with the Check columns"
+    out.merge(1, 0, 3, f"{Path(s.input).name} · checked {when} · ruleset {s.ruleset_version} · {how}", "subtitle")
     kept = f"Kept: {s.kept}" + (f" Not kept: {'; '.join(s.not_kept)}." if s.not_kept else "")
     out.merge(2, 0, 3, kept, "hint")
     out.height(2, text_height([(kept, 118)]))

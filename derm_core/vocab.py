@@ -245,5 +245,5 @@ def payer_entry(text: str, rows: Sequence[PayerEntry]) -> PayerEntry | None:
         return None
     exact, patterns = _compiled(tuple(rows))
     if k in exact:
-        return exact[k]  # type: ignore[no-any-return]
+        return exact[k]
     return next((row for rx, row in patterns if rx.match(k)), None)

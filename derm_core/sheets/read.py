@@ -182,6 +182,7 @@ class SheetScan:
     filled: int = 0  # follow-on lines that took their encounter's values from the line above
     absent: frozenset[str] = frozenset()  # values the sheet has no column for (rows.absent_values)
     table_width: int = 0  # columns used by the header and the charge lines (the Check columns go after them)
+    drawings_end: int = 0  # the first column right of the images and charts on the sheet (the full path keeps them)
 
 
 def _is_ours(head: Sequence[Sequence[Any]]) -> bool:

@@ -131,7 +131,18 @@ _NPI_IN_TEXT = re.compile(r"\b(\d{10})\b")
 _PARENS = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 GROUP_FIELDS = ("provider", "npi", "office", "payer_name", "payer_type", "place_of_service")
 # Encounter fields a report prints on the first line of a visit only; the follow-on lines mean the same values.
-ENCOUNTER_FIELDS = ("claim_id", "patient_id", "patient_name", "dos", "payer_name", "payer_type", "npi", "provider", "place_of_service", "office")
+ENCOUNTER_FIELDS = (
+    "claim_id",
+    "patient_id",
+    "patient_name",
+    "dos",
+    "payer_name",
+    "payer_type",
+    "npi",
+    "provider",
+    "place_of_service",
+    "office",
+)
 _IDENTIFYING = ("patient_id", "patient_name", "dos", "provider", "npi", "payer_name")
 ROW_KINDS = ("page_header", "page_footer", "group_header", "subtotal", "total", "carried_forward", "note")
 KIND_LABELS = {
@@ -201,7 +212,11 @@ class RowReader:
         parts = [p for p in (who and f"patient ({who})", "dos" in f and "date of service", "provider" in f and "provider") if p]
         if "npi" in f and "provider" not in f:
             parts.append("rendering NPI")
-        return "by " + ", ".join(parts) + " (the sheet has no encounter column)" if who else "one claim per row (no encounter or patient column)"
+        return (
+            "by " + ", ".join(parts) + " (the sheet has no encounter column)"
+            if who
+            else "one claim per row (no encounter or patient column)"
+        )
 
     def classify(self, values: Sequence[Any], cells: Mapping[str, Any]) -> str:
         """``charge`` or the kind of report row (``ROW_KINDS``)."""
@@ -223,6 +238,8 @@ class RowReader:
             return "carried_forward"
         if _NOTE.search(joined):
             return "note"
+        if self._seen_charge and code is None and cells and cells.keys() <= {"charge", "units", "description", "notes"} and not texts:
+            return "subtotal"  # numbers under the charge or units column and nothing else: a total without its label
         if texts and len(set(map(str, filled))) <= 2 and self._group_values(texts[0]) is not None:
             return "group_header"
         if not cells or (len(filled) == 1 and texts and (" " in texts[0].strip() or len(texts[0]) > 20)):
@@ -653,7 +670,9 @@ def start_checks(
         try:
             more, remote_tally = remote()
         except (OSError, RuntimeError, EOFError, pickle.UnpicklingError):  # the worker died: check its part here
-            more, remote_tally = check_claims_of(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2, stored=stored, absent=absent)
+            more, remote_tally = check_claims_of(
+                claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2, stored=stored, absent=absent
+            )
         for pos, result in zip(order[mid:], more, strict=True):
             results[pos] = interned.setdefault(result, result)
         tally.merge(remote_tally)
@@ -732,7 +751,10 @@ def not_on_sheet(f: Finding, absent: frozenset[str]) -> Finding:
     if what is None or what[0] not in absent:
         return f
     return f.model_copy(
-        update={"severity": "warning" if f.severity == "error" else f.severity, "message": f"{f.message} (The sheet has no {what[1]} column.)"}
+        update={
+            "severity": "warning" if f.severity == "error" else f.severity,
+            "message": f"{f.message} (The sheet has no {what[1]} column.)",
+        }
     )
 
 

@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -86,7 +87,9 @@ def _screen_ods(path: Path, name: str) -> Source:
                 raise SheetError(f"{name}: not an OpenDocument spreadsheet (.ods)")
             total = sum(i.file_size for i in infos)
             content = zf.getinfo("content.xml")
-            if total > MAX_UNCOMPRESSED or (content.file_size > 10 * 1024**2 and content.file_size > MAX_RATIO * max(content.compress_size, 1)):
+            if total > MAX_UNCOMPRESSED or (
+                content.file_size > 10 * 1024**2 and content.file_size > MAX_RATIO * max(content.compress_size, 1)
+            ):
                 raise SheetError(f"{name}: refused: it would expand to {total / 1024**2:,.0f} MB (a zip bomb?)")
     except zipfile.BadZipFile:
         raise SheetError(f"{name}: the file is damaged (not a readable OpenDocument spreadsheet)") from None
@@ -116,7 +119,7 @@ def _cells_present(path: Path) -> tuple[int, bool]:
                 continue
             count, last_row, max_col, tail = 0, 0, 1, b""
             with zf.open(info) as fh:
-                for chunk in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                for chunk in iter(partial(fh.read, 1 << 20), b""):
                     block = tail + chunk
                     cut = block.rfind(b"<")
                     block, tail = (block[:cut], block[cut:]) if cut > 0 else (block, b"")
@@ -191,7 +194,7 @@ def open_workbook(source: Path | bytes, name: str | None = None, **options: Any)
 
     try:
         return openpyxl.load_workbook(package, **options)
-    except Exception as err:  # openpyxl raises many types for damaged parts
+    except Exception:  # openpyxl raises many types for damaged parts
         raise SheetError(f"{name}: the workbook is damaged and cannot be opened. Open it in Excel and save it again.") from None
 
 

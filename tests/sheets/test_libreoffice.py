@@ -84,7 +84,7 @@ def test_libreoffice_prints_the_status_column(messy, tmp_path, path):
         got = [s for p in sheet_pages for s in status_column(p)]
         assert got == want, sheet
     summary = printed[0]
-    assert "Charge sheet check" in summary and "Rows to fix" in summary
+    assert "Charge sheet check" in summary and "Claims to fix" in summary
     faq = "\n".join(p for p in printed if p.lstrip().startswith("FAQ"))
     if path == "full":  # formulas without cached values: LibreOffice calculates the lookup itself
         assert "Destroying multiple actinic keratoses" in faq.split("Entry ")[0]

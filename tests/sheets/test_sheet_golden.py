@@ -118,7 +118,7 @@ def test_summary_and_faq_sheets(checked):
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1 and b"Claims by status" in zf.read(charts[0])
     text = " ".join(str(c.value) for row in summary.iter_rows() for c in row if c.value is not None)
-    for needle in ("Rows checked", "What the colours mean", "Rows to fix", "Findings by rule", "DRM110", "Top fixes", "Notes"):
+    for needle in ("Rows checked", "What the colours mean", "Claims to fix", "Findings by rule", "DRM110", "Top fixes", "Notes"):
         assert needle in text
     faq = wb["FAQ"]
     assert faq["B4"].value
