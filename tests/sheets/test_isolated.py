@@ -30,7 +30,7 @@ def test_the_child_checks_the_sheet_and_reports_progress(tmp_path):
 def test_a_file_the_checker_refuses_is_a_sheet_error(tmp_path):
     bad = tmp_path / "notes.xlsx"
     bad.write_bytes(b"%PDF-1.7 not a workbook")
-    with pytest.raises(SheetError, match="notes.xlsx: not an Excel workbook"):
+    with pytest.raises(SheetError, match=r"notes\.xlsx: not an Excel workbook"):
         isolated.check_sheet_isolated(bad, tmp_path / "out.xlsx", default_ruleset())
 
 
