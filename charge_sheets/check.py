@@ -37,7 +37,7 @@ from derm_core.sheets.workbook import CALAMINE_MAX_XML, SheetError, Source, insp
 from derm_core.sheets.worker import Worker
 
 from .fast import Spool, write_fast
-from .fidelity import drawing_right_edge, predict_not_kept, restore
+from .fidelity import code_names, drawing_right_edge, predict_not_kept, restore
 from .full import annotate, formula_cells, open_full
 from .results import SheetResults, SheetSummary, reading_notes, rows_to_fix
 from .summary import summary_counts, write_faq, write_summary
@@ -295,8 +295,17 @@ def _save_full(wb: Any, tmp: Path, summary: SheetSummary, ruleset: Ruleset) -> N
         if ws.cell(1, 1).value in (SUMMARY_TITLE, FAQ_TITLE):
             wb.remove(ws)
     names = list(wb.sheetnames)
-    write_summary(OpenpyxlOut(wb.create_sheet(_free_name(names, "Summary"), 0)), summary)
-    write_faq(OpenpyxlOut(wb.create_sheet(_free_name(names, "FAQ"))), ruleset)
+    summary_ws, faq_ws = wb.create_sheet(_free_name(names, "Summary"), 0), wb.create_sheet(_free_name(names, "FAQ"))
+    write_summary(OpenpyxlOut(summary_ws), summary)
+    write_faq(OpenpyxlOut(faq_ws), ruleset)
+    if getattr(wb, "vba_archive", None) is not None:  # a macro workbook: every sheet needs a code name of its own
+        taken = {ws.sheet_properties.codeName for ws in wb.worksheets if ws.sheet_properties.codeName}
+        for ws, base in ((summary_ws, "DermSummary"), (faq_ws, "DermFAQ")):
+            name, n = base, 2
+            while name in taken:
+                name, n = f"{base}{n}", n + 1
+            ws.sheet_properties.codeName = name
+            taken.add(name)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = False
     wb.active = 0
@@ -318,13 +327,26 @@ def _save_fast(
 
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     wb = xlsxwriter.Workbook(str(tmp), options)
-    if source.kind == "xlsm" and tmp.suffix.lower() == ".xlsm":
+    macros = source.kind == "xlsm" and tmp.suffix.lower() == ".xlsm"
+    book_name, sheet_names = code_names(source.path) if macros else (None, {})
+    if macros:
         with zipfile.ZipFile(source.path) as zf, contextlib.suppress(KeyError):
             wb.add_vba_project(io.BytesIO(zf.read("xl/vbaProject.bin")), is_stream=True)
+        wb.set_vba_name(book_name or "ThisWorkbook")  # the macros refer to the sheets by these names
     names = [s.name for s in scans]
-    summary_out = XlsxOut(wb, wb.add_worksheet(_free_name(names, "Summary")))
-    write_fast(source, scans, results, spool, wb, ticker)
-    faq_out = XlsxOut(wb, wb.add_worksheet(_free_name(names, "FAQ")))
+    summary_ws = wb.add_worksheet(_free_name(names, "Summary"))
+    summary_out = XlsxOut(wb, summary_ws)
+    write_fast(source, scans, results, spool, wb, ticker, sheet_names)
+    faq_ws = wb.add_worksheet(_free_name(names, "FAQ"))
+    faq_out = XlsxOut(wb, faq_ws)
+    if macros:
+        taken = set(sheet_names.values())
+        for ws, base in ((summary_ws, "DermSummary"), (faq_ws, "DermFAQ")):
+            name, n = base, 2
+            while name in taken:
+                name, n = f"{base}{n}", n + 1
+            ws.set_vba_name(name)
+            taken.add(name)
     write_faq(faq_out, ruleset)
     done = summary()
     write_summary(summary_out, done)

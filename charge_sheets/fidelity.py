@@ -402,3 +402,22 @@ def predict_not_kept(original: Path) -> list[str]:
         label = next((label for prefix, label in PART_KINDS if name.startswith(prefix)), "other parts")
         missing.setdefault(label, []).append(name)
     return [f"{label} ({', '.join(sorted(names)[:3])}{' ...' if len(names) > 3 else ''})" for label, names in missing.items()]
+
+
+_CODE_NAME = re.compile(rb'<(?:\w+:)?(?:sheetPr|workbookPr)\b[^>]*?\bcodeName="([^"]*)"')
+
+
+def code_names(path: Path) -> tuple[str | None, dict[str, str]]:
+    """A macro workbook's code names: the workbook's (``ThisWorkbook``) and each sheet's (``Sheet1``), by sheet name.
+    VBA refers to sheets by these, so a copy must keep them."""
+    try:
+        pkg = Package.read(path)
+    except (OSError, zipfile.BadZipFile, KeyError):
+        return None, {}
+    book = _CODE_NAME.search(pkg.parts.get("xl/workbook.xml", b""))
+    sheets = {}
+    for name, part in pkg.sheets.items():
+        m = _CODE_NAME.search(pkg.parts.get(part, b"")[:4096])
+        if m is not None:
+            sheets[name] = html.unescape(m.group(1).decode("utf-8"))
+    return (html.unescape(book.group(1).decode("utf-8")) if book else None), sheets
