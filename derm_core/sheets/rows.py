@@ -184,6 +184,9 @@ class RowReader:
     def __post_init__(self) -> None:
         self._read = {name: col for name, col in self.columns.fields.items() if name not in ("status", "findings", "fix")}
         self._values: dict[Any, Any] = {}
+        self._mod_fields = tuple(f for f in ("mod1", "mod2", "mod3", "mod4", "modifiers") if f in self._read)
+        self._dx_fields = tuple(f for f in ("dx1", "dx2", "dx3", "dx4", "diagnoses") if f in self._read)
+        self._fact_fields = any(f in self._read for f in ("lesion_count", "size_cm", "site", "pathology", "biopsy_method", "lesion_id"))
         self._header = {normalise_header(h) for h in self.columns.headers.values()}
         fields = self._read
         self._key_field = next((f for f in ("claim_id", "patient_id", "patient_name") if f in fields), "dos" if "dos" in fields else None)
@@ -313,7 +316,7 @@ class RowReader:
             code = code.zfill(5)  # a number lost its leading zeros
         if m := _CODE_WITH_MODS.match(code):  # "99213-25" typed in the code cell
             code, mods = m.group(1), m.group(2).strip("-").split("-")
-        for name in ("mod1", "mod2", "mod3", "mod4", "modifiers"):
+        for name in self._mod_fields:
             t = text(get(name))
             if t:
                 mods += _split(t.upper(), _MOD_SEPARATORS)
@@ -325,21 +328,22 @@ class RowReader:
             dos = None
 
         dx: list[str] = []
-        for name in ("dx1", "dx2", "dx3", "dx4", "diagnoses"):
+        for name in self._dx_fields:
             t = text(get(name))
             if t:
                 dx += _split(t.upper(), _DX_SEPARATORS)
 
         facts: list[tuple[str, Any]] = []
-        if (n := whole(get("lesion_count"))) is not None:
-            facts.append(("lesion_count", n))
-        if (size_text := text(get("size_cm"))) is not None and (size := number(_SIZE_UNIT.sub("", size_text.lower()))) is not None:
-            facts.append(("size_cm", size / 10 if size_text.lower().endswith("mm") else size))
-        for name, read in (("site", site_of), ("pathology", pathology_of), ("biopsy_method", method_of)):
-            if (t := text(get(name))) is not None and (value := read(t)) is not None:
-                facts.append((name, value))
-        if (lesion := text(get("lesion_id"))) is not None:
-            facts.append(("lesion_id", lesion))
+        if self._fact_fields:
+            if (n := whole(get("lesion_count"))) is not None:
+                facts.append(("lesion_count", n))
+            if (size_text := text(get("size_cm"))) is not None and (size := number(_SIZE_UNIT.sub("", size_text.lower()))) is not None:
+                facts.append(("size_cm", size / 10 if size_text.lower().endswith("mm") else size))
+            for name, read in (("site", site_of), ("pathology", pathology_of), ("biopsy_method", method_of)):
+                if (t := text(get(name))) is not None and (value := read(t)) is not None:
+                    facts.append((name, value))
+            if (lesion := text(get("lesion_id"))) is not None:
+                facts.append(("lesion_id", lesion))
 
         claim_id = text(get("claim_id"))
         patient = text(get("patient_id")) or text(get("patient_name"))
@@ -728,7 +732,9 @@ def _report(
 ) -> ClaimReport:
     report = _check_group(members, ruleset, position, cache)
     if report.findings and absent:
-        report = report.model_copy(update={"findings": [not_on_sheet(f, absent) for f in report.findings]})
+        findings = [not_on_sheet(f, absent) for f in report.findings]
+        if any(a is not b for a, b in zip(findings, report.findings, strict=True)):
+            report = report.model_copy(update={"findings": findings})
     if report.findings:
         claim_id = members[0].claim_id
         report = apply_overrides(report, stored.get(claim_id, ()) if stored and claim_id else (), [r.override for r in members])

@@ -19,11 +19,19 @@ def text(value: Any) -> str | None:
     >>> text(11102.0), text("  L57.0 "), text(""), text(None)
     ('11102', 'L57.0', None, None)
     """
-    if value is None or value == "":
+    if value is None:
         return None
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str:  # the usual cell: a sheet repeats the same texts (payers, codes, dates) thousands of times
+        hit = _TEXTS.get(value, _MISS)
+        if hit is _MISS:
+            if len(_TEXTS) > 100_000:
+                _TEXTS.clear()
+            hit = _TEXTS[value] = " ".join(value.split()) or None
+        return hit  # type: ignore[return-value]
+    if kind is bool:
         return str(value).upper()
-    if isinstance(value, float) and value.is_integer():
+    if kind is float and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
@@ -31,6 +39,10 @@ def text(value: Any) -> str | None:
         return value.isoformat()
     out = " ".join(str(value).split())
     return out or None
+
+
+_TEXTS: dict[str, str | None] = {}
+_MISS = object()
 
 
 def number(value: Any) -> float | None:

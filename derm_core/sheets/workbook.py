@@ -96,8 +96,8 @@ def _screen_ods(path: Path, name: str) -> Source:
     return Source(path, "ods", worksheet_xml=content.file_size, rows_estimate=content.file_size // 400)
 
 
-_ROW_TAG = re.compile(rb'<(?:\w+:)?row\b[^>]*?\br="(\d+)"')
-_WIDE_CELL = re.compile(rb'<(?:\w+:)?c\b[^>]*?\br="([A-Z]{2,3})\d+"')
+_LAST_ROW = re.compile(rb'\br="(\d+)"')
+_WIDE_REF = re.compile(rb' r="([A-Z]{2,3})[0-9]')  # a cell in column AA or beyond (rare in charge sheets, so cheap to find)
 
 
 def _col_number(letters: bytes) -> int:
@@ -123,15 +123,13 @@ def _cells_present(path: Path) -> tuple[int, bool]:
                     block = tail + chunk
                     cut = block.rfind(b"<")
                     block, tail = (block[:cut], block[cut:]) if cut > 0 else (block, b"")
-                    found = _ROW_TAG.findall(block)
-                    if found:
-                        count += len(found)
-                        last_row = max(last_row, int(found[-1]))
-                    if b'r="' in block:
-                        for letters in _WIDE_CELL.findall(block):
-                            max_col = max(max_col, _col_number(letters))
-                    if max_col == 1:
-                        max_col = 26  # single-letter columns only
+                    count += block.count(b"<row ") + block.count(b":row ")
+                    at = max(block.rfind(b"<row "), block.rfind(b":row "))
+                    if at >= 0 and (m := _LAST_ROW.search(block, at, at + 200)) is not None:
+                        last_row = max(last_row, int(m.group(1)))
+                    for letters in _WIDE_REF.findall(block):
+                        max_col = max(max_col, _col_number(letters))
+            max_col = max_col if max_col > 1 else 26  # single-letter columns only
             rows_total += count
             dense = last_row * max_col
             cells = max(info.file_size // 25, 1)  # a cell takes 25 bytes of XML or more
