@@ -184,8 +184,8 @@ class RowReader:
     def __post_init__(self) -> None:
         self._read = {name: col for name, col in self.columns.fields.items() if name not in ("status", "findings", "fix")}
         self._values: dict[Any, Any] = {}
-        self._mod_fields = tuple(f for f in ("mod1", "mod2", "mod3", "mod4", "modifiers") if f in self._read)
-        self._dx_fields = tuple(f for f in ("dx1", "dx2", "dx3", "dx4", "diagnoses") if f in self._read)
+        self._mod_fields: tuple[str, ...] = tuple(f for f in ("mod1", "mod2", "mod3", "mod4", "modifiers") if f in self._read)
+        self._dx_fields: tuple[str, ...] = tuple(f for f in ("dx1", "dx2", "dx3", "dx4", "diagnoses") if f in self._read)
         self._fact_fields = any(f in self._read for f in ("lesion_count", "size_cm", "site", "pathology", "biopsy_method", "lesion_id"))
         self._header = {normalise_header(h) for h in self.columns.headers.values()}
         fields = self._read
