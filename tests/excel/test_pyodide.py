@@ -40,6 +40,7 @@ def wheels(tmp_path_factory) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_the_core_wheel_depends_only_on_what_pyodide_ships_or_pure_wheels(wheels):
     wheel = next(wheels.glob("derm_billing_core-*.whl"))
     with zipfile.ZipFile(wheel) as zf:

@@ -4,8 +4,8 @@ pandas, LibreOffice and hand-written CSV in several encodings, each with a sidec
 On every sheet, for every encounter, the findings and status the checked copy shows on the encounter's rows equal
 what the engine says about the sidecar's hand-built claim; report rows (titles, page headers and footers, group
 headers, subtotals, totals, notes) and reversal lines get no status. The sidecars' own expected statuses were
-written by hand and differ from the engine in a few judgement calls (README.md lists them): they are reported by
-``python -m tests.sheets.test_corpus`` style runs of ``sidecar_disagreements``, not asserted.
+written by hand and differ from the engine in a few judgement calls (the corpus README lists them): they are not
+asserted; ``python tests/sheets/test_corpus.py`` prints them (``sidecar_disagreements``).
 """
 
 from __future__ import annotations
@@ -119,3 +119,24 @@ def test_report_rows_are_counted_by_kind(checked, name):
     assert summary.voided_rows == voids
     assert summary.voided_claims == sum(len(s.get("voided_encounters") or []) for s in spec["sheets"])
     assert summary.claims == sum(len(s.get("encounters") or []) for s in spec["sheets"])
+
+
+def sidecar_disagreements() -> dict[tuple[str, str, str], list[str]]:
+    """(template, the sidecar's status, the engine's status) -> the claims, where the hand-written status differs."""
+    out: dict[tuple[str, str, str], list[str]] = {}
+    for path in SIDECARS:
+        spec = sidecar(path)
+        for sheet in spec["sheets"]:
+            for enc in sheet.get("encounters") or []:
+                report = engine_report(yaml.safe_dump(enc["claim"]))
+                if report.status != enc["expected"]["status"]:
+                    key = (enc["template"], enc["expected"]["status"], report.status)
+                    out.setdefault(key, []).append(f"{spec['file'][:2]}:{enc['claim']['claim_id']}")
+    return out
+
+
+if __name__ == "__main__":
+    found = sidecar_disagreements()
+    for (template, written, engine), claims in sorted(found.items()):
+        print(f"{len(claims):3} {template:26} sidecar {written:8} engine {engine:8} e.g. {', '.join(claims[:3])}")
+    print(sum(len(c) for c in found.values()), "claims")
