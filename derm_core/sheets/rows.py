@@ -659,7 +659,8 @@ def start_checks(
         while 0 < mid < n and claim_of[order[mid]] == claim_of[order[mid - 1]]:
             mid += 1  # split between two claims
         if 0 < mid < n:
-            remote = worker.submit(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2, stored, dict(absent or {}))
+            extra = {"absent": dict(absent)} if absent else {}  # a worker from before the argument still works without it
+            remote = worker.submit(claims(mid, n), ruleset, detail, claim_of[order[mid - 1]] + 2, stored, **extra)
         else:
             mid = n
     found, tally = check_claims_of(claims(0, mid), ruleset, detail, 1, progress, stored, absent)

@@ -63,6 +63,8 @@ def status_column(page: str) -> list[str]:
     at = lines[head].index("Check Status")
     found = []
     for line in lines[head + 1 :]:
+        if line.lstrip().startswith("Check Status:"):
+            break  # the page footer (the colours' legend), not a row
         m = re.match(r"\s*(clean|warning|error)\b", line[at - 2 : at + 14]) if len(line) > at else None
         if m:
             found.append(m.group(1))
