@@ -121,45 +121,37 @@ def csv_value(value: str) -> Any:
     return value
 
 
-class _MergedFiller:
-    """Copy a merged range's value into each of its cells, so a merged Claim ID or header counts on every row.
-    A range merged across one row below the header (a banner, a group header) stays one value: ``header_row``."""
+class MergedFiller:
+    """Copies a merged range's value into each of its cells, so that a Claim ID merged over three rows counts on
+    each of them. A range merged across one row below the header (a banner, a group header) stays one value in
+    its first cell: ``header_row`` says where the header is, once it is known."""
 
     def __init__(self, ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]]):
         self.header_row = HEADER_SCAN_ROWS
-        self.fill = _merged_filler(ranges, self)
+        self.by_row: dict[int, list[tuple[int, int, int, bool]]] = {}  # row -> (first row, first col, last col, one row only)
+        for (r1, c1), (r2, c2) in ranges:
+            if r2 - r1 <= 10_000:
+                for r in range(r1, r2 + 1):
+                    self.by_row.setdefault(r, []).append((r1, c1, c2, r1 == r2))
+        self.tops: dict[tuple[int, int], Any] = {}
 
     def __call__(self, index: int, values: list[Any]) -> list[Any]:
-        return self.fill(index, values)
-
-
-def _merged_filler(ranges: Sequence[tuple[tuple[int, int], tuple[int, int]]], owner: Any = None) -> Callable[[int, list[Any]], list[Any]]:
-    by_row: dict[int, list[tuple[int, int, int]]] = {}
-    for (r1, c1), (r2, c2) in ranges:
-        if r2 - r1 <= 10_000:
-            for r in range(r1, r2 + 1):
-                by_row.setdefault(r, []).append((r1, c1, c2))
-    tops: dict[tuple[int, int], Any] = {}
-
-    def fill(index: int, values: list[Any]) -> list[Any]:
-        spans = by_row.get(index)
+        spans = self.by_row.get(index)
         if not spans:
             return values
         values = list(values)
-        for r1, c1, c2 in spans:
-            if owner is not None and index > owner.header_row and r1 == index and not by_row.get(index + 1, []).count((r1, c1, c2)):
-                continue  # merged across this row only, below the header: one value
+        for r1, c1, c2, one_row in spans:
+            if one_row and index > self.header_row:
+                continue
             if r1 == index:
-                tops[(r1, c1)] = values[c1] if c1 < len(values) else None
-            top = tops.get((r1, c1))
+                self.tops[(r1, c1)] = values[c1] if c1 < len(values) else None
+            top = self.tops.get((r1, c1))
             if len(values) <= c2:
                 values += [""] * (c2 + 1 - len(values))
             for c in range(c1, c2 + 1):
                 if values[c] in (None, ""):
                     values[c] = top
         return values
-
-    return fill
 
 
 @dataclass
@@ -203,7 +195,7 @@ def scan_sheet(
 
     Returns None for a sheet this tool wrote itself (Summary, FAQ).
     """
-    fill = _MergedFiller(sheet.merged)
+    fill = MergedFiller(sheet.merged)
     head: list[list[Any]] = []
     for values in sheet.rows:
         head.append(values)

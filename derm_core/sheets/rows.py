@@ -383,11 +383,10 @@ class RowReader:
         if last is not None and any(cells[f] != last[f] for f in _IDENTIFYING if f in cells and f in last):
             last = None  # another patient, date or provider: not a follow-on line of the encounter above
         if key is not None and key not in cells and last is not None:
-            assert self._last is not None
             filled = False
             for name in self._encounter:
-                if name not in cells and name in self._last:
-                    cells[name] = self._last[name]
+                if name not in cells and name in last:
+                    cells[name] = last[name]
                     filled = True
             self.filled += filled
         elif key is not None:
