@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test lint setup docs bench core-alone
+.PHONY: demo test lint setup docs bench core-alone pyodide
 
 $(BIN)/derm: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,8 +22,13 @@ demo: setup
 	$(BIN)/derm denials analyze examples/remittances-march.835 --top 5
 
 # Set up and run the tests, lint and type checks (the command CI runs).
-test: setup lint
+test: setup lint pyodide
 	$(BIN)/pytest -q
+
+# The pyodide npm package for the test that runs the core under Pyodide in node (skipped when npm is missing).
+pyodide: tests/excel/pyodide/node_modules/pyodide/package.json
+tests/excel/pyodide/node_modules/pyodide/package.json: tests/excel/pyodide/package-lock.json
+	command -v npm >/dev/null 2>&1 && npm ci --prefix tests/excel/pyodide --no-audit --no-fund || echo "npm is missing or could not install the pyodide package: the Pyodide test will be skipped"
 
 PACKAGES := derm_core derm_cli charge_sheets slack_bot excel_addin
 

@@ -4,7 +4,7 @@
     python benchmarks/sheet_bench.py --rows 20000 --memory-rows 0 --repeat 1
 
 The plain copy is the floor with the library most people would use: openpyxl read-only read plus
-write-only write of the same rows, nothing checked. `derm sheet check` must take no longer (ratio <= 1.0).
+write-only write of the same rows, nothing checked. `derm sheet check` must take at most 0.9 of its time (ratio <= 0.9).
 Both are timed end to end as separate processes (start-up and imports included). Peak memory is the
 maximum resident set size of the checking process, from resource.getrusage in that process.
 The charge sheets are synthetic: a seeded mix of dermatology claims (visits, AK destruction, biopsies,
@@ -23,6 +23,7 @@ import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+RATIO_MAX = 0.9  # derm sheet check / plain openpyxl copy
 HEADERS = ["Claim ID", "Patient ID", "DOS", "Payer", "Payer Type", "Rendering NPI", "CPT", "Mod 1", "Mod 2", "Units", "Dx 1", "Dx 2",
            "Lesion Count", "Site", "Size (cm)", "Pathology", "Charge"]  # fmt: skip
 PAYERS = [
@@ -204,8 +205,8 @@ def main() -> int:
             f"derm sheet check     {statistics.median(ours):6.1f} s  ({args.rows / statistics.median(ours):,.0f} rows/s; peak {own:.0f} MB + worker {worker:.0f} MB)"
         )
         print(f"plain openpyxl copy  {statistics.median(plain):6.1f} s  ({args.rows / statistics.median(plain):,.0f} rows/s)")
-        print(f"ratio                {ratio:6.2f}  ({'OK' if ratio <= 1.0 else 'TOO SLOW'}: must be <= 1.0)")
-        ok = ratio <= 1.0
+        print(f"ratio                {ratio:6.2f}  ({'OK' if ratio <= RATIO_MAX else 'TOO SLOW'}: must be <= {RATIO_MAX})")
+        ok = ratio <= RATIO_MAX
         if args.memory_rows:
             (folder / "charges.xlsx").unlink()
             t = time.perf_counter()

@@ -37,8 +37,9 @@ from derm_core.sheets.workbook import CALAMINE_MAX_XML, SheetError, Source, insp
 from derm_core.sheets.worker import Worker
 
 from .fast import Spool, write_fast
+from .fidelity import code_names, drawing_right_edge, predict_not_kept, restore
 from .full import annotate, formula_cells, open_full
-from .results import SheetResults, SheetSummary, rows_to_fix
+from .results import SheetResults, SheetSummary, reading_notes, rows_to_fix
 from .summary import summary_counts, write_faq, write_summary
 from .write import (
     OpenpyxlOut,
@@ -48,8 +49,12 @@ from .write import (
 FULL_PATH_MAX_ROWS = 20_000
 PARALLEL_MIN_ROWS, PARALLEL_MAX_ROWS = 50_000, 400_000  # a worker process: faster, but its rules tables cost ~200 MB more
 FULL_PATH_MAX_XML = 24 * 1024**2  # worksheet XML bytes; openpyxl needs ~20x that in memory
-FULL_NOT_KEPT = ["images, charts and shapes (openpyxl drops them when it saves a workbook)"]
-FAST_NOT_KEPT = [
+FULL_KEPT = (
+    "your data, formats, formulas and their last values, comments and threaded comments, rich text, validations, conditional "
+    "formats, sparklines, images and charts, data connections, print setup and panes; offending cells get a comment and a fill."
+)
+VALUES_KEPT = "the values of every sheet, and the Check columns; offending cells get a comment and a fill."
+FAST_NOT_KEPT = [  # a large sheet is written back from its values alone
     "cell formats, fonts, fills and borders",
     "formulas (their last calculated values are kept)",
     "comments, merged cells, hidden rows and column widths",
@@ -153,9 +158,18 @@ def _check(
     started: float,
 ) -> SheetSummary:
     input_path = source.path
+    package = source.kind in ("xlsx", "xlsm")
+    drawings = drawing_right_edge(input_path) if package and not fast and source.has_drawings else {}
 
-    wb = None if fast else open_full(source)
-    formulas = formula_cells(wb) if wb is not None and source.kind != "csv" else {}
+    try:
+        wb = None if fast else open_full(source)
+    except SheetError:
+        raise
+    except Exception:  # calamine and openpyxl raise their own types for damaged parts
+        raise SheetError(
+            f"{input_path.name}: the workbook is damaged and cannot be read. Open it in Excel (or LibreOffice) and save it again."
+        ) from None
+    formulas = formula_cells(wb) if wb is not None and source.kind in ("xlsx", "xlsm") else {}
     spool = Spool() if fast else None
     scans: list[SheetScan] = []
     try:
@@ -168,15 +182,19 @@ def _check(
                 formula_in_code=(lambda r, c, f=in_code: (r, c) in f) if in_code else None,  # type: ignore[misc]
                 keep=spool.add if spool else None,
                 step=ticker,
+                payers=ruleset.payers,
             )
             if scan is not None:
+                scan.drawings_end = drawings.get(scan.name, 0)
                 scans.append(scan)
     except Exception as err:  # calamine and openpyxl raise their own types for damaged parts
         if spool is not None:
             spool.file.close()
         if isinstance(err, SheetError):
             raise
-        raise SheetError(f"{input_path.name}: the workbook is damaged and cannot be read ({err.__class__.__name__}: {err})") from None
+        raise SheetError(
+            f"{input_path.name}: the workbook is damaged and cannot be read. Open it in Excel (or LibreOffice) and save it again."
+        ) from None
 
     charge = [s for s in scans if s.columns is not None]
     if not charge:
@@ -189,16 +207,24 @@ def _check(
     all_rows = [r for s in charge for r in s.rows]
     ticker.total = ticker.done + 2 * len(all_rows)
     base = ticker.done
-    checks = start_checks(all_rows, ruleset, detail=not fast, progress=lambda n: ticker(base + n - ticker.done), worker=worker)
+    absent = {s.index: s.absent for s in charge if s.absent}
+    checks = start_checks(
+        all_rows, ruleset, detail=not fast, progress=lambda n: ticker(base + n - ticker.done), worker=worker, absent=absent
+    )
     del all_rows
     results = SheetResults(checks)
     for scan in charge:  # the rows were the sheets' rows one after the other
         results.offsets[scan.index] = results.size
         results.size += len(scan.rows)
 
+    read_fields, read_notes = reading_notes(charge)
+
     def summary() -> SheetSummary:
         tally = checks.wait().tally
         made = SheetSummary(
+            **read_fields,  # type: ignore[arg-type]
+            voided_rows=tally.voided_rows,
+            voided_claims=tally.voided_claims,
             to_fix=rows_to_fix(charge, results),
             input=str(input_path),
             output=str(output_path),
@@ -208,18 +234,31 @@ def _check(
             columns_recognised={h: f for s in charge if s.columns for h, f in s.columns.recognised.items()},
             columns_ignored=list(dict.fromkeys(h for s in charge if s.columns for h in s.columns.ignored)),
             kept=(
-                "values and the Check columns (the fast path for large sheets)."
+                "the values and the Check columns (a large sheet is written back from its values)."
                 if fast
-                else "your data, formats, formulas, comments, validations and conditional formats; offending cells get a comment and a fill."
+                else FULL_KEPT
+                if package
+                else VALUES_KEPT
             ),
-            not_kept=FAST_NOT_KEPT if fast else FULL_NOT_KEPT,
-            notes=list(dict.fromkeys(n for s in scans for n in s.notes)),
+            not_kept=FAST_NOT_KEPT if fast else predict_not_kept(input_path) if package else [],
+            notes=list(dict.fromkeys([*read_notes, *(n for s in scans for n in s.notes)])),
             ruleset_version=ruleset.version,
         )
-        if not fast and source.has_drawings:
-            made.notes.append("The workbook has images, charts or shapes: the checked copy does not (your original keeps them).")
+        if tally.voided_rows:
+            made.notes.append(
+                f"{tally.voided_rows} reversal (void) lines and the lines they cancel were netted out"
+                + (
+                    f"; {tally.voided_claims} visit{'s' if tally.voided_claims > 1 else ''} voided entirely (not checked)."
+                    if tally.voided_claims
+                    else "."
+                )
+            )
         if fast and engine == "openpyxl":
-            made.notes.append("Very large workbook: read with openpyxl in read-only mode; merged cells are not filled down.")
+            made.notes.append("Very large workbook: read row by row; merged cells are not filled down.")
+        if source.kind in ("xls", "ods", "csv"):
+            made.notes.append(
+                f"The checked copy is an .xlsx workbook holding the values of the {source.kind} file (its formats are not kept)."
+            )
         if source.kind == "xlsm" and output_path.suffix.lower() == ".xlsx":
             made.notes.append("Macros are not in the .xlsx copy; write to .xlsm to keep them.")
         if fast and source.kind == "xlsm" and output_path.suffix.lower() == ".xlsm":
@@ -237,6 +276,8 @@ def _check(
                 annotate(wb, scan, results.of(scan), ticker)
             done = summary()
             _save_full(wb, tmp, done, ruleset)
+            if package:
+                done.not_kept = restore(input_path, tmp)  # what openpyxl dropped is put back; what still differs is named
         os.replace(tmp, output_path)
     finally:
         checks.wait()  # never leave the worker's answer unread
@@ -254,8 +295,17 @@ def _save_full(wb: Any, tmp: Path, summary: SheetSummary, ruleset: Ruleset) -> N
         if ws.cell(1, 1).value in (SUMMARY_TITLE, FAQ_TITLE):
             wb.remove(ws)
     names = list(wb.sheetnames)
-    write_summary(OpenpyxlOut(wb.create_sheet(_free_name(names, "Summary"), 0)), summary)
-    write_faq(OpenpyxlOut(wb.create_sheet(_free_name(names, "FAQ"))), ruleset)
+    summary_ws, faq_ws = wb.create_sheet(_free_name(names, "Summary"), 0), wb.create_sheet(_free_name(names, "FAQ"))
+    write_summary(OpenpyxlOut(summary_ws), summary)
+    write_faq(OpenpyxlOut(faq_ws), ruleset)
+    if getattr(wb, "vba_archive", None) is not None:  # a macro workbook: every sheet needs a code name of its own
+        taken = {ws.sheet_properties.codeName for ws in wb.worksheets if ws.sheet_properties.codeName}
+        for ws, base in ((summary_ws, "DermSummary"), (faq_ws, "DermFAQ")):
+            name, n = base, 2
+            while name in taken:
+                name, n = f"{base}{n}", n + 1
+            ws.sheet_properties.codeName = name
+            taken.add(name)
     for ws in wb.worksheets:
         ws.sheet_view.tabSelected = False
     wb.active = 0
@@ -277,13 +327,26 @@ def _save_fast(
 
     options = {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
     wb = xlsxwriter.Workbook(str(tmp), options)
-    if source.kind == "xlsm" and tmp.suffix.lower() == ".xlsm":
+    macros = source.kind == "xlsm" and tmp.suffix.lower() == ".xlsm"
+    book_name, sheet_names = code_names(source.path) if macros else (None, {})
+    if macros:
         with zipfile.ZipFile(source.path) as zf, contextlib.suppress(KeyError):
             wb.add_vba_project(io.BytesIO(zf.read("xl/vbaProject.bin")), is_stream=True)
+        wb.set_vba_name(book_name or "ThisWorkbook")  # the macros refer to the sheets by these names
     names = [s.name for s in scans]
-    summary_out = XlsxOut(wb, wb.add_worksheet(_free_name(names, "Summary")))
-    write_fast(source, scans, results, spool, wb, ticker)
-    faq_out = XlsxOut(wb, wb.add_worksheet(_free_name(names, "FAQ")))
+    summary_ws = wb.add_worksheet(_free_name(names, "Summary"))
+    summary_out = XlsxOut(wb, summary_ws)
+    write_fast(source, scans, results, spool, wb, ticker, sheet_names)
+    faq_ws = wb.add_worksheet(_free_name(names, "FAQ"))
+    faq_out = XlsxOut(wb, faq_ws)
+    if macros:
+        taken = set(sheet_names.values())
+        for ws, base in ((summary_ws, "DermSummary"), (faq_ws, "DermFAQ")):
+            name, n = base, 2
+            while name in taken:
+                name, n = f"{base}{n}", n + 1
+            ws.set_vba_name(name)
+            taken.add(name)
     write_faq(faq_out, ruleset)
     done = summary()
     write_summary(summary_out, done)

@@ -44,13 +44,24 @@ class Spool:
         self.file.seek(0)
 
 
-def write_fast(source: Source, scans: list[SheetScan], results: SheetResults, spool: Spool, wb: Any, done: Callable[[int], None]) -> None:
-    """Every sheet's values from the spool, with the Check columns, into an XlsxWriter workbook."""
+def write_fast(
+    source: Source,
+    scans: list[SheetScan],
+    results: SheetResults,
+    spool: Spool,
+    wb: Any,
+    done: Callable[[int], None],
+    vba_names: dict[str, str] | None = None,
+) -> None:
+    """Every sheet's values from the spool, with the Check columns, into an XlsxWriter workbook. ``vba_names``: the
+    sheets' code names in a macro workbook (kept, so that the macros still find their sheets)."""
     fmt = {name: wb.add_format(xlsx_format(STYLES[name])) for name in ("th", "date", "quoted")}
     wrap = wb.add_format({"text_wrap": True})
     spool.rewind()
     for scan in scans:
         ws = wb.add_worksheet(scan.name)
+        if vba_names and scan.name in vba_names:
+            ws.set_vba_name(vba_names[scan.name])
         if scan.hidden:
             ws.hide()
         pending = zip(scan.rows, results.of(scan), strict=True)  # in row order

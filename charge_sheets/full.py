@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 from derm_core.sheets.columns import OWN_COLUMNS, ColumnMap
-from derm_core.sheets.read import SheetScan, csv_rows, csv_value, sheet_title
+from derm_core.sheets.read import SheetScan, csv_value, read_sheets, sheet_title
 from derm_core.sheets.rows import RowResult
 from derm_core.sheets.workbook import EXCEL_MAX_COLS, SheetError, Source, open_workbook
 
@@ -31,7 +31,7 @@ def check_columns(scan: SheetScan) -> tuple[int, int, int]:
     """0-based columns of Check Status, Check Findings, Check Fix: reused from an earlier check, else after the data."""
     assert scan.columns is not None
     fields = scan.columns.fields
-    free = max([scan.width] + [fields[k] + 1 for k in OWN_COLUMNS if k in fields])
+    free = max([scan.table_width or scan.width, scan.drawings_end] + [fields[k] + 1 for k in OWN_COLUMNS if k in fields])
     cols = []
     for key in OWN_COLUMNS:
         if key in fields:
@@ -45,19 +45,27 @@ def check_columns(scan: SheetScan) -> tuple[int, int, int]:
 
 
 def open_full(source: Source) -> Any:
+    """The openpyxl workbook the full path annotates: the workbook itself, or for a CSV, .xls or .ods file a new
+    workbook holding its values (sheet by sheet, hidden sheets hidden)."""
     import openpyxl
 
-    if source.kind == "csv":
+    if source.kind in ("csv", "xls", "ods"):
         wb = openpyxl.Workbook()
-        ws = wb.active
-        ws.title = sheet_title(source.path.stem)
-        for values in csv_rows(source.path):
-            ws.append([csv_value(v) for v in values])
-        for cell in ws._cells.values():  # a CSV field is text: never let it become a formula
-            if is_dangerous(cell.value):
-                cell.data_type, cell.quotePrefix = "s", True
+        wb.remove(wb.active)
+        for sheet in read_sheets(source, "calamine"):
+            ws = wb.create_sheet(sheet.name[:31])
+            if sheet.hidden:
+                ws.sheet_state = "hidden"
+            for values in sheet.rows:
+                ws.append([csv_value(v) if source.kind == "csv" and isinstance(v, str) else v for v in values])
+        for ws in wb.worksheets:
+            for cell in ws._cells.values():  # a text value stays text: never let it become a formula
+                if is_dangerous(cell.value):
+                    cell.data_type, cell.quotePrefix = "s", True
+        if not wb.worksheets:
+            wb.create_sheet(sheet_title(source.path.stem))
         return wb
-    return open_workbook(source.path, keep_vba=source.kind == "xlsm", keep_links=True, rich_text=False)
+    return open_workbook(source.path, keep_vba=source.kind == "xlsm", keep_links=True, rich_text=True)
 
 
 def formula_cells(wb: Any) -> dict[str, set[tuple[int, int]]]:
@@ -67,6 +75,7 @@ def formula_cells(wb: Any) -> dict[str, set[tuple[int, int]]]:
 
 def annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Callable[[int], None]) -> None:
     """Write the Check columns into one openpyxl sheet, comment and fill the offending cells, format the sheet."""
+    from openpyxl.cell.cell import MergedCell
     from openpyxl.comments import Comment
     from openpyxl.formatting.rule import CellIsRule
     from openpyxl.styles import Alignment, Font, PatternFill
@@ -81,6 +90,9 @@ def annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Calla
         cell = ws.cell(h, col + 1, title)
         for attr, value in header_style.items():
             setattr(cell, attr, value)
+    for key, col in zip(OWN_COLUMNS, (status_col, findings_col, fix_col), strict=True):
+        if key not in cols.fields:
+            continue
         for r in range(h + 1, scan.height + 1):  # a re-check replaces the old values
             if (r, col + 1) in ws._cells:
                 ws.cell(r, col + 1).value = None
@@ -104,6 +116,10 @@ def annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Calla
             by_cell.setdefault(_mark_column(cols, fld), []).append((severity, text))
         for col, marks in by_cell.items():
             target = ws.cell(r, col + 1)
+            if isinstance(target, MergedCell):  # a merged cell takes no comment: the code cell, else none
+                target = ws.cell(r, cols.fields["code"] + 1)
+                if isinstance(target, MergedCell):
+                    continue
             text = "\n\n".join(dict.fromkeys(t for _, t in marks))
             if target.comment is not None:  # the user's own note stays first
                 text = f"{target.comment.text}\n\n{text}"
@@ -119,7 +135,8 @@ def annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Calla
             operator="equal", formula=[f'"{status}"'], fill=PatternFill("solid", bgColor=fill), font=Font(color=font, bold=True)
         )
         ws.conditional_formatting.add(f"{letter}{h + 1}:{letter}{last_row}", rule)
-    ws.freeze_panes = f"A{h + 1}"
+    if ws.freeze_panes is None and not ws.sheet_view.pane:  # the user's own panes stay as they were
+        ws.freeze_panes = f"A{h + 1}"
     last_col = get_column_letter(max(status_col, findings_col, fix_col) + 1)
     if ws.tables:
         scan.notes.append(f"{scan.name}: the sheet holds an Excel table, so no filter was added over it")
@@ -129,7 +146,12 @@ def annotate(wb: Any, scan: SheetScan, results: Iterable[RowResult], done: Calla
     hidden = sum(1 for r, dim in ws.row_dimensions.items() if dim.hidden and h < r <= scan.height)
     if hidden:
         scan.notes.append(f"{scan.name}: {hidden} hidden row{'s' if hidden > 1 else ''} checked too (they stay hidden)")
-    print_setup(ws, cols.header_row, wide=_sheet_width(ws, scan) > PRINT_ONE_PAGE_WIDTH)
+    code = cols.fields["code"]
+    first = min(
+        [code] + [cols.fields[f] for f in ("claim_id", "patient_id", "patient_name") if f in cols.fields and code - cols.fields[f] < 4]
+    )
+    repeat = f"{get_column_letter(first + 1)}:{get_column_letter(code + 1)}"  # the claim and the code print beside the Check columns
+    print_setup(ws, cols.header_row, wide=_sheet_width(ws, scan) > PRINT_ONE_PAGE_WIDTH, repeat_cols=repeat)
 
 
 def _sheet_width(ws: Any, scan: SheetScan) -> float:
@@ -146,10 +168,34 @@ def _mark_column(cols: ColumnMap, fld: str) -> int:
     return next((cols.fields[o] for o in options if o in cols.fields), cols.fields["code"])
 
 
+def split_column_ranges(ws: Any, upto: int) -> None:
+    """Give every column up to ``upto`` (1-based) its own width entry: a grouped ``<col min max>`` range that a new
+    width falls inside would otherwise be written as two overlapping ranges, which Excel repairs."""
+    import copy
+
+    from openpyxl.utils import get_column_letter
+
+    for key, dim in list(ws.column_dimensions.items()):
+        lo, hi = dim.min or 0, dim.max or 0
+        if not lo or hi <= lo:
+            continue
+        for col in range(lo, min(hi, upto) + 1):
+            one = copy.copy(dim)
+            one.index, one.min, one.max = get_column_letter(col), col, col
+            ws.column_dimensions[get_column_letter(col)] = one
+        if hi > upto:
+            rest = copy.copy(dim)
+            rest.index, rest.min, rest.max = get_column_letter(upto + 1), upto + 1, hi
+            ws.column_dimensions[get_column_letter(upto + 1)] = rest
+        if get_column_letter(lo) != key:
+            del ws.column_dimensions[key]
+
+
 def _fit_widths(ws: Any, scan: SheetScan, ours: dict[int, float]) -> None:
     """Fit columns the user has not sized to their contents (capped); our columns get fixed widths."""
     from openpyxl.utils import get_column_letter
 
+    split_column_ranges(ws, max(scan.width, *ours) + 1)
     for col in range(max(scan.width, *ours) + 1):
         letter = get_column_letter(col + 1)
         sized = letter in ws.column_dimensions and ws.column_dimensions[letter].width not in (None, 13)

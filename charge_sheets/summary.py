@@ -30,7 +30,8 @@ def write_summary(out: Out, s: SheetSummary) -> None:
     out.widths(widths)
     out.put(0, 0, SUMMARY_TITLE, "title")
     when = datetime.now().strftime("%Y-%m-%d %H:%M")
-    out.merge(1, 0, 3, f"{Path(s.input).name} · checked {when} · ruleset {s.ruleset_version} · {s.path} path", "subtitle")
+    how = "your workbook kept, with the Check columns" if s.path == "full" else "values only (a large sheet), with the Check columns"
+    out.merge(1, 0, 3, f"{Path(s.input).name} · checked {when} · ruleset {s.ruleset_version} · {how}", "subtitle")
     kept = f"Kept: {s.kept}" + (f" Not kept: {'; '.join(s.not_kept)}." if s.not_kept else "")
     out.merge(2, 0, 3, kept, "hint")
     out.height(2, text_height([(kept, 118)]))
@@ -54,23 +55,19 @@ def write_summary(out: Out, s: SheetSummary) -> None:
         out.merge(row, 1, 3, STATUS_MEANING[status], "td")
 
     row += 2
-    out.put(
-        row,
-        0,
-        f"Rows to fix ({len(s.to_fix)} shown{'; filter Check Status for all' if len(s.to_fix) < s.rows_by_status.get('error', 0) + s.rows_by_status.get('warning', 0) else ''})",
-        "h2",
-    )
+    problems = s.rows_by_status.get("error", 0) + s.rows_by_status.get("warning", 0)
+    out.put(row, 0, f"Claims to fix ({len(s.to_fix)} shown{'; filter Check Status for every row' if problems else ''})", "h2")
     row += 1
-    for col, title in enumerate(("Claim · code", "Sheet row", "Status", "Findings and fix")):
+    for col, title in enumerate(("Claim · codes", "Sheet rows", "Status", "Findings (the fix is in the Check Fix column)")):
         out.put(row, col, title, "th")
     for item in s.to_fix:
         row += 1
-        detail = item.findings + (f"\nFix: {item.fix}" if item.fix else "")
-        out.put(row, 0, f"{item.claim} · {item.code}" if item.code else item.claim, "td")
-        out.put(row, 1, f"{item.sheet}!{item.row}" if len(s.sheets) > 1 else item.row, "num")
+        out.put(row, 0, f"{item.claim} · {item.code}" if item.code else item.claim, "wrap")
+        rows = item.rows or str(item.row)
+        out.put(row, 1, f"{item.sheet}!{rows}" if len(s.sheets) > 1 else rows, "td")
         out.put(row, 2, item.status, item.status)
-        out.put(row, 3, detail, "wrap")
-        out.height(row, text_height([(detail, widths[3])]))
+        out.put(row, 3, item.findings, "wrap")
+        out.height(row, text_height([(item.findings, widths[3]), (f"{item.claim} · {item.code}", widths[0])]))
     if not s.to_fix:
         row += 1
         out.merge(row, 0, 3, "Nothing to fix.", "td")

@@ -240,24 +240,34 @@ class XlsxOut:
 PRINT_ONE_PAGE_WIDTH = 220  # characters of column width that still print readably on one landscape page
 
 
-def print_setup(ws: Any, title_row: int | None = None, wide: bool = False) -> None:
-    """Landscape, one page wide (two for a wide sheet, first column repeated), header row on every page,
-    legend and page numbers in the footer."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = (2 if wide else 1), 0
-    if wide:
-        ws.page_setup.pageOrder = "overThenDown"
-        ws.print_title_cols = "A:A"
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.page_margins.left = ws.page_margins.right = 0.4
-    ws.page_margins.top = ws.page_margins.bottom = 0.75
-    ws.page_margins.header = ws.page_margins.footer = 0.3
-    if title_row is not None:
-        ws.print_title_rows = f"{title_row + 1}:{title_row + 1}"
-    ws.oddHeader.left.text = "&A"
-    ws.oddHeader.right.text = "Checked &D"
-    ws.oddFooter.left.text = "Check Status: error = red, warning = amber, clean = green"
-    ws.oddFooter.right.text = "Page &P of &N"
+def print_setup(ws: Any, title_row: int | None = None, wide: bool = False, repeat_cols: str | None = None) -> None:
+    """Landscape, one page wide (two for a wide sheet, the columns ``repeat_cols`` repeated so that the Check columns
+    print beside the code), header row on every page, legend and page numbers in the footer. What the user set up
+    (orientation and scaling, print titles, headers and footers) is kept."""
+    user_setup = bool(ws.page_setup.orientation or ws.page_setup.fitToWidth not in (None, 1) or ws.page_setup.scale)
+    user_titles = bool(ws.print_title_rows or ws.print_title_cols)
+    user_header = any(
+        part.text for hf in (ws.oddHeader, ws.oddFooter, ws.evenHeader, ws.evenFooter) for part in (hf.left, hf.center, hf.right)
+    )
+    if not user_setup:
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = (2 if wide else 1), 0
+        if wide:
+            ws.page_setup.pageOrder = "overThenDown"
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_margins.left = ws.page_margins.right = 0.4
+        ws.page_margins.top = ws.page_margins.bottom = 0.75
+        ws.page_margins.header = ws.page_margins.footer = 0.3
+    if not user_titles:
+        if wide:
+            ws.print_title_cols = repeat_cols or "A:A"
+        if title_row is not None:
+            ws.print_title_rows = f"{title_row + 1}:{title_row + 1}"
+    if not user_header:
+        ws.oddHeader.left.text = "&A"
+        ws.oddHeader.right.text = "Checked &D"
+        ws.oddFooter.left.text = "Check Status: error = red, warning = amber, clean = green"
+        ws.oddFooter.right.text = "Page &P of &N"
 
 
 # ----------------------------------------------------------------------------- Summary and FAQ sheets

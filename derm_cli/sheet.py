@@ -18,13 +18,17 @@ err = Console(stderr=True)
 
 @sheet_app.command("check")
 def check_cmd(
-    input_path: Annotated[Path, typer.Argument(metavar="IN", help="The charge sheet: .xlsx, .xlsm or .csv. It is never changed.")],
+    input_path: Annotated[
+        Path, typer.Argument(metavar="IN", help="The charge sheet: .xlsx, .xlsm, .xls, .ods or .csv. It is never changed.")
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="The checked copy to write (.xlsx; .xlsm for a macro workbook).")],
     force: Annotated[bool, typer.Option("--force", help="Replace the output if it exists.")] = False,
     rules: Annotated[
         Path | None, typer.Option("--rules", help="A ruleset snapshot file (YAML/JSON) instead of the current ruleset.")
     ] = None,
-    path: Annotated[str, typer.Option("--path", help="auto, full (keep formats) or fast (values only, for large sheets).")] = "auto",
+    path: Annotated[
+        str, typer.Option("--path", help="auto, full (keep your workbook as it is) or fast (values only, for large sheets).")
+    ] = "auto",
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",
 ) -> None:
     """Check every claim of a charge sheet and write a copy with Check Status, Check Findings and Check Fix columns, a Summary and a FAQ sheet.
@@ -38,8 +42,8 @@ def check_cmd(
         _fail("--path must be auto, full or fast")
     try:
         ruleset = service.ruleset(rules)
-    except (OSError, ValueError) as e:
-        _fail(f"{rules}: cannot read the ruleset ({e.__class__.__name__})")
+    except (OSError, ValueError):
+        _fail(f"{rules}: cannot read the ruleset (not a ruleset file, or damaged)")
     columns = [TextColumn("[bold]Checking[/bold] {task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn()]
     with Progress(*columns, console=err, transient=True, disable=fmt == "json") as bar:
         task = bar.add_task(escape(input_path.name), total=None)
@@ -56,15 +60,21 @@ def check_cmd(
         print(json.dumps(summary.model_dump(mode="json"), indent=2))
     else:
         s = summary
-        out.print(f"[bold]{escape(Path(s.output).name)}[/bold] written ({s.path} path, {s.seconds:.1f} s).", highlight=False)
+        how = "your workbook kept" if s.path == "full" else "values only: a large sheet"
+        out.print(
+            f"Checked copy written to [bold]{escape(str(Path(s.output).resolve()))}[/bold] ({how}, {s.seconds:.1f} s).", highlight=False
+        )
         out.print(f"Kept: {escape(s.kept)}", highlight=False)
         if s.not_kept:
             out.print(f"[dim]Not kept: {escape('; '.join(s.not_kept))}.[/dim]", highlight=False)
-        recognised = ", ".join(f"{h} ({f})" for h, f in s.columns_recognised.items())
+        recognised = ", ".join(
+            f"{h} ({f}{'' if s.columns_confidence.get(h, 1.0) >= 1 else f', {s.columns_confidence[h]:.0%} sure'})"
+            for h, f in s.columns_recognised.items()
+        )
         out.print(f"Columns recognised: {escape(recognised)}", highlight=False)
         out.print(f"Columns ignored: {escape(', '.join(s.columns_ignored) or 'none')}", highlight=False)
         status = " · ".join(f"{s.by_status.get(k, 0)} {k}" for k in ("error", "warning", "clean"))
-        out.print(f"{s.rows_checked:,} rows, {s.claims:,} claims: [bold]{status}[/bold]", highlight=False)
+        out.print(f"{s.rows_checked:,} charge lines, {s.claims:,} claims: [bold]{status}[/bold]", highlight=False)
         for rule, n in list(s.findings_by_rule.items())[:5]:
             out.print(f"  {rule}  {n}", highlight=False)
         for note in s.notes:

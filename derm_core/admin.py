@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .ruleset import CosmeticRow, FaqEntry, PayerPolicyRow, PriorAuthRow, RuleOverrideRow, Ruleset, UnitLimitRow
+from .ruleset import CosmeticRow, FaqEntry, PayerPolicyRow, PayerRow, PriorAuthRow, RuleOverrideRow, Ruleset, UnitLimitRow
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Table:
     model: type[BaseModel]
     columns: tuple[tuple[str, str], ...]
     key: tuple[str, ...]  # the fields that identify a row, for diffs
+    optional: bool = False  # a rules workbook without this sheet keeps the table as it was shipped
 
     def header(self, field: str) -> str:
         return next((h for h, f in self.columns if f == field), field)
@@ -80,6 +81,14 @@ TABLES: tuple[Table, ...] = (
             ("Reviewed", "reviewed"),
         ),
         ("id",),
+    ),
+    Table(
+        "payers",
+        "Payers",
+        PayerRow,
+        (("Payer", "payer"), ("Payer Type", "payer_type"), ("Plan", "plan"), ("Note", "note")),
+        ("payer",),
+        optional=True,
     ),
 )
 BY_FIELD = {t.field: t for t in TABLES}

@@ -25,7 +25,11 @@ import bm25s
 import numpy as np
 import snowballstemmer
 from pydantic import BaseModel
-from rapidfuzz import fuzz, process
+
+try:
+    from rapidfuzz import fuzz, process
+except ImportError:  # xlwings Lite and small installs: the same measures from the standard library (slower)
+    fuzz = process = None  # type: ignore[assignment]
 
 from . import icd
 from .codes import lookup
@@ -36,6 +40,7 @@ from .question_facts import extract
 from .render import lines_text
 from .ruleset import FaqEntry, Ruleset, default_ruleset
 from .vocab import SITE_WORDS
+from .vocab import similarity as _similarity
 
 THRESHOLD = 0.5  # below this, "I don't have a confident answer"
 COMPUTED_CONFIDENCE = 0.95  # the coding engine computed the lines from the facts given
@@ -225,6 +230,9 @@ class _Index:
             return word
         if len(word) == 4:
             return self._anagrams.get("".join(sorted(word)), word)
+        if process is None:
+            scored = max(((_similarity(word, w), w) for w in self.words), default=(0.0, word))
+            return scored[1] if scored[0] >= 0.85 else word
         best = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=85)
         return best[0] if best else word
 
@@ -240,7 +248,11 @@ class _Index:
         top = float(bm.max())
         if top <= 0:
             return None
-        sims = process.cdist([" ".join(q)], self.phrasings, scorer=fuzz.token_sort_ratio)[0]
+        if process is None:
+            asked = " ".join(sorted(q))
+            sims = np.asarray([100 * _similarity(asked, " ".join(sorted(p.split()))) for p in self.phrasings], dtype=float)
+        else:
+            sims = process.cdist([" ".join(q)], self.phrasings, scorer=fuzz.token_sort_ratio)[0]
         best_sim = np.zeros(len(self.entries))
         np.maximum.at(best_sim, self.phrasing_entry, sims)
         scores = bm / top + 0.5 * np.clip((best_sim - 60) / 40, 0, 1)

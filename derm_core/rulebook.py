@@ -52,7 +52,10 @@ Sheets
 - Unit Limits: the most units a payer pays for a code per date of service (overrides the code's own limit).
 - Cosmetic: codes a payer treats as cosmetic.
 - Rule Overrides: turn a rule off (Enabled = no) or change its severity for one payer or payer type. `derm rule` lists the rules.
-- FAQ: the answers the Slack bot and `derm ask` give. Questions, Codes, Rules and References hold one item per line."""
+- FAQ: the answers the Slack bot and `derm ask` give. Questions, Codes, Rules and References hold one item per line.
+- Payers: how payer names on claims and charge sheets are typed (medicare, medicaid, commercial, self_pay). Payer: a name, or a
+  pattern with * such as *medicare advantage*; the most specific row wins. Plan: what kind of plan it is (Medicare Advantage ...).
+  A payer that matches no row is flagged in the charge-sheet Summary."""
 
 
 def _cell_value(table: Table, name: str, value: Any) -> Any:
@@ -255,7 +258,8 @@ def read_workbook(path: str | Path) -> ReadResult:
                     result.problems.append(Problem("Instructions", None, BASE_LABEL, f"not a version number: {value!r}"))
     for table in TABLES:
         if table.sheet not in book.sheetnames:
-            result.problems.append(Problem(table.sheet, None, None, "sheet missing"))
+            if not table.optional:
+                result.problems.append(Problem(table.sheet, None, None, "sheet missing"))
             continue
         result.raw[table.field], result.rows[table.field] = _read_sheet(book[table.sheet], table, result.problems)
     book.close()

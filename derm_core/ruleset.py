@@ -85,6 +85,26 @@ class RuleOverrideRow(_Row):
     severity: Severity | None = None
 
 
+class PayerRow(BaseModel):
+    """One row of the payer table: how a payer name (or a financial-class word) on a claim or a charge sheet is typed.
+    ``payer`` is a name, or a pattern with ``*`` (``*medicare advantage*``); case, spacing and punctuation are ignored.
+    ``plan`` says what kind of plan it is, for people (``Medicare Advantage``, ``Medicaid managed care``)."""
+
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, frozen=True)
+
+    payer: str = Field(min_length=1)
+    payer_type: PayerType
+    plan: str = ""
+    note: str = ""
+
+
+@cache
+def shipped_payers() -> list[PayerRow]:
+    """The payer table shipped with the package (``data/payers.yaml``): the starting point admins edit."""
+    raw = yaml.safe_load(resources.files("derm_core.data").joinpath("payers.yaml").read_text(encoding="utf-8")) or []
+    return [PayerRow.model_validate(r) for r in raw]
+
+
 class FaqEntry(BaseModel):
     model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
 
@@ -142,6 +162,7 @@ class Ruleset(BaseModel):
     cosmetic: list[CosmeticRow] = Field(default_factory=list)
     rule_overrides: list[RuleOverrideRow] = Field(default_factory=list)
     faq: list[FaqEntry] = Field(default_factory=list)
+    payers: list[PayerRow] = Field(default_factory=lambda: list(shipped_payers()))  # rulesets from before the table get the shipped one
     ncci_quarter: str | None = None  # the NCCI quarters loaded; set with the data by ``ncci.with_ncci``
     pfs_years: str | None = None  # the fee-schedule files loaded (e.g. "RVU26"); set by ``with_pfs``
     _ncci: Any = PrivateAttr(default=None)  # ncci.NcciData attached by the store (never serialised)

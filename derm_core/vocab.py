@@ -9,14 +9,19 @@ Sites follow ICD-10-CM's grouping where CPT's leaves a choice (the shoulder is u
 ('malignant', 'premalignant', 'tangential')
 >>> payer_type_of("Medicare Part B"), payer_type_of("Self-Pay"), payer_type_of("Aetna")
 ('medicare', 'self_pay', None)
+>>> header_candidates("ICD10 Code 2")[0], header_candidates("Date of Svc")[0], header_candidates("Chart  No.")[0]
+(('dx2', 1.0), ('dos', 1.0), ('patient_id', 1.0))
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from functools import lru_cache
-from typing import get_args
+from collections.abc import Mapping, Sequence
+from functools import cache, lru_cache
+from importlib import resources
+from typing import Any, Protocol, get_args
+
+import yaml
 
 from .models import BiopsyMethod, Pathology, Site
 
@@ -105,3 +110,140 @@ def payer_type_of(value: str) -> str | None:
         if word in k:
             return kind
     return "commercial" if k in COMMERCIAL_WORDS else None
+
+
+# ----------------------------------------------------------------------------- column headers
+
+FUZZY_MIN = 0.86  # a header this similar to a known one (after normalising) is taken for it, with that confidence
+
+
+def normalise_header(text: object) -> str:
+    """Lower-case letters and digits only.
+
+    >>> normalise_header(" CPT / HCPCS ")
+    'cpthcpcs'
+    """
+    return re.sub(r"[^a-z0-9]", "", str(text).lower()) if text is not None else ""
+
+
+@cache
+def header_synonyms() -> dict[str, list[str]]:
+    """Field -> the headers that name it (``data/headers.yaml``), numbered columns expanded (``mod1`` .. ``dx4``)."""
+    raw = yaml.safe_load(resources.files("derm_core.data").joinpath("headers.yaml").read_text(encoding="utf-8"))
+    numbered, ordinal = raw.pop("numbered"), raw.pop("ordinal")
+    raw.pop("not_fields")
+    table: dict[str, list[str]] = {field: list(names) for field, names in raw.items()}
+    for n, letter in zip("1234", "ABCD", strict=True):
+        for prefix, names in numbered.items():
+            table[f"{prefix}{n}"] = [name.format(n=n, letter=letter) for name in names] + ordinal.get(f"{prefix}{n}", [])
+    return table
+
+
+@cache
+def _header_index() -> tuple[dict[str, list[str]], frozenset[str]]:
+    index: dict[str, list[str]] = {}
+    for field, names in header_synonyms().items():
+        for name in names:
+            fields = index.setdefault(normalise_header(name), [])
+            if field not in fields:
+                fields.append(field)
+    raw = yaml.safe_load(resources.files("derm_core.data").joinpath("headers.yaml").read_text(encoding="utf-8"))
+    return index, frozenset(normalise_header(n) for n in raw["not_fields"])
+
+
+def similarity(a: str, b: str) -> float:
+    """How alike two strings are, 0 to 1 (rapidfuzz when installed, else the standard library's difflib).
+
+    >>> round(similarity("renderingnpi", "renderngnpi"), 2)
+    0.96
+    """
+    try:
+        from rapidfuzz.fuzz import ratio
+    except ImportError:  # xlwings Lite and small installs: the same measure in pure Python
+        from difflib import SequenceMatcher
+
+        return SequenceMatcher(None, a, b).ratio()
+    return float(ratio(a, b)) / 100
+
+
+@lru_cache(maxsize=4096)
+def header_candidates(text: str) -> tuple[tuple[str, float], ...]:
+    """The fields a column header may name, best first, each with a confidence (1.0: a listed name; less: a near
+    match). A header naming something else (Referring Provider, DOB ...) has none.
+
+    >>> header_candidates("Location"), header_candidates("Referring Provider"), header_candidates("Diag Code 5")
+    ((('office', 1.0), ('site', 1.0)), (), ())
+    """
+    key = normalise_header(text)
+    index, not_fields = _header_index()
+    if not key or key in not_fields:
+        return ()
+    if key in index:
+        return tuple((field, 1.0) for field in index[key])
+    digits = re.sub(r"\D", "", key)
+    best: dict[str, float] = {}
+    for name, fields in index.items():
+        if len(name) < 4 or re.sub(r"\D", "", name) != digits:  # "Diag Code 5" is not "Diag Code 4"
+            continue
+        score = similarity(key, name)
+        if score >= FUZZY_MIN:
+            for field in fields:
+                best[field] = max(best.get(field, 0.0), round(score, 2))
+    if any(similarity(key, n) >= FUZZY_MIN for n in not_fields):
+        return ()
+    return tuple(sorted(best.items(), key=lambda kv: -kv[1]))
+
+
+# ----------------------------------------------------------------------------- the payer table
+
+
+class PayerEntry(Protocol):
+    payer: str
+    payer_type: Any
+    plan: str
+
+
+def payer_key(text: str) -> str:
+    """A payer name as the payer table compares it: lower case, words separated by one space.
+
+    >>> payer_key("Medicare - Noridian JF"), payer_key("Medi-Cal")
+    ('medicare noridian jf', 'medi cal')
+    """
+    return " ".join(re.sub(r"[^a-z0-9*]+", " ", text.lower()).split())
+
+
+def _specificity(pattern: str) -> tuple[int, int]:
+    return (0 if "*" in pattern else 1, len(pattern.replace("*", "")))
+
+
+@lru_cache(maxsize=16)
+def _compiled(rows: tuple[Any, ...]) -> tuple[dict[str, Any], list[tuple[re.Pattern[str], Any]]]:
+    exact: dict[str, Any] = {}
+    patterns: list[tuple[tuple[int, int], re.Pattern[str], Any]] = []
+    for row in rows:
+        k = payer_key(row.payer)
+        if "*" not in k:
+            exact.setdefault(k, row)
+        else:
+            body = ".*".join(re.escape(part) for part in k.split("*"))
+            patterns.append((_specificity(k), re.compile(f"^{body}$"), row))
+    patterns.sort(key=lambda p: p[0], reverse=True)  # the most specific pattern first
+    return exact, [(rx, row) for _, rx, row in patterns]
+
+
+def payer_entry(text: str, rows: Sequence[PayerEntry]) -> PayerEntry | None:
+    """The payer table's row for a payer name or financial class: the exact name, else the most specific pattern.
+
+    >>> from derm_core.ruleset import shipped_payers
+    >>> [payer_entry(t, shipped_payers()).plan for t in ("Aetna Medicare PPO", "Aetna PPO", "Medi-Cal", "MEDICARE NOVITAS JL")]
+    ['Medicare Advantage', 'Commercial', 'Medicaid (California)', 'Traditional Medicare (MAC)']
+    >>> payer_entry("Northwind Health", shipped_payers()) is None
+    True
+    """
+    k = payer_key(text)
+    if not k:
+        return None
+    exact, patterns = _compiled(tuple(rows))
+    if k in exact:
+        return exact[k]
+    return next((row for rx, row in patterns if rx.match(k)), None)

@@ -2,8 +2,9 @@
 
 * Classic desktop Excel on Windows: the xlwings add-in imports this module as UDFs (``@xw.func``);
   ``run_validate_sheet`` is the RunPython entry for a button.
-* xlwings Lite (Windows, Mac, Excel on the web): paste this module into ``main.py`` or install
-  the package from ``requirements.txt``; ``@func`` and ``@script`` are the same decorators there.
+* xlwings Lite (Windows, Mac, Excel on the web): paste this module into Lite's ``main.py`` and put the
+  core-only wheel (``python -m excel_addin.lite``) in its ``requirements.txt``; ``@func`` and ``@script`` are the
+  same decorators there, and ``validate_sheet(book: xw.Book)`` gets the workbook (docs/excel.md).
 
 Nothing here needs xlwings PRO or xlwings Server. Without xlwings (on Linux, in tests, on a server)
 the decorators pass through and every function is plain Python. The ruleset comes from
@@ -34,8 +35,10 @@ try:  # xlwings (classic on Windows, or xlwings Lite) when present; pass-through
     import xlwings as xw
 
     func, arg, ret, script = xw.func, xw.arg, xw.ret, xw.script
+    Book: Any = xw.Book  # xlwings Lite hands a script the workbook through a parameter annotated xw.Book
 except ImportError:  # pragma: no cover - depends on the environment
     xw = None
+    Book = Any
 
     def func(f: Any = None, *args: Any, **kwargs: Any) -> Any:
         return f if callable(f) else (lambda g: g)
@@ -208,7 +211,7 @@ def DERM_CODE(code: Any) -> list[list[str]]:
 
 
 @script
-def validate_sheet(book: Any) -> str:
+def validate_sheet(book: Book) -> str:
     """Write Check Status, Check Findings and Check Fix into the active sheet, colouring each status.
 
     Works on any object shaped like an xlwings Book (``book.sheets.active``, ``used_range``, ``range``);
@@ -247,6 +250,9 @@ def validate_sheet(book: Any) -> str:
             sheet.range((row, left + targets[0])).color = STATUS_COLOURS[result.status]
             counts[result.status] += 1
     return f"{sum(counts.values())} rows checked: {counts['error']} error, {counts['warning']} warning, {counts['clean']} clean."
+
+
+validate_sheet.__annotations__["book"] = Book  # the object itself: this module's annotations are strings otherwise
 
 
 def run_validate_sheet() -> None:

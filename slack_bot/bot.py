@@ -143,10 +143,11 @@ def _notice(kind: str, text: str, private: bool = True, emoji: str = ":informati
 
 
 def default_sheet_checker() -> SheetChecker:
-    """``charge_sheets.check_sheet`` (imported on first use: it loads the workbook libraries)."""
-    from charge_sheets import check_sheet
+    """``charge_sheets.check_sheet`` in a child process (``check_sheet_isolated``), so that a file that makes a
+    native reader abort never takes the bot down (imported on first use)."""
+    from charge_sheets.isolated import check_sheet_isolated
 
-    return check_sheet
+    return check_sheet_isolated
 
 
 class DermBot:

@@ -28,7 +28,7 @@ from typing import Any, Literal
 
 from derm_core.phi import find_phi
 from derm_core.sheets.columns import HEADER_SCAN_ROWS, find_header, is_charge_sheet, normalise_header
-from derm_core.sheets.read import FAQ_TITLE, SUMMARY_TITLE, SheetIn, _merged_filler, read_sheets
+from derm_core.sheets.read import FAQ_TITLE, SUMMARY_TITLE, MergedFiller, SheetIn, read_sheets
 from derm_core.sheets.values import text
 from derm_core.sheets.workbook import SheetError, inspect_input
 
@@ -168,6 +168,8 @@ IDENTIFIER_HEADERS = frozenset(
     ]
     if h.strip()
 )
+# Columns the reader recognises that may still hold a name or a story: judged by header and content like any other.
+SCREENED_FIELDS = frozenset({"patient_name", "notes", "description"})
 PATIENT_FIELD = "patient_id"  # the reader groups rows into claims by it when there is no claim id
 
 
@@ -227,7 +229,7 @@ class _Plan:
 
 def _plan(sheet: SheetIn, deadline: float) -> _Plan | None:
     """Read one sheet (streaming) and decide which columns to keep; None for a sheet without charge lines."""
-    fill = _merged_filler(sheet.merged)
+    fill = MergedFiller(sheet.merged)
     head: list[list[Any]] = []
     for i, values in enumerate(sheet.rows):
         head.append(fill(i, values))
@@ -238,7 +240,7 @@ def _plan(sheet: SheetIn, deadline: float) -> _Plan | None:
         for _ in sheet.rows:  # drain the reader
             pass
         return None
-    recognised = {col: f for f, col in columns.fields.items()}
+    recognised = {col: f for f, col in columns.fields.items() if f not in SCREENED_FIELDS}
     silent: dict[int, str | None] = {}  # columns whose header says nothing we know -> header text
     removed: dict[int, Column] = {}
     pseudonym = None
@@ -322,7 +324,8 @@ def strip_identifiers(source: Path, dest: Path) -> Stripped:
             ws = book.add_worksheet(name[:31])
             if hidden:
                 ws.hide()
-            fill = _merged_filler(sheet.merged)
+            fill = MergedFiller(sheet.merged)
+            fill.header_row = plan.header_row
             result.removed += plan.removed
             if plan.pseudonym is not None:
                 result.pseudonymised.append(Column(name, column_letter(plan.pseudonym), None, "pseudonym"))

@@ -33,7 +33,7 @@ from .phi import file_name_is_safe
 
 log = logging.getLogger("slack_bot.sheets")
 
-SHEET_SUFFIXES = (".xlsx", ".xlsm", ".csv")
+SHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
 MAX_FILE_BYTES = 20 * 1024 * 1024
 PROGRESS_EVERY = 2.0  # seconds between progress updates
 
@@ -50,7 +50,9 @@ def screen(name: str, size: int | None) -> str:
     """
     suffix = Path(name).suffix.lower()
     if suffix not in SHEET_SUFFIXES:
-        raise SheetRejected("I can check charge sheets saved as .xlsx or .csv; please save the file in one of those formats.")
+        raise SheetRejected(
+            "I can check charge sheets saved as .xlsx or .csv (also .xls and .ods); please save the file in one of those formats."
+        )
     if size is not None and size > MAX_FILE_BYTES:
         raise SheetRejected(f"That file is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; please split the charge sheet.")
     return suffix

@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from ..models import Category, Claim
-from ..sheets.values import number, parse_date, text, whole
+from ..sheets.values import ambiguous_text_date, number, parse_date, text, whole
 from ..vocab import METHOD_WORDS, PATHOLOGY_WORDS, SITE_WORDS, method_of, pathology_of, payer_type_of, site_of
 from .base import Hit, rule
 
@@ -29,6 +29,7 @@ class RowCells:
     code_is_formula: bool = False
     text_dates_are_normal: bool = False  # a CSV file has only text: a date typed as text is not a problem there
     data: dict[str, Any] = field(default_factory=dict)  # SHT005: the claim the rows make
+    payer_typed: bool | None = None  # the reader found the payer in the payer table (None: judge the words alone)
 
     def text(self, name: str) -> str | None:
         return text(self.cells.get(name))
@@ -48,8 +49,10 @@ def units_not_whole(row: RowCells) -> Iterator[Hit]:
 
 @rule("SHT002", "Date of service is text or unreadable", Category.data_quality, "warning", families=(), scope="row", references=REFS)
 def dos_not_a_date(row: RowCells) -> Iterator[Hit]:
-    """What it does: flags a date of service typed as text (a warning: it was read, and says how) or one that
-    cannot be read as a date at all (an error). In a CSV file every value is text, so only unreadable dates count.
+    """What it does: flags a date of service typed as text in numbers only (a warning: it was read, and says how;
+    ``03/02/2026`` is 3 February in Excel set to another country) or one that cannot be read as a date at all (an
+    error). ``2026-03-02`` and ``02-NOV-2026`` as text cannot be misread; in a CSV file every value is text, so
+    only unreadable dates count there.
 
     Why is this bad? A date typed as text does not sort or export as a date, and an unreadable one leaves the
     claim without a date of service, which every payer rejects.
@@ -64,7 +67,7 @@ def dos_not_a_date(row: RowCells) -> Iterator[Hit]:
             [], f"Date of service '{raw}' is not a date.", "Enter the date of service, e.g. 2026-03-02.", severity="error", field="dos"
         )
         return
-    if typed and not row.text_dates_are_normal:
+    if typed and not row.text_dates_are_normal and ambiguous_text_date(row.cells.get("dos")):
         yield Hit([], f"Date of service '{raw}' is text, read as {dos}.", "Enter the date as a date so it sorts and exports.", field="dos")
 
 
@@ -93,13 +96,14 @@ _UNITS_SUFFIX = re.compile(r"\s*(cm|mm)$")
 @rule("SHT004", "Value not understood; ignored", Category.data_quality, "warning", families=(), scope="row", references=REFS)
 def value_not_understood(row: RowCells) -> Iterator[Hit]:
     """What it does: flags a payer type, charge, lesion count, size, site, pathology or biopsy method that the
-    sheet reader cannot read; the value is ignored (a payer type is then read as commercial).
+    sheet reader cannot read; the value is ignored (a payer type is then read as commercial). A payer type is
+    understood when the payer table (the ruleset's Payers) knows it or the payer's name, or its words say it.
 
     Why is this bad? An ignored fact cannot support the check that needs it: a misspelt site or pathology leaves
     the code choice unchecked, an unreadable payer type turns off the payer's rules.
     """
     ptype = row.text("payer_type")
-    if ptype and payer_type_of(ptype) is None:
+    if ptype and (row.payer_typed is False or (row.payer_typed is None and payer_type_of(ptype) is None)):
         yield Hit(
             [],
             f"Payer type '{ptype}' not understood; checked as commercial.",

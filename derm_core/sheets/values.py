@@ -3,10 +3,13 @@ text, numbers, whole numbers and dates. No workbook library here."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, timedelta
 from typing import Any
 
-_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d", "%d %b %Y", "%b %d %Y", "%B %d %Y", "%d %B %Y", "%Y%m%d")
+_DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y", "%m/%d/%y", "%m-%d-%Y", "%Y/%m/%d", "%d-%b-%Y", "%d-%b-%y", "%d %b %Y", "%b %d %Y", "%B %d %Y",
+                 "%d %B %Y", "%d-%B-%Y", "%Y%m%d")  # fmt: skip
+_NUMERIC_DATE = re.compile(r"^\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b")
 _EXCEL_EPOCH = date(1899, 12, 30)
 
 
@@ -16,11 +19,19 @@ def text(value: Any) -> str | None:
     >>> text(11102.0), text("  L57.0 "), text(""), text(None)
     ('11102', 'L57.0', None, None)
     """
-    if value is None or value == "":
+    if value is None:
         return None
-    if isinstance(value, bool):
+    kind = type(value)
+    if kind is str:  # the usual cell: a sheet repeats the same texts (payers, codes, dates) thousands of times
+        hit = _TEXTS.get(value, _MISS)
+        if hit is _MISS:
+            if len(_TEXTS) > 100_000:
+                _TEXTS.clear()
+            hit = _TEXTS[value] = " ".join(value.split()) or None
+        return hit  # type: ignore[return-value]
+    if kind is bool:
         return str(value).upper()
-    if isinstance(value, float) and value.is_integer():
+    if kind is float and value.is_integer():
         return str(int(value))
     if isinstance(value, datetime):
         return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
@@ -30,7 +41,16 @@ def text(value: Any) -> str | None:
     return out or None
 
 
+_TEXTS: dict[str, str | None] = {}
+_MISS = object()
+
+
 def number(value: Any) -> float | None:
+    """A number from a cell: ``"$1,250.00"`` -> 1250.0, ``"($18.00)"`` -> -18.0, words -> None.
+
+    >>> number("$1,250.00"), number("($18.00)"), number("n/c")
+    (1250.0, -18.0, None)
+    """
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
@@ -39,17 +59,19 @@ def number(value: Any) -> float | None:
     if t is None:
         return None
     t = t.replace(",", "").replace("$", "").strip()
+    negative = t.startswith("(") and t.endswith(")")  # accounting style: ($18.00)
     try:
-        return float(t)
+        n = float(t[1:-1] if negative else t)
     except ValueError:
         return None
+    return -n if negative else n
 
 
 def parse_date(value: Any) -> tuple[date | None, bool]:
     """(the date, whether it was typed as text). Excel serial numbers count as dates.
 
-    >>> parse_date("03/02/2026"), parse_date(46083.0)
-    ((datetime.date(2026, 3, 2), True), (datetime.date(2026, 3, 2), False))
+    >>> parse_date("03/02/2026"), parse_date(46083.0), parse_date("02-NOV-2026")[0]
+    ((datetime.date(2026, 3, 2), True), (datetime.date(2026, 3, 2), False), datetime.date(2026, 11, 2))
     """
     if isinstance(value, datetime):
         return value.date(), False
@@ -74,3 +96,13 @@ def whole(value: Any) -> int | None:
     """A whole number, or None (``2.0`` and ``"2"`` are 2; ``1.5`` and ``"two"`` are None)."""
     n = number(value)
     return int(n) if n is not None and n.is_integer() else None
+
+
+def ambiguous_text_date(value: Any) -> bool:
+    """A date typed as text in numbers only (``03/02/2026``), which Excel set to another country reads day first;
+    ``2026-03-02`` and ``02-NOV-2026`` cannot be misread.
+
+    >>> ambiguous_text_date("03/02/2026"), ambiguous_text_date("02-NOV-2026"), ambiguous_text_date("2026-03-02")
+    (True, False, False)
+    """
+    return isinstance(value, str) and bool(_NUMERIC_DATE.match(value.strip()))

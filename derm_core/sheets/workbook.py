@@ -8,6 +8,7 @@ import io
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, Literal
 
@@ -24,13 +25,17 @@ class SheetError(ValueError):
 # ----------------------------------------------------------------------------- inspecting the input
 
 
+DENSE_CELLS_MAX = 4_000_000  # a used range this large must also be mostly filled to be read as one dense block
+
+
 @dataclass
 class Source:
     path: Path
-    kind: Literal["xlsx", "xlsm", "csv"]
+    kind: Literal["xlsx", "xlsm", "csv", "xls", "ods"]
     worksheet_xml: int = 0  # uncompressed bytes of all worksheets
-    rows_estimate: int = 0
+    rows_estimate: int = 0  # rows actually present (not the used range a sheet claims)
     has_drawings: bool = False
+    sparse: bool = False  # the cells present span a range far larger than they fill: never read it as a dense block
 
 
 def inspect_input(path: Path) -> Source:
@@ -46,9 +51,13 @@ def inspect_input(path: Path) -> Source:
             raise SheetError(
                 f"{name}: the workbook is password-protected. Open it in Excel, remove the password (File > Info > Protect Workbook) and save a copy."
             )
-        raise SheetError(
-            f"{name}: an old Excel 97-2003 workbook (.xls). Open it in Excel and save it as .xlsx (File > Save As > Excel Workbook)."
-        )
+        if suffix != ".xls":
+            raise SheetError(f"{name}: an old Excel 97-2003 workbook; name it .xls, or save it as .xlsx (File > Save As > Excel Workbook).")
+        if path.stat().st_size > 64 * 1024**2:
+            raise SheetError(f"{name}: {path.stat().st_size / 1024**2:.0f} MB is more than an Excel 97-2003 sheet holds")
+        return Source(path, "xls", worksheet_xml=path.stat().st_size * 4, rows_estimate=min(path.stat().st_size // 60, 65_536))
+    if suffix == ".ods":
+        return _screen_ods(path, name)
     if suffix == ".csv":
         with path.open("rb") as fh:
             sample = fh.read(65536)
@@ -59,12 +68,74 @@ def inspect_input(path: Path) -> Source:
             raise SheetError(f"{name}: {lines:,} rows; an Excel sheet holds at most {EXCEL_MAX_ROWS:,}. Split the file.")
         return Source(path, "csv", rows_estimate=lines, worksheet_xml=path.stat().st_size * 3)
     if suffix not in (".xlsx", ".xlsm", ".xls"):
-        raise SheetError(f"{name}: only .xlsx, .xlsm and .csv charge sheets are read")
+        raise SheetError(f"{name}: only .xlsx, .xlsm, .xls, .ods and .csv charge sheets are read")
     if not head.startswith(b"PK"):
         raise SheetError(f"{name}: not an Excel workbook ({_looks_like(head)}). Save the charge sheet from Excel as .xlsx.")
     names, sheet_bytes, rows, drawings = _screen_package(path, name, suffix)
     kind: Literal["xlsx", "xlsm"] = "xlsm" if "xl/vbaProject.bin" in names or suffix == ".xlsm" else "xlsx"
-    return Source(path, kind, sheet_bytes, rows, drawings)
+    present, sparse = _cells_present(path)
+    return Source(path, kind, sheet_bytes, min(rows, present) if present else rows, drawings, sparse)
+
+
+def _screen_ods(path: Path, name: str) -> Source:
+    """An OpenDocument spreadsheet: a zip with ``content.xml``, screened like a workbook for zip bombs."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+            if "content.xml" not in names:
+                raise SheetError(f"{name}: not an OpenDocument spreadsheet (.ods)")
+            total = sum(i.file_size for i in infos)
+            content = zf.getinfo("content.xml")
+            if total > MAX_UNCOMPRESSED or (
+                content.file_size > 10 * 1024**2 and content.file_size > MAX_RATIO * max(content.compress_size, 1)
+            ):
+                raise SheetError(f"{name}: refused: it would expand to {total / 1024**2:,.0f} MB (a zip bomb?)")
+    except zipfile.BadZipFile:
+        raise SheetError(f"{name}: the file is damaged (not a readable OpenDocument spreadsheet)") from None
+    return Source(path, "ods", worksheet_xml=content.file_size, rows_estimate=content.file_size // 400)
+
+
+_LAST_ROW = re.compile(rb'\br="(\d+)"')
+_WIDE_REF = re.compile(rb' r="([A-Z]{2,3})[0-9]')  # a cell in column AA or beyond (rare in charge sheets, so cheap to find)
+
+
+def _col_number(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def _cells_present(path: Path) -> tuple[int, bool]:
+    """(rows present in all worksheets, whether any sheet's cells span a range far larger than they fill), from a
+    streaming read of the worksheet XML (row tags and multi-letter cell references only), before any parser sees it.
+    A stray value in XFD1048576 makes calamine allocate the whole range (or abort the interpreter): such a sheet
+    is read row by row instead."""
+    rows_total, sparse = 0, False
+    with zipfile.ZipFile(path) as zf:
+        for info in zf.infolist():
+            if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+                continue
+            count, last_row, max_col, tail = 0, 0, 1, b""
+            with zf.open(info) as fh:
+                for chunk in iter(partial(fh.read, 1 << 20), b""):
+                    block = tail + chunk
+                    cut = block.rfind(b"<")
+                    block, tail = (block[:cut], block[cut:]) if cut > 0 else (block, b"")
+                    count += block.count(b"<row ") + block.count(b":row ")
+                    at = max(block.rfind(b"<row "), block.rfind(b":row "))
+                    if at >= 0 and (m := _LAST_ROW.search(block, at, at + 200)) is not None:
+                        last_row = max(last_row, int(m.group(1)))
+                    for letters in _WIDE_REF.findall(block):
+                        max_col = max(max_col, _col_number(letters))
+            max_col = max_col if max_col > 1 else 26  # single-letter columns only
+            rows_total += count
+            dense = last_row * max_col
+            cells = max(info.file_size // 25, 1)  # a cell takes 25 bytes of XML or more
+            if dense > DENSE_CELLS_MAX and dense > 8 * cells:
+                sparse = True
+    return rows_total, sparse
 
 
 def _screen_package(source: Path | IO[bytes], name: str, suffix: str = ".xlsx") -> tuple[set[str], int, int, bool]:
@@ -121,8 +192,8 @@ def open_workbook(source: Path | bytes, name: str | None = None, **options: Any)
 
     try:
         return openpyxl.load_workbook(package, **options)
-    except Exception as err:  # openpyxl raises many types for damaged parts
-        raise SheetError(f"{name}: the workbook is damaged and cannot be opened ({err.__class__.__name__})") from None
+    except Exception:  # openpyxl raises many types for damaged parts
+        raise SheetError(f"{name}: the workbook is damaged and cannot be opened. Open it in Excel and save it again.") from None
 
 
 def _count_lines(path: Path) -> int:

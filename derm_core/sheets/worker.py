@@ -5,7 +5,7 @@ Started with ``subprocess``, not ``multiprocessing``, so it works whatever hosts
 It loads the rules as soon as it starts, while the main process is still reading the workbook.
 
 Protocol: one line on stdin names a file holding pickles: ``(ruleset, detail, first_position)``,
-then chunks of claims. The worker writes one pickle of results per chunk, then the tally, to that
+then chunks of claims (the first pickle also holds the stored overrides and the values each sheet has no column for). The worker writes one pickle of results per chunk, then the tally, to that
 name plus ``.out``, and prints that name. Chunks keep both processes' memory small.
 """
 
@@ -42,13 +42,19 @@ class Worker:
         )
 
     def submit(
-        self, claims: Iterable[Sequence[ChargeRow]], ruleset: Ruleset, detail: bool, first_position: int, stored: Stored
+        self,
+        claims: Iterable[Sequence[ChargeRow]],
+        ruleset: Ruleset,
+        detail: bool,
+        first_position: int,
+        stored: Stored,
+        absent: dict[int, frozenset[str]] | None = None,
     ) -> Callable[[], Results]:
         """Send claims to check; returns the function that waits for their results."""
         fd, name = tempfile.mkstemp(suffix=".claims")
         claims = iter(claims)
         with os.fdopen(fd, "wb") as fh:
-            pickle.dump((ruleset, detail, first_position, stored), fh, pickle.HIGHEST_PROTOCOL)
+            pickle.dump((ruleset, detail, first_position, stored, absent or {}), fh, pickle.HIGHEST_PROTOCOL)
             while chunk := list(islice(claims, CHUNK)):
                 pickle.dump(chunk, fh, pickle.HIGHEST_PROTOCOL)
         assert self.proc.stdin is not None
@@ -100,9 +106,9 @@ def main() -> None:
         tally = Tally()
         with open(path, "rb") as src, open(path + ".out", "wb") as out:
             chunks = _pickles(src)
-            ruleset, detail, position, stored = next(chunks)
+            ruleset, detail, position, stored, absent = next(chunks)
             for claims in chunks:
-                results, part = check_claims_of(claims, ruleset, detail, position, stored=stored)
+                results, part = check_claims_of(claims, ruleset, detail, position, stored=stored, absent=absent)
                 pickle.dump(results, out, pickle.HIGHEST_PROTOCOL)
                 tally.merge(part)
                 position += len(claims)

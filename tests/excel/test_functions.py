@@ -223,3 +223,48 @@ def test_validate_sheet_escapes_text_that_looks_like_a_formula(monkeypatch):
     sheet = Sheet(1, 1, [["CPT"], ["17000"]])
     fx.validate_sheet(Book(sheet))
     assert sheet.cells[(2, 3)] == "'=evil()" and sheet.cells[(2, 4)] == "'+1"
+
+
+def test_validate_sheet_is_annotated_xw_book_for_xlwings_lite(monkeypatch):
+    """xlwings Lite gives a script the workbook through the parameter annotated ``xw.Book``: with xlwings present
+    (a stand-in module here: Lite's own runs only inside Excel) the annotation is that class, not a string."""
+    import importlib.util
+    import inspect
+    import sys
+    import types
+
+    fake = types.ModuleType("xlwings")
+
+    class FakeBook:
+        pass
+
+    fake.Book = FakeBook  # type: ignore[attr-defined]
+    fake.func = fake.script = lambda f=None, *a, **k: f if callable(f) else (lambda g: g)  # type: ignore[attr-defined]
+    fake.arg = fake.ret = lambda *a, **k: lambda g: g  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "xlwings", fake)
+    spec = importlib.util.spec_from_file_location("lite_main", fx.__file__)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    assert inspect.signature(module.validate_sheet).parameters["book"].annotation is FakeBook
+
+
+def test_the_faq_answers_without_rapidfuzz(monkeypatch):
+    """rapidfuzz is optional (xlwings Lite has no build of it): the FAQ search falls back on the standard library."""
+    import importlib
+    import sys
+
+    import derm_core.faq as faq
+
+    monkeypatch.setitem(sys.modules, "rapidfuzz", None)  # an import of it now fails
+    plain = importlib.reload(faq)
+    try:
+        assert plain.process is None
+        from derm_core.ruleset import default_ruleset
+
+        answer = plain.ask("how do I bill 16 AKs", default_ruleset())
+        assert answer.entry is not None and "17004" in answer.answer
+        assert plain.ask("how do I bill 16 aks biospy", default_ruleset()).entry is not None  # a typo still corrected
+    finally:
+        monkeypatch.delitem(sys.modules, "rapidfuzz")
+        importlib.reload(faq)

@@ -59,7 +59,7 @@ def test_password_protected_workbook(tmp_path):
 def test_old_xls_workbook(tmp_path):
     old = tmp_path / "old.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(4000))
-    refused(old, ".xls", "save it as .xlsx")
+    refused(old, ".xls", "damaged")  # .xls files are read (python-calamine); this one is only an OLE header
 
 
 @pytest.mark.parametrize(
@@ -211,7 +211,7 @@ def test_large_sheets_fall_back_to_a_streaming_reader(messy, monkeypatch):
     monkeypatch.setattr(sheet, "CALAMINE_MAX_XML", 0)
     summary = check_sheet(messy, messy.with_name("ro.xlsx"), mode="fast")
     assert summary.rows_by_status == {"error": 9, "warning": 2, "clean": 8}  # M-8 is split: merged cells are not filled down
-    assert any("read-only" in n for n in summary.notes)
+    assert any("row by row" in n for n in summary.notes)
     assert CALAMINE_MAX_XML > 100 * 1024**2
 
 
@@ -219,3 +219,40 @@ def test_summary_json_is_a_contract(messy):
     result = CliRunner().invoke(app, ["sheet", "check", str(messy), "-o", str(messy.with_name("j.xlsx")), "-f", "json"])
     doc = SheetSummary.model_validate_json(io.StringIO(result.stdout).read())
     assert doc.path == "full" and doc.claims == 15
+
+
+def test_macro_workbook_keeps_the_sheets_code_names(tmp_path):
+    """VBA refers to sheets by their code names: both paths keep them (the fast path used to rename them Sheet1 ...)."""
+    import re
+
+    import openpyxl
+
+    plain = tmp_path / "plain.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "March"
+    ws.sheet_properties.codeName = "wsMarch"
+    wb.code_name = "BillingBook"
+    ws.append(["Claim ID", "DOS", "CPT", "Units", "Dx 1"])
+    ws.append(["A1", "2026-03-02", "17000", 1, "L57.0"])
+    wb.save(plain)
+    xlsm = tmp_path / "book.xlsm"
+    with zipfile.ZipFile(plain) as src, zipfile.ZipFile(xlsm, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item)
+            if item.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml",
+                    b"application/vnd.ms-excel.sheet.macroEnabled.main+xml",
+                )
+            dst.writestr(item, data)
+        dst.writestr("xl/vbaProject.bin", b"\xd0\xcf\x11\xe0 not really vba")
+    for path in ("full", "fast"):
+        out = tmp_path / f"{path}.xlsm"
+        assert run(str(xlsm), "-o", str(out), "--path", path).exit_code in (0, 1)
+        with zipfile.ZipFile(out) as zf:
+            book = zf.read("xl/workbook.xml").decode()
+            names = [re.search(r'codeName="([^"]+)"', zf.read(n).decode()) for n in zf.namelist() if n.startswith("xl/worksheets/sheet")]
+        assert 'codeName="BillingBook"' in book, path
+        codes = {m.group(1) for m in names if m}
+        assert "wsMarch" in codes and len(codes) == len(names), (path, codes)  # every sheet has its own code name

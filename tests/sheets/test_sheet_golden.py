@@ -73,7 +73,7 @@ def test_input_is_byte_identical_and_summary_is_reported(checked):
     assert summary["by_status"] == {"error": 8, "warning": 2, "clean": 5}
     assert summary["columns_recognised"]["CPT/HCPCS"] == "code"
     assert summary["columns_recognised"]["Encounter #"] == "claim_id"
-    assert "Comments" in summary["columns_ignored"]
+    assert summary["columns_recognised"]["Comments"] == "notes"  # recognised, not put on the claim
     assert summary["findings_by_category"]["data_quality"] >= 5
     assert openpyxl.load_workbook(out).sheetnames == ["Summary", "March", "Notes", "April", "FAQ"]
 
@@ -118,7 +118,7 @@ def test_summary_and_faq_sheets(checked):
         charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
         assert len(charts) == 1 and b"Claims by status" in zf.read(charts[0])
     text = " ".join(str(c.value) for row in summary.iter_rows() for c in row if c.value is not None)
-    for needle in ("Rows checked", "What the colours mean", "Rows to fix", "Findings by rule", "DRM110", "Top fixes", "Notes"):
+    for needle in ("Rows checked", "What the colours mean", "Claims to fix", "Findings by rule", "DRM110", "Top fixes", "Notes"):
         assert needle in text
     faq = wb["FAQ"]
     assert faq["B4"].value
@@ -144,4 +144,4 @@ def test_the_example_charge_sheet(tmp_path):
     code, summary = run_check(example, tmp_path / "checked.xlsx")
     assert code == 1 and digest(example) == before
     assert summary["by_status"] == {"error": 5, "warning": 1, "clean": 3}
-    assert summary["columns_ignored"] == ["Notes"]
+    assert summary["columns_ignored"] == [] and summary["columns_recognised"]["Notes"] == "notes"

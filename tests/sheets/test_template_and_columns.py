@@ -58,8 +58,8 @@ def test_header_row_below_a_banner_and_ignored_columns():
     rows = [["Charges"], [None], ["Notes", "Encounter", "CPT", "CPT", "Whatever"], ["x", "E1", "17000", "17003", "y"]]
     found = find_header(rows)
     assert found is not None and found.header_row == 2
-    assert found.fields == {"claim_id": 1, "code": 2}
-    assert found.ignored == ["Notes", "CPT", "Whatever"] and "repeats" in found.notes[0]
+    assert found.fields == {"notes": 0, "claim_id": 1, "code": 2}
+    assert found.ignored == ["CPT", "Whatever"] and "repeats" in found.notes[0]
     assert find_header([["Patient", "Amount"]]) is None
     assert not is_charge_sheet(map_header(["CPT", "Description"]))
 
@@ -82,8 +82,11 @@ def test_one_row_read_into_a_charge_line():
     assert (row.code, row.mods, row.units, row.dx, row.pointers) == ("99213", ("25", "59", "XS"), 2, ("L57.0", "C44.319"), ("1", "2"))
     assert dict(row.facts) == {"size_cm": 1.2, "site": "arm", "pathology": "malignant"}
     assert row.payer == ("commercial", "Aetna") and row.pos == "11" and not row.problems
-    assert any("Aetna" in n for n in reader.notes)
+    assert reader.payer_plans == {"Aetna": "Commercial (commercial)"} and not reader.unknown_payers
     assert reader.read(4, [None] * 12) is None
+    unknown = reader.read(5, ["E2", 46083.0, "11102", None, 1, "D48.5", None, None, None, None, "Northwind Health", None])
+    assert unknown is not None and unknown.payer == ("commercial", "Northwind Health")
+    assert reader.unknown_payers == {"Northwind Health"}  # flagged in the Summary, never typed silently
 
 
 def test_rows_group_into_claims_by_claim_id_else_patient_and_date():
