@@ -15,14 +15,18 @@ import openpyxl
 import pytest
 
 HEADER = ["Claim ID", "DOS", "CPT", "Units", "Dx 1"]
+# The peak is this process's own (VmHWM of its address space). Not getrusage's ru_maxrss: Linux carries that across
+# exec, so a child started by a large pytest process would report the parent's peak.
 RUN = """
-import resource, sys
+import re, sys
+from pathlib import Path
 from derm_cli.main import app
 try:
     app(sys.argv[1:], standalone_mode=False)
 except SystemExit as e:
     code = e.code
-print("PEAK_KB", resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+peak = re.search(r"VmHWM:\\s*(\\d+)", Path("/proc/self/status").read_text()).group(1)
+print("PEAK_KB", peak, file=sys.stderr)
 """
 
 
