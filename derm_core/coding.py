@@ -7,6 +7,7 @@ two never disagree.
 from __future__ import annotations
 
 import math
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -429,3 +430,421 @@ def suggest(req: SuggestRequest) -> Suggestion:
             ),
         )
     raise CodingError(f"unknown procedure {p}")  # pragma: no cover - Literal guards it
+
+
+# ----------------------------------------------------------------------------- several procedures on one date
+# Added for `derm ask` (questions that describe several lesions, repairs, drugs and modifiers). Nothing above
+# changes; the functions below reuse the per-procedure functions and add what a whole date of service needs.
+
+RepairClass = Literal["simple", "intermediate", "complex"]
+# Benign excisions of 0.5 cm or less: NCCI bundles every repair of their wound into them (rules.md section 18).
+REPAIR_BUNDLED_EXCISIONS = frozenset({"11400", "11420", "11440"})
+
+
+class RepairWound(BaseModel):
+    """One repaired wound: its class, site and length in cm."""
+
+    model_config = ConfigDict(extra="forbid")
+    repair_class: RepairClass
+    site: Site | None = None
+    length_cm: float | None = None
+
+
+def _repair_group_of(repair_class: str, site: str | None) -> str:
+    """The repair group id (``12031-12037``) of a wound's class and site."""
+    _need(site, "site")
+    first = REPAIR_GROUP[repair_class].get(str(site))
+    if first is None:
+        raise CodingError(f"site: no {repair_class} repair group covers the {site}")
+    info = all_codes().get(first)
+    return (info.repair_group if info else None) or first
+
+
+def repair_group_label(repair_class: str, site: str | None) -> str:
+    """The code range of the repair group a wound belongs to (``12031-12037``), or "" when the site is unknown.
+
+    >>> repair_group_label("intermediate", "hand")
+    '12041-12047'
+    """
+    try:
+        return _repair_group_of(repair_class, site)
+    except CodingError:
+        return ""
+
+
+def repair_lines(wounds: list[RepairWound]) -> list[SuggestedLine]:
+    """Repairs of one date: lengths of the same class in the same anatomic group are added up, and each sum is
+    coded with ``repair`` (one code per class and group, complex add-ons per further 5 cm).
+
+    >>> [(l.code, l.units) for l in repair_lines([RepairWound(repair_class="intermediate", site="arm", length_cm=2.5),
+    ...                                           RepairWound(repair_class="intermediate", site="arm", length_cm=3.1)])]
+    [('12032', 1)]
+    >>> [(l.code, l.units) for l in repair_lines([RepairWound(repair_class="complex", site="scalp", length_cm=14)])]
+    [('13121', 1), ('13122', 2)]
+    """
+    totals: dict[tuple[str, str], tuple[Decimal, str]] = {}
+    for w in wounds:
+        _need(w.length_cm, "repair_length_cm")
+        assert w.length_cm is not None
+        if w.length_cm <= 0:
+            raise CodingError("repair_length_cm must be greater than 0")
+        key = (w.repair_class, _repair_group_of(w.repair_class, w.site))
+        total, site = totals.get(key, (Decimal(0), str(w.site)))
+        totals[key] = (total + exact(w.length_cm), site)
+    lines: list[SuggestedLine] = []
+    for (repair_class, group), (total, site) in totals.items():
+        lines += repair(repair_class, site, float(total), group)
+    return lines
+
+
+def excision_like(code: str, pathology: str) -> list[SuggestedLine]:
+    """The excision code of the same site group and size band in the family the pathology calls for
+    (benign or uncertain 114xx; malignant and in situ 116xx), for a code billed before the pathology was back.
+
+    >>> excision_like("11402", "malignant")[0].code, excision_like("11642", "benign")[0].code
+    ('11602', '11442')
+    """
+    from .codes import lookup
+
+    info = lookup(code)
+    if info is None or not info.family.startswith("excision"):
+        raise CodingError(f"{code} is not an excision code")
+    if pathology == "pending":
+        raise CodingError("hold the claim until the pathology report is back; it decides benign or malignant")
+    family = "excision_malignant" if pathology in ("malignant", "in_situ") else "excision_benign"
+    return [_line(("116" if family == "excision_malignant" else "114") + code[3:])]
+
+
+PostopRelation = Literal[
+    "staged", "more_extensive", "therapeutic_after_diagnostic", "complication_return", "complication", "unrelated", "routine"
+]
+
+
+class GlobalAdvice(BaseModel):
+    """What a service needs when it falls near another procedure's global period."""
+
+    modifier: str | None  # the modifier the service takes, None when none is needed (or it is not billable)
+    billable: bool
+    in_global: bool
+    global_days: str
+    explanation: str
+
+
+def global_period_modifier(
+    prior_code: str,
+    days_after: int | None,
+    service: Literal["em", "procedure"],
+    relation: PostopRelation | None,
+    inside: bool | None = None,
+) -> GlobalAdvice:
+    """The modifier for an E/M or a procedure ``days_after`` the procedure ``prior_code`` (negative: before it;
+    0: the same day), by the prior code's global period (000, 010, 090) and how the two are related.
+
+    Inside the global: staged, more extensive or therapy after a diagnostic procedure -> 58; an unplanned return to
+    the operating or procedure room for a complication -> 78; an unrelated procedure -> 79; an unrelated E/M -> 24;
+    a complication treated without a return to the room, or a routine post-operative visit, is part of the global
+    package and not billable. The same day: an E/M with a 000/010 procedure takes 25, with a 090 procedure 57 (also
+    the day before). Outside the global nothing is needed. ``inside`` says the service is (or is not) in the global
+    period when the days are not known.
+
+    >>> global_period_modifier("11602", 8, "procedure", "more_extensive").modifier
+    '58'
+    >>> global_period_modifier("11102", 14, "procedure", "more_extensive").modifier is None
+    True
+    """
+    from .codes import lookup
+
+    info = lookup(prior_code)
+    if info is None:
+        raise CodingError(f"{prior_code} is not in the code tables; its global period is not known")
+    days = info.global_days
+    if days not in ("000", "010", "090"):
+        raise CodingError(f"{prior_code} has no global period of its own ({days})")
+    length = int(days)
+    if inside is not None and (days_after is None or (inside and not 0 < days_after <= length)):
+        days_after = 1 if inside else length + 1
+    _need(days_after, "days_after")
+    assert days_after is not None
+    label = f"{prior_code} has a {length}-day global" + (" (the day of the procedure only)" if length == 0 else "")
+    if days_after <= 0 and service == "em":
+        if length == 90 and days_after >= -1:
+            return GlobalAdvice(modifier="57", billable=True, in_global=False, global_days=days,
+                                explanation=f"{label}: a visit the day before or the day of a major (090) procedure where the decision for surgery was made takes 57.")  # fmt: skip
+        if days_after == 0:
+            return GlobalAdvice(modifier="25", billable=True, in_global=False, global_days=days,
+                                explanation=f"{label}: a significant, separately identifiable visit on the day of a minor (000/010) procedure takes 25 on the E/M; 57 is only for 090-day procedures.")  # fmt: skip
+    if days_after <= 0 or days_after > length:
+        where = "before it" if days_after < 0 else "after it ends" if days_after > length else "on the same day"
+        return GlobalAdvice(modifier=None, billable=True, in_global=False, global_days=days,
+                            explanation=f"{label}, so a service {abs(days_after)} days {'before' if days_after < 0 else 'after'} it is outside the global period ({where}): no global-period modifier is needed.")  # fmt: skip
+    when = f"{label}; the service is inside it" if inside else f"{label}; day {days_after} is inside it"
+    if service == "em":
+        if relation == "unrelated":
+            return GlobalAdvice(modifier="24", billable=True, in_global=True, global_days=days,
+                                explanation=f"{when}: an unrelated E/M by the same physician takes 24.")  # fmt: skip
+        return GlobalAdvice(modifier=None, billable=False, in_global=True, global_days=days,
+                            explanation=f"{when}: routine or related post-operative visits (suture removal, wound checks, complications treated in the office) are part of the global package and not billable.")  # fmt: skip
+    if relation in ("staged", "more_extensive", "therapeutic_after_diagnostic"):
+        return GlobalAdvice(modifier="58", billable=True, in_global=True, global_days=days,
+                            explanation=f"{when}: a staged or planned procedure, a more extensive one (e.g. re-excision for margins), or therapy after a diagnostic procedure by the same physician takes 58; a new global period starts.")  # fmt: skip
+    if relation == "complication_return":
+        return GlobalAdvice(modifier="78", billable=True, in_global=True, global_days=days,
+                            explanation=f"{when}: an unplanned return to the operating or procedure room for a related complication takes 78 (no new global period).")  # fmt: skip
+    if relation == "complication":
+        return GlobalAdvice(modifier=None, billable=False, in_global=True, global_days=days,
+                            explanation=f"{when}: a complication treated without a return to the operating or procedure room (e.g. in the exam room) is part of the global package; 78 does not apply.")  # fmt: skip
+    if relation == "unrelated":
+        return GlobalAdvice(modifier="79", billable=True, in_global=True, global_days=days,
+                            explanation=f"{when}: an unrelated procedure by the same physician takes 79.")  # fmt: skip
+    raise CodingError(
+        "relation: is the later service staged or more extensive (58), a complication with a return to the procedure room (78), or unrelated (79)?"
+    )
+
+
+def liability_modifiers(reason: Literal["excluded", "not_necessary"], abn_signed: bool | None, advantage: bool = False) -> list[str]:
+    """Medicare liability modifiers: a statutorily excluded service (cosmetic, routine screening) takes GY, with GX
+    when a voluntary ABN was signed; an expected medical-necessity denial takes GA with an ABN on file, GZ without.
+    Medicare Advantage plans do not use ABNs or these modifiers (the plan's organization determination decides).
+
+    >>> liability_modifiers("excluded", True), liability_modifiers("not_necessary", False)
+    (['GY', 'GX'], ['GZ'])
+    """
+    if advantage:
+        return []
+    if reason == "excluded":
+        return ["GY", "GX"] if abn_signed else ["GY"]
+    _need(abn_signed, "abn_signed")
+    return ["GA"] if abn_signed else ["GZ"]
+
+
+def pathology_component(interpretation: bool, preparation: bool) -> str | None:
+    """26 when the provider only interprets the slides, TC when it only prepares them, None (the global code) for both.
+
+    >>> pathology_component(True, False), pathology_component(True, True)
+    ('26', None)
+    """
+    if interpretation and not preparation:
+        return "26"
+    if preparation and not interpretation:
+        return "TC"
+    if not interpretation and not preparation:
+        raise CodingError("pathology: did the provider interpret the slides, prepare them, or both?")
+    return None
+
+
+def drug_lines(code: str, dose: float, discarded: float | None = None, single_dose: bool | None = None) -> list[SuggestedLine]:
+    """Drug lines: the dose in billing units (mg divided by the code's mg per unit, rounded up; ``per unit`` codes
+    as given), with JZ when nothing was discarded from a single-dose container, or a second JW line for the
+    discarded amount. ``single_dose`` overrides the code table when the container is known.
+
+    >>> [(l.code, l.units, l.modifiers) for l in drug_lines("J3301", 60)]
+    [('J3301', 6, [])]
+    >>> [(l.code, l.units, l.modifiers) for l in drug_lines("J0585", 100, discarded=100)]
+    [('J0585', 100, []), ('J0585', 100, ['JW'])]
+    """
+    from .codes import lookup
+
+    info = lookup(code)
+    if info is None or info.family != "drug":
+        raise CodingError(f"{code} is not a drug code in the code tables")
+    per = info.mg_per_unit or 1
+    units = drug_units(dose, per)
+    single = info.single_dose if single_dose is None else single_dose
+    if not single or discarded is None:
+        return [_line(code, units)]
+    if discarded <= 0:
+        return [_line(code, units, ["JZ"])]
+    return [_line(code, units), _line(code, drug_units(discarded, per), ["JW"])]
+
+
+def anatomic_modifier(site: str, side: Literal["left", "right"] | None, part: str | None = None) -> str | None:
+    """The HCPCS anatomic modifier for an eyelid (``part`` upper/lower), a finger or toe (``part`` thumb, great,
+    second ... fifth), or a side (LT/RT); None when the side is not known.
+
+    >>> anatomic_modifier("eyelid", "left", "upper"), anatomic_modifier("hand", "right", "thumb"), anatomic_modifier("arm", "left")
+    ('E1', 'F5', 'LT')
+    """
+    from .codes import modifiers
+
+    if side is None:
+        return None
+    words: list[str] = [side]
+    if site == "eyelid" and part in ("upper", "lower"):
+        words += [part, "eyelid"]
+    elif site in ("hand", "foot") and part:
+        words += ["hand" if site == "hand" else "foot", {"great": "great toe"}.get(part, part if part == "thumb" else f"{part} digit")]
+    else:
+        return "LT" if side == "left" else "RT"
+    for code, mod in modifiers().items():
+        meaning = mod.meaning.lower()
+        if all(w in meaning for w in words):
+            return code
+    return None
+
+
+class Session(BaseModel):
+    """What was done on one date: the procedures (one request per lesion or group of lesions) and the repairs.
+
+    ``repair_of`` links a repair to the index of the procedure whose wound it closes (None: a separate wound,
+    e.g. a laceration or a defect left by Mohs).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+    procedures: list[SuggestRequest] = Field(default_factory=list)
+    repairs: list[RepairWound] = Field(default_factory=list)
+    repair_of: list[int | None] = Field(default_factory=list)
+
+
+class SessionPart(BaseModel):
+    """The lines for one lesion (or one counted group of lesions) and why; ``error`` when facts were missing."""
+
+    label: str
+    procedures: list[int]  # indexes into Session.procedures (for repairs: the procedures whose wounds they close)
+    lines: list[SuggestedLine]
+    explanation: str
+    error: str | None = None
+
+
+# Families whose lesions of one date are counted or measured together, and the request field that adds up.
+_POOLED = {"destruction": "lesion_count", "benign_destruction": "lesion_count", "skin_tag_removal": "lesion_count",
+           "intralesional_injection": "lesion_count", "vascular_destruction": "area_sq_cm", "excimer_laser": "area_sq_cm"}  # fmt: skip
+_PER_LESION_FIRST = frozenset({"17311", "17313"})
+
+
+def _pool_key(req: SuggestRequest) -> str:
+    if req.procedure == "destruction" and req.pathology in ("malignant", "in_situ"):
+        return "per-lesion"
+    if req.procedure == "destruction" and req.pathology == "benign":
+        return "benign_destruction"
+    return req.procedure if req.procedure in _POOLED or req.procedure == "biopsy" else "per-lesion"
+
+
+def suggest_session(session: Session) -> list[SessionPart]:
+    """The lines for everything done on one date.
+
+    Premalignant and benign destructions, tags, injections, vascular and excimer areas are counted together
+    across body sites; biopsies get one primary; excisions, shaves, malignant destructions and Mohs are coded per
+    lesion, a second identical code taking XS; a biopsy beside a procedure on another lesion takes XS. Repairs:
+    a simple closure of an excision or shave is included, and every repair of a benign excision of 0.5 cm or less
+    is bundled into it; the others are added up per class and group (``repair_lines``).
+
+    >>> parts = suggest_session(Session(procedures=[
+    ...     SuggestRequest(procedure="destruction", pathology="premalignant", lesion_count=3),
+    ...     SuggestRequest(procedure="destruction", pathology="premalignant", lesion_count=2)]))
+    >>> [(l.code, l.units) for p in parts for l in p.lines]
+    [('17000', 1), ('17003', 4)]
+    """
+    parts: list[SessionPart] = []
+    pooled: dict[str, list[int]] = {}
+    order: list[tuple[str, int]] = []
+    for i, req in enumerate(session.procedures):
+        key = _pool_key(req)
+        if key == "per-lesion":
+            order.append((key, i))
+        else:
+            if key not in pooled:
+                order.append((key, i))
+            pooled.setdefault(key, []).append(i)
+    for key, i in order:
+        members = [i] if key == "per-lesion" else pooled[key]
+        reqs = [session.procedures[j] for j in members]
+        req = reqs[0]
+        if key == "biopsy":
+            merged = [b for r in reqs for b in (r.biopsies or [])]
+            req = req.model_copy(update={"biopsies": merged or None})
+        elif key != "per-lesion":
+            name = _POOLED[key]
+            values = [getattr(r, name) for r in reqs]
+            total = None if any(v is None for v in values) else sum(values)
+            req = req.model_copy(update={name: total})
+        label = _label(req, len(members))
+        try:
+            result = suggest(req)
+        except CodingError as e:
+            parts.append(SessionPart(label=label, procedures=members, lines=[], explanation="", error=str(e)))
+            continue
+        parts.append(SessionPart(label=label, procedures=members, lines=result.lines, explanation=result.explanation))
+    _mark_distinct(parts, session)
+    parts += _repair_parts(session, parts)
+    return parts
+
+
+def _label(req: SuggestRequest, n: int) -> str:
+    what = {"destruction": "premalignant destruction" if req.pathology not in ("malignant", "in_situ") else "malignant destruction",
+            "benign_destruction": "benign destruction", "vascular_destruction": "vascular lesions", "excision": "excision",
+            "shave_removal": "shave removal", "biopsy": "biopsies", "mohs": "Mohs", "skin_tag_removal": "skin tags",
+            "intralesional_injection": "intralesional injection", "excimer_laser": "excimer laser"}[req.procedure]  # fmt: skip
+    return (
+        f"{what}"
+        + (f" ({n} groups added together)" if n > 1 else "")
+        + (f", {req.site}" if req.site and req.procedure not in _POOLED else "")
+    )
+
+
+def _mark_distinct(parts: list[SessionPart], session: Session) -> None:
+    """XS on a repeated per-lesion code (second lesion onward), and on the primary biopsy when another lesion had a
+    definitive procedure the same day."""
+    seen: set[str] = set()
+    definitive = False
+    for p in parts:
+        if p.error or p.label.startswith("biopsies"):
+            continue
+        for k, ln in enumerate(p.lines):
+            first = (
+                k == 0
+                and p.procedures
+                and session.procedures[p.procedures[0]].procedure in ("excision", "shave_removal", "mohs", "destruction")
+            )
+            if first and session.procedures[p.procedures[0]].procedure == "destruction" and not ln.code.startswith("172"):
+                first = False
+            if first or ln.code in _PER_LESION_FIRST:
+                if ln.code in seen and "XS" not in ln.modifiers:
+                    ln.modifiers = [*ln.modifiers, "XS"]
+                seen.add(ln.code)
+        definitive = definitive or bool(p.lines)
+    if definitive:
+        for p in parts:
+            if p.label.startswith("biopsies") and p.lines and "XS" not in p.lines[0].modifiers:
+                p.lines[0].modifiers = [*p.lines[0].modifiers, "XS"]
+
+
+def _repair_parts(session: Session, parts: list[SessionPart]) -> list[SessionPart]:
+    if not session.repairs:
+        return []
+    codes_of = {j: p.lines[0].code for p in parts if p.lines for j in p.procedures}
+    kept: list[RepairWound] = []
+    owners: list[int] = []  # the procedures whose wounds the billed repairs close
+    notes: list[str] = []
+    for k, wound in enumerate(session.repairs):
+        of = session.repair_of[k] if k < len(session.repair_of) else None
+        if of is not None and wound.repair_class == "simple":
+            notes.append("a simple (single-layer) closure is included in the excision")
+            continue
+        if of is not None and codes_of.get(of) in REPAIR_BUNDLED_EXCISIONS:
+            notes.append(
+                f"NCCI bundles every repair (simple, intermediate, complex) into a benign excision of 0.5 cm or less ({codes_of[of]})"
+            )
+            continue
+        kept.append(wound)
+        if of is not None and of not in owners:
+            owners.append(of)
+    label = "repairs"
+    if not kept:
+        return [SessionPart(label=label, procedures=[], lines=[], explanation="No repair line: " + "; ".join(dict.fromkeys(notes)) + ".")]
+    try:
+        lines = repair_lines(kept)
+    except CodingError as e:
+        return [SessionPart(label=label, procedures=[], lines=[], explanation="", error=str(e))]
+    groups: dict[str, Decimal] = {}
+    for w in kept:
+        g = f"{w.repair_class} {repair_group_label(w.repair_class, w.site)}"
+        groups[g] = groups.get(g, Decimal(0)) + exact(w.length_cm or 0)
+    why = "; ".join(
+        f"{g}: {total} cm"
+        + (" in total" if sum(1 for w in kept if f"{w.repair_class} {repair_group_label(w.repair_class, w.site)}" == g) > 1 else "")
+        for g, total in groups.items()
+    )
+    why = f"Repairs of the same class in the same anatomic group are added up: {why}."
+    if notes:
+        why += " No line for the others: " + "; ".join(dict.fromkeys(notes)) + "."
+    return [SessionPart(label=label, procedures=owners, lines=lines, explanation=why)]

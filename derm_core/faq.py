@@ -16,6 +16,7 @@ the next question.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from dataclasses import dataclass
@@ -33,29 +34,16 @@ except ImportError:  # xlwings Lite and small installs: the same measures from t
 
 from . import icd
 from .codes import lookup
-from .coding import CodingError, suggest
+from .compose import Composed, compose, quantified
 from .lookup import code_kind, describe_code
-from .models import SuggestedLine
-from .question_facts import extract
-from .render import lines_text
+from .models import Claim, SuggestedLine
+from .question_facts import Question, parse
 from .ruleset import FaqEntry, Ruleset, default_ruleset
 from .vocab import SITE_WORDS
 from .vocab import similarity as _similarity
 
 THRESHOLD = 0.5  # below this, "I don't have a confident answer"
-COMPUTED_CONFIDENCE = 0.95  # the coding engine computed the lines from the facts given
 CODE_CONFIDENCE = 0.9  # the code tables describe the code
-# What to ask for when a question names a procedure and numbers but not every fact the coding engine needs.
-_NEEDED = {
-    "site": "the body site",
-    "lesion_count": "how many lesions were treated",
-    "mohs_stage_blocks": "how many blocks each Mohs stage had",
-    "pathology": "the pathology (benign or malignant)",
-    "size_cm": "the size in cm",
-    "area_sq_cm": "the treated area in sq cm",
-    "biopsies": "the biopsy methods (shave, punch or incisional)",
-}
-
 # Biller abbreviations and synonyms, spelled out the same way in questions and in the FAQ entries.
 _SYNONYMS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(p), r)
@@ -95,12 +83,19 @@ _SYNONYMS: list[tuple[re.Pattern[str], str]] = [
         (r"\bsq\.?\s*cm\b|\bsquare (?:cm|centimet\w+)\b|\bcm2\b", " sqcm "),
         (r"\bvs\.?\b|\bversus\b", " versus "),
     ]
-] + [
-    # Body-site words carry their site group, as the FAQ names it: "shin" -> "shin leg", "cheek" -> "cheek face".
-    (re.compile(rf"\b{word}\b"), f"{word} {site.replace('_', ' ')}")
-    for word, site in SITE_WORDS.items()
-    if word != site
 ]
+# All of them in one pass (leftmost match, earlier synonyms first at one position): much faster than one pass each.
+_ALL_SYNONYMS = re.compile("|".join(f"(?P<s{i}>{p.pattern})" for i, (p, _) in enumerate(_SYNONYMS)))
+_SYNONYM_TEXT = [r for _, r in _SYNONYMS]
+
+
+def _synonym(m: re.Match[str]) -> str:
+    return _SYNONYM_TEXT[int(str(m.lastgroup)[1:])]
+
+
+# Body-site words carry their site group, as the FAQ names it: "shin" -> "shin leg", "cheek" -> "cheek face" (one pattern).
+_SITE_GROUP_WORD = {word: f"{word} {site.replace('_', ' ')}" for word, site in SITE_WORDS.items() if word != site}
+_SITE_SYNONYM = re.compile(r"\b(" + "|".join(sorted(map(re.escape, _SITE_GROUP_WORD), key=len, reverse=True)) + r")\b")
 _STOP = frozenset(
     re.split(
         r"\s+",
@@ -118,6 +113,17 @@ _KNOWN_WORDS = frozenset(SITE_WORDS) | frozenset(
         r"\s+",
         "mohs stage stages block blocks biopsy biopsies punch shave excision excised margin margins keloid keloids "
         "injected injection wart warts skin tag tags excimer lesion lesions",
+    )
+)
+# The words the fact parser reads, the only ones its input gets spelling fixes for.
+_FACT_WORDS = _KNOWN_WORDS | frozenset(
+    re.split(
+        r"\s+",
+        "cryo seborrheic keratosis keratoses actinic treated froze frozen destruction destroyed curettage excise excisions shaved removal "
+        "removed repair repairs closure intermediate complex simple layered modifier modifiers pathology medicare medicaid nevus nevi "
+        "melanoma basal squamous carcinoma molluscum hemangioma vitiligo psoriasis dermatitis kenalog triamcinolone hyperhidrosis "
+        "botox phototherapy flap advancement rotation global bilateral incisional tangential units cosmetic covered benign malignant "
+        "dysplastic cyst cysts acrochordons",
     )
 )
 _TOKEN = re.compile(r"[a-z]\d{2}\.[0-9a-z]{1,4}|\d+\.\d+|[a-z0-9]+")
@@ -143,6 +149,7 @@ class Answer(BaseModel):
     related: list[dict]  # up to 3: {"id": ..., "title": ...}
     references: list[str]
     lines: list[SuggestedLine]  # computed lines when the question carried facts, else []
+    claim: Claim | None = None  # the claim the answer describes (diagnoses and facts included), checked clean
 
 
 @lru_cache(maxsize=8192)
@@ -157,8 +164,8 @@ def normalise(text: str) -> str:
     '16 ak with cryo destruction , 88305 26?'
     """
     t = text.lower().replace("\u2013", "-").replace("\u2014", "-").replace("’", "'")
-    for pattern, replacement in _SYNONYMS:
-        t = pattern.sub(replacement, t)
+    t = _ALL_SYNONYMS.sub(_synonym, t)
+    t = _SITE_SYNONYM.sub(lambda m: _SITE_GROUP_WORD[m.group(1)], t)
     return " ".join(t.replace("-", " ").split())
 
 
@@ -218,6 +225,8 @@ class _Index:
             for c in e.codes:
                 self.by_code.setdefault(c.upper(), []).append(i)
         self.families = [[_family(c) for c in e.codes] for e in entries]
+        self.title_codes = [{c.upper() for c in _CODE_MENTION.findall(e.title)} for e in entries]
+        self.code_sets = [{c.upper() for c in e.codes} for e in entries]
         words = {w for e in entries for w in _WORD.findall(" ".join([e.title, *e.questions, e.answer]).lower())}
         self.word_set = (words | _KNOWN_WORDS) - _STOP
         self.words = sorted(self.word_set)
@@ -234,11 +243,25 @@ class _Index:
             scored = max(((_similarity(word, w), w) for w in self.words), default=(0.0, word))
             return scored[1] if scored[0] >= 0.85 else word
         best = process.extractOne(word, self.words, scorer=fuzz.ratio, score_cutoff=85)
+        if best and (best[0].startswith(word) or word.startswith(best[0])):
+            return word  # "incision" is a word, not a misspelt "incisional"
         return best[0] if best else word
 
     def spell(self, question: str) -> str:
         """The question with misspelt words corrected against the FAQ's own words."""
         return _WORD.sub(lambda m: self._word_fix(m.group(0)), question.lower())
+
+    def spell_facts(self, question: str) -> str:
+        """The question with misspellings of the words the fact parser reads corrected (``mosh`` -> ``mohs``,
+        ``bloks`` -> ``blocks``) and every other word left alone, so that a real word ("waiting") never becomes
+        another one ("writing")."""
+
+        def fix(m: re.Match[str]) -> str:
+            word = m.group(0)
+            fixed = self._word_fix(word.lower())
+            return fixed if fixed in _FACT_WORDS else word
+
+        return _WORD.sub(fix, question)
 
     def rank(self, question: str) -> _Ranked | None:
         q = list(dict.fromkeys(tokens(question)))  # each word once: "hands" also brings "hand"
@@ -289,7 +312,7 @@ def _ref(e: FaqEntry) -> dict:
 
 
 def _related(index: _Index, order: list[int], skip: int | None) -> list[dict]:
-    return [_ref(index.entries[i]) for i in order if i != skip][:3]
+    return [_ref(index.entries[i]) for i in itertools.islice((i for i in order if i != skip), 3)]
 
 
 def _code_mentions(question: str) -> list[str]:
@@ -305,23 +328,29 @@ def _code_mentions(question: str) -> list[str]:
 def _family(code: str) -> str | None:
     """A code's procedure family; benign and malignant excisions are one procedure (the pathology picks the code)."""
     info = lookup(code.upper())
-    return None if info is None else "excision" if info.family.startswith("excision") else info.family
+    if info is None:
+        return None
+    return "excision" if info.family.startswith("excision") else "repair" if info.family.startswith("repair") else info.family
 
 
 def _explaining_entry(index: _Index, ranked: _Ranked | None, explanation: str, codes: set[str]) -> int | None:
     """The entry that best explains computed lines: about their procedure (at least half of its codes share
     their family), closest to the question and to the engine's explanation, and naming a line's code in its title."""
     families = {_family(c) for c in codes}
-    candidates = [i for i in range(len(index.entries)) if index.share(i, families) >= 0.5]
-    if not candidates or ranked is None:
+    shares = {i: s for i in range(len(index.entries)) if (s := index.share(i, families)) >= 0.5}
+    if not shares or ranked is None:
         return None
-    # Codes the explanation names only to warn against them (17001, 17003 beside 17004) must not steer.
-    explained = index.bm25.get_scores([t for t in tokens(explanation) if not t.isdigit() or t in codes])
-    top = max(float(explained[i]) for i in candidates) or 1.0
-    named = {i for i in candidates if codes & {c.upper() for c in _CODE_MENTION.findall(index.entries[i].title)}}
+    # The code lines' own words (only the codes billed, not those named to warn against them) break close calls.
+    words = {t for t in tokens(explanation[:300]) if not t.isdigit() or t in codes}
     return max(
-        candidates,
-        key=lambda i: float(ranked.scores[i]) + 0.5 * float(explained[i]) / top + index.share(i, families) + 0.5 * (i in named),
+        shares,
+        key=lambda i: (
+            float(ranked.scores[i])
+            + 0.5 * len(words & index.doc_sets[i]) / (len(words) or 1)
+            + shares[i]
+            + 0.25 * len(codes & index.code_sets[i]) / len(codes)
+            + 0.5 * bool(codes & index.title_codes[i])
+        ),
     )
 
 
@@ -331,43 +360,102 @@ def _best_naming(index: _Index, ranked: _Ranked | None, codes: list[str]) -> int
     return next((i for i in ranked.order if i in naming), None) if ranked else None
 
 
-def _computed(question: str, index: _Index, ranked: _Ranked | None) -> tuple[Answer | None, str | None]:
-    """Lines computed from the facts in the question, or else what is missing to compute them (when it gave some)."""
-    facts = extract(question)
-    request = facts.request()
-    if request is None:
-        return None, None
-    if not facts.quantified:
-        return None, None
-    try:
-        result = suggest(request)
-    except CodingError as e:
-        field = str(e).split(" ", 1)[0]
-        return None, f"To compute the lines I also need {_NEEDED[field]}." if field in _NEEDED else f"{str(e)[0].upper()}{str(e)[1:]}."
-    best = _explaining_entry(index, ranked, result.explanation, {ln.code for ln in result.lines})
-    entry = index.entries[best] if best is not None else None
-    text = f"{lines_text(result.lines)}. {result.explanation}"
-    if facts.assumptions:
-        text += " " + " ".join(facts.assumptions)
-    # A question that also asks something else (the modifier on the visit, coverage) gets that answer too.
+def _entry_for(index: _Index, ranked: _Ranked | None, composed: Composed) -> int | None:
+    """The FAQ entry that explains a composed answer: one listing a rule that drove it, else one about its modifiers,
+    else one about its codes (at least half of the entry's codes in their families), else one of its topic; the
+    question's own ranking breaks ties."""
+    entries = index.entries
+    order = {i: k for k, i in enumerate(ranked.order)} if ranked else {}
+
+    def best(candidates: list[int]) -> int | None:
+        return min(candidates, key=lambda i: order.get(i, len(entries))) if candidates else None
+
+    rules = set(composed.rules)
+    found = best([i for i, e in enumerate(entries) if rules & set(e.rules)]) if rules else None
+    if found is None and composed.modifiers:
+        mods = {m for m in composed.modifiers if m}
+        found = best([i for i, e in enumerate(entries) if mods & set(e.modifiers) and (not composed.topic or e.topic == composed.topic)])
+        found = found if found is not None else best([i for i, e in enumerate(entries) if mods & set(e.modifiers)])
+    if found is None and composed.codes:
+        found = _explaining_entry(index, ranked, composed.text, set(composed.codes))
+    if found is None and composed.topic:
+        found = best([i for i, e in enumerate(entries) if e.topic == composed.topic])
+    if found is None and ranked is not None and ranked.confidence >= THRESHOLD:
+        found = ranked.order[0]  # nothing in the answer names its subject: the entry closest to the question
+    return found
+
+
+def _about_something_else(composed: Composed, facts: Question, index: _Index, ranked: _Ranked | None) -> bool:
+    """A question without numbers or codes whose best FAQ entry is about another procedure than the one composed
+    ("tendon sheath injection code for a keloid?" is about 20550, not about counting injected lesions)."""
     if (
-        ranked is not None
-        and ranked.confidence >= THRESHOLD
-        and ranked.order[0] != best
-        and index.share(ranked.order[0], {_family(ln.code) for ln in result.lines}) < 0.5
+        composed.modifiers
+        or composed.rules
+        or quantified(facts)
+        or facts.codes
+        or ranked is None
+        or ranked.confidence < 0.75
+        or not composed.codes
     ):
-        text += f"\n\n{index.entries[ranked.order[0]].answer}"
+        return False  # an answer about modifiers or a checker finding, or one computed from numbers, is about this question
+    top = index.entries[ranked.order[0]]
+    if not top.codes:
+        return True
+    return _family(top.codes[0]) not in {_family(c) for c in composed.codes}
+
+
+_NOTE_ENTRY = re.compile(r"\bnote\b|\bdocument\w*|\bmust show\b|\bchart\b")
+
+
+def _documentation_answer(facts: Question, index: _Index, ranked: _Ranked | None) -> Answer | None:
+    """ "What must the note say" about a procedure: the entry on that procedure's documentation (its codes' family),
+    when the words of the question alone do not find one."""
+    if "document" not in facts.asks or ranked is None:
+        return None
+    codes = {c.code for c in facts.codes} | {_GLOBAL_CODE[it.procedure] for it in facts.items if it.procedure in _GLOBAL_CODE}
+    families = {_family(c) for c in codes} - {None}
+    top = ranked.order[0]
+    if not families or (
+        ranked.confidence >= THRESHOLD and _NOTE_ENTRY.search(index.entries[top].title) and index.share(top, families) >= 0.5
+    ):
+        return None
+    candidates = [i for i, e in enumerate(index.entries) if _NOTE_ENTRY.search(e.title) and index.share(i, families) >= 0.5]
+    if not candidates:
+        return None
+    order = {i: k for k, i in enumerate(ranked.order)}
+    best = min(candidates, key=lambda i: order.get(i, len(order)))
+    e = index.entries[best]
+    return Answer(
+        answer=e.answer,
+        entry=e.id,
+        confidence=0.75,
+        related=_related(index, ranked.order, best),
+        references=list(e.references),
+        lines=[],
+    )
+
+
+# A code of each procedure, for its family when the question names the procedure but not the code.
+_GLOBAL_CODE = {"biopsy": "11102", "shave_removal": "11300", "excision": "11400", "destruction": "17000", "benign_destruction": "17110",
+                "mohs": "17311", "skin_tag_removal": "11200", "intralesional_injection": "11900", "excimer_laser": "96920",
+                "vascular_destruction": "17106", "repair": "12031"}  # fmt: skip
+
+
+def _from_composed(composed: Composed, index: _Index, ranked: _Ranked | None) -> Answer:
+    best = _entry_for(index, ranked, composed)
+    entry = index.entries[best] if best is not None else None
+    text = composed.text
     if entry is not None:
-        text += f"\n\nSee: {entry.title}."
-    answer = Answer(
+        text += (f"\n\nWhy: {entry.answer}" if composed.explain else "") + f"\n\nSee: {entry.title}."
+    return Answer(
         answer=text,
         entry=entry.id if entry else None,
-        confidence=COMPUTED_CONFIDENCE,
+        confidence=composed.confidence,
         related=_related(index, ranked.order, best) if ranked else [],
         references=list(entry.references) if entry else [],
-        lines=result.lines,
+        lines=composed.lines,
+        claim=composed.claim,
     )
-    return answer, None
 
 
 def _code_answer(question: str, index: _Index, ranked: _Ranked | None) -> Answer | None:
@@ -421,15 +509,20 @@ def ask(question: str, ruleset: Ruleset | None = None) -> Answer:
     index = index_for(ruleset)
     text = index.spell(question)
     ranked = index.rank(text)
-    computed, missing = _computed(text, index, ranked)
-    answer = computed or _code_answer(question, index, ranked)
+    facts = parse(index.spell_facts(question))
+    if "practice_data" in facts.asks or "off_topic" in facts.asks:
+        return _not_confident(index, None)
+    composed = compose(facts, ruleset)
+    if composed is not None and not _about_something_else(composed, facts, index, ranked):
+        return _from_composed(composed, index, ranked)
+    answer = _code_answer(question, index, ranked) or _documentation_answer(facts, index, ranked)
     if answer is not None:
         return answer
     if ranked is None or ranked.confidence < THRESHOLD:
         return _not_confident(index, ranked)
     best = index.entries[ranked.order[0]]
     return Answer(
-        answer=f"{missing}\n\n{best.answer}" if missing else best.answer,
+        answer=best.answer,
         entry=best.id,
         confidence=ranked.confidence,
         related=_related(index, ranked.order, ranked.order[0]),

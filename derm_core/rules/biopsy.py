@@ -96,7 +96,8 @@ def biopsy_method(ctx: Ctx) -> Iterator[Hit]:
 def biopsy_same_lesion(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags a biopsy of the same lesion (same ``lesion_id``) as an excision, shave removal,
     destruction or Mohs on the same date, unless the biopsy went for immediate pathology and its result
-    decided the procedure (``diagnostic_frozen_section`` with 59).
+    decided the procedure (``diagnostic_frozen_section``, with 58 on the procedure as the NCCI manual puts it, or 59 or
+    an X modifier on the biopsy as some payers ask).
 
     Why is this bad? The biopsy is part of the definitive procedure of that lesion and is denied as included.
     """
@@ -104,12 +105,13 @@ def biopsy_same_lesion(ctx: Ctx) -> Iterator[Hit]:
     for bx in ctx.fam("biopsy"):
         for d in definitive:
             if d.dos == bx.dos and same_lesion(bx, d):
-                if bx.facts.diagnostic_frozen_section and bx.mods & DISTINCT:
+                if bx.facts.diagnostic_frozen_section and (bx.mods & DISTINCT or "58" in d.mods):
                     continue
                 yield Hit(
                     [bx.idx, d.idx],
                     f"The biopsy ({bx.code}) and {d.code} treat the same lesion ({bx.facts.lesion_id}) on the same date.",
-                    f"Remove {bx.code}; bill it (with 59) only if its immediate pathology result decided the {d.code}.",
+                    f"Remove {bx.code}; bill it only if its immediate pathology result decided the {d.code} "
+                    f"(58 on the {d.code}, or 59 on the biopsy where the payer asks).",
                     [SuggestedLine(code=d.code, units=d.units, modifiers=sorted(d.mods))],
                 )
                 break

@@ -138,7 +138,8 @@ def test_cli_json_contract():
     result = CliRunner().invoke(app, ["ask", "how many units of 17003 for 9 AKs", "--format", "json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.output)
-    assert set(doc) == {"answer", "entry", "confidence", "related", "references", "lines"}
+    assert set(doc) >= {"answer", "entry", "confidence", "related", "references", "lines"}  # the contract's fields
+    assert doc["claim"]["lines"][0]["dx"] == ["L57.0"]  # and the claim the answer describes
     assert doc["lines"] == [{"code": "17000", "units": 1, "modifiers": []}, {"code": "17003", "units": 8, "modifiers": []}]
 
 
