@@ -244,16 +244,21 @@ def audit_cmd(limit: Annotated[int, typer.Option("--limit", "-n")] = 50, fmt: Fo
 def load_cmd(
     folder: Annotated[Path, typer.Argument(help="A folder with the quarter's CMS files (zips or unpacked).")],
     quarter: Annotated[str | None, typer.Option("--quarter", help="The quarter, e.g. 2026Q2 (default: read from the file names).")] = None,
+    year: Annotated[
+        int | None, typer.Option("--year", help="The fee-schedule year, e.g. 2026 (default: read from the file names).")
+    ] = None,
     author: AuthorOpt = None,
     fmt: FormatOpt = "table",
 ) -> None:
-    """Load CMS NCCI practitioner PTP and MUE files (as CMS publishes them) into the rules store."""
+    """Load CMS files as CMS publishes them into the rules store: NCCI practitioner PTP and MUE files, and the
+    Physician Fee Schedule relative value file (PPRRVU, in the year's RVU zip), whose global days and indicators
+    then win over the shipped defaults for dates of service in its year."""
     from derm_core.store.ncci_db import load_dir
 
     if not folder.is_dir():
         _fail(f"{folder}: not a folder")
     try:
-        results = load_dir(_store(), folder, quarter, author)
+        results = load_dir(_store(), folder, quarter, author, year)
     except ValueError as e:
         _fail(str(e))
     if fmt == "json":
@@ -271,20 +276,33 @@ def load_cmd(
             for note in ([r.note] if r.note else []) + r.rejected_examples:
                 out.print(f"  {escape(r.name)}: {escape(note)}")
     if not any(r.status in ("loaded", "replaced", "unchanged") for r in results):
-        _fail("no CMS NCCI practitioner PTP or MUE file was loaded from " + str(folder))
+        _fail(f"no CMS NCCI practitioner PTP or MUE file or fee-schedule table was loaded from {folder}")
     if any(r.status == "failed" for r in results):
         raise typer.Exit(2)
 
 
 @data_app.command("status")
 def status_cmd(fmt: FormatOpt = "table") -> None:
-    """The NCCI files loaded, by quarter: a date of service outside them is reported as not checked."""
+    """The NCCI files loaded, by quarter (a date of service outside them is reported as not checked), and the
+    fee-schedule tables loaded, by year (other years use the shipped defaults)."""
     from derm_core.store.ncci_db import loaded_files
+    from derm_core.store.pfs_db import loaded_pfs_files
 
-    files = loaded_files(_store())
+    store = _store()
+    files, pfs = loaded_files(store), loaded_pfs_files(store)
     if fmt == "json":
-        print(json.dumps(files, indent=2, default=str))
+        print(json.dumps(files + [{"kind": "pfs", **f} for f in pfs], indent=2, default=str))
         return
+    if pfs:
+        years = Table("year", "fee-schedule file", "codes", "rejected", "loaded (UTC)", "by", "sha256")
+        for f in pfs:
+            years.add_row(
+                str(f["year"]), escape(f["name"]), f"{f['rows_loaded']:,}", f"{f['rows_rejected']:,}",
+                f"{f['loaded_at']:%Y-%m-%d %H:%M}", escape(f["loaded_by"]), f["sha256"][:12],
+            )  # fmt: skip
+        out.print(years)
+    else:
+        out.print("No fee-schedule file loaded: global days and indicators come from the shipped table's defaults.")
     if not files:
         out.print("No NCCI file loaded: pair edits and MUE limits are reported as not checked. See `derm data load`.")
         return

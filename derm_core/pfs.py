@@ -123,6 +123,22 @@ def read_csv(raw: bytes, year: int) -> Iterator[tuple[int, PfsRow | None, str | 
     yield from read_rows(csv.reader(io.StringIO(text)), year)
 
 
+def is_pfs_file(name: str) -> bool:
+    """Whether a file in a CMS download is the relative value table itself (``PPRRVU...``), not GPCI or the others.
+
+    >>> is_pfs_file("RVU26A.zip:PPRRVU2026_Jan_nonQPP.csv"), is_pfs_file("RVU26A.zip:GPCI2026.csv")
+    (True, False)
+    """
+    return re.search(r"PPRRVU", name.rsplit(":", 1)[-1], re.I) is not None
+
+
+def read_file(raw: bytes, name: str, year: int) -> Iterator[tuple[int, PfsRow | None, str | None]]:
+    """The code rows of a PPRRVU table in any of CMS's formats (CSV, tab-delimited text, XLSX)."""
+    from .ncci import _cells
+
+    yield from read_rows(_cells(raw, name), year)
+
+
 class PfsTables:
     """Fee-schedule indicators by year and code, held in memory (the store loads them into this).
 

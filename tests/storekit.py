@@ -1,9 +1,14 @@
-"""Helpers for the rules-store tests: a ruleset with one more PA row, CMS NCCI files written as CMS publishes them."""
+"""Helpers for the rules-store tests: a ruleset with one more PA row, CMS NCCI and fee-schedule files written as CMS
+publishes them."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from datetime import date
 from pathlib import Path
+
+import openpyxl
 
 from derm_core.ruleset import PriorAuthRow, Ruleset
 
@@ -53,3 +58,26 @@ def write_cms_files(folder: Path, quarter_start: date = date(2026, 1, 1)) -> Pat
         z.writestr(f"MCR_MUE_PractitionerServices_Eff_{stamp}.csv", "\r\n".join(mue))
     (folder / f"ccioph-{version}-f1.txt").write_text("\r\n".join(ptp), encoding="latin-1")  # hospital: skipped
     return folder
+
+
+# The file's shape as CMS ships it (title lines, a header split over two rows, modifier rows); the values are ours.
+PFS_HEADER = [["HCPCS", "MOD", "DESCRIPTION", "STATUS", "WORK", "PCTC", "GLOB", "MULT", "BILAT", "ASST"],
+          ["", "", "", "CODE", "RVU", "IND", "DAYS", "PROC", "SURG", "SURG"]]  # fmt: skip
+PFS_ROWS = [["30520", "", "septoplasty (test)", "A", "7.0", "0", "090", "2", "0", "1"],
+        ["17250", "", "chemical cautery (test)", "A", "0.5", "0", "010", "2", "0", "1"],
+        ["88305", "26", "", "A", "0.7", "6", "XXX", "9", "9", "9"]]  # fmt: skip
+
+
+def rvu_zip(path: Path, rows: list[list[str]] = PFS_ROWS) -> Path:
+    table = [["CMS Physician Fee Schedule, relative value file (test copy)"], *PFS_HEADER, *rows]
+    book = openpyxl.Workbook()
+    for r in table:
+        book.active.append(r)
+    xlsx = io.BytesIO()
+    book.save(xlsx)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("PPRRVU2026_Jan_nonQPP.csv", "\n".join(",".join(r) for r in table))
+        z.writestr("PPRRVU2026_Jan_nonQPP.txt", "\n".join("\t".join(r) for r in table))
+        z.writestr("PPRRVU2026_Jan_nonQPP.xlsx", xlsx.getvalue())
+        z.writestr("GPCI2026.csv", "locality,work gpci\n01,1.0\n")
+    return path

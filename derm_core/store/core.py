@@ -24,9 +24,9 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ..admin import Change, Problem, Rejected, RowNumbers, _default_rows, diff, validate_candidate
 from ..ncci import with_ncci
 from ..ruleset import Ruleset, default_ruleset
-from .schema import audit_log, ncci_files, overrides, ruleset_head, ruleset_versions, slack_seen
+from .schema import audit_log, ncci_files, overrides, pfs_files, ruleset_head, ruleset_versions, slack_seen
 
-HEAD_REVISION = "0003"  # the newest migration in migrations/versions; a test keeps them in step
+HEAD_REVISION = "0004"  # the newest migration in migrations/versions; a test keeps them in step
 
 
 class Conflict(Exception):
@@ -171,12 +171,14 @@ class RulesStore:
         with self.engine.connect() as conn:
             return int(conn.execute(select(ruleset_head.c.number).where(ruleset_head.c.id == 1)).scalar_one())
 
-    def token(self) -> tuple[int, int]:
-        """A cheap fingerprint of what checks depend on: the current version and the newest NCCI file."""
+    def token(self) -> tuple[int, int, int]:
+        """A cheap fingerprint of what checks depend on: the current version, the newest NCCI and fee-schedule files."""
         newest = select(func.max(ncci_files.c.id)).scalar_subquery()
+        newest_pfs = select(func.max(pfs_files.c.id)).scalar_subquery()
         with self.engine.connect() as conn:
-            number, files = conn.execute(select(ruleset_head.c.number, newest).where(ruleset_head.c.id == 1)).one()
-        return int(number), int(files or 0)
+            q = select(ruleset_head.c.number, newest, newest_pfs).where(ruleset_head.c.id == 1)
+            number, files, pfs = conn.execute(q).one()
+        return int(number), int(files or 0), int(pfs or 0)
 
     def get(self, number: int) -> Version:
         """One version, with its ruleset. KeyError when there is no such version."""
@@ -213,10 +215,12 @@ class RulesStore:
         return self.get(number)
 
     def ruleset(self) -> Ruleset:
-        """The current ruleset, with the loaded NCCI data attached for the NCCI rules."""
+        """The current ruleset, with the loaded NCCI data and fee-schedule indicators attached for the rules."""
+        from ..pfs import with_pfs
         from .ncci_db import StoreNcci
+        from .pfs_db import open_tables
 
-        return with_ncci(self.current().ruleset, StoreNcci.open(self))
+        return with_pfs(with_ncci(self.current().ruleset, StoreNcci.open(self)), open_tables(self))
 
     def history(self, limit: int | None = None) -> list[Version]:
         """Versions, newest first (without their rulesets)."""

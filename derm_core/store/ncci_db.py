@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 
 from ..ncci import CmsFile, Kind, MueEdit, PtpEdit, Quarter, open_file, quarter_from_name, read_dir
+from ..pfs import is_pfs_file, year_from_name
 from .core import RulesStore
 from .schema import ncci_files, ncci_mue, ncci_ptp
 
@@ -23,7 +24,7 @@ class LoadResult:
     """What happened to one file of a ``derm data load``."""
 
     name: str
-    kind: Kind | None = None
+    kind: str | None = None  # ptp, mue or pfs (the fee-schedule table)
     quarter: str | None = None
     sha256: str | None = None
     loaded: int = 0
@@ -40,19 +41,38 @@ class LoadResult:
         return {k: (v.isoformat() if isinstance(v, date) else v) for k, v in self.__dict__.items()}
 
 
-def load_dir(store: RulesStore, folder: Path, quarter: str | None = None, loaded_by: str | None = None) -> list[LoadResult]:
-    """Load every CMS practitioner PTP and MUE file in ``folder`` (zips included), one transaction per file.
+def load_dir(
+    store: RulesStore, folder: Path, quarter: str | None = None, loaded_by: str | None = None, year: int | None = None
+) -> list[LoadResult]:
+    """Load every CMS practitioner PTP and MUE file and fee-schedule relative value table (PPRRVU) in ``folder``
+    (zips included), one transaction per file.
 
-    The quarter comes from ``quarter`` or else from each file's name. A file already loaded with the same
-    checksum is left alone; a changed file of the same name and quarter replaces the old one.
+    The quarter comes from ``quarter`` or else from each file's name, the fee-schedule year from ``year`` or the
+    name. A file already loaded with the same checksum is left alone; a changed file of the same name and quarter
+    (for the fee schedule: of the same year) replaces the old one. CMS ships the year's table in a zip as CSV, text
+    and XLSX: the first of them is loaded and the copies are skipped.
     """
+    from .pfs_db import load_pfs
+
     who = loaded_by or getpass.getuser()
     forced = Quarter.parse(quarter) if quarter else None
     results = []
+    pfs_loaded: dict[tuple[str, int], str] = {}  # (zip or folder, year) -> the file loaded
     for name, raw in read_dir(folder):
+        if is_pfs_file(name):
+            y = year or year_from_name(name)
+            where = name.rsplit(":", 1)[0] if ":" in name else ""
+            if y is None:
+                results.append(LoadResult(name, "pfs", status="failed", note="the year is not in the file name: give --year 2026"))
+            elif (where, y) in pfs_loaded:
+                results.append(LoadResult(name, "pfs", str(y), status="skipped", note=f"a copy of {pfs_loaded[where, y]}"))
+            else:
+                pfs_loaded[where, y] = name
+                results.append(load_pfs(store, name, raw, y, who))
+            continue
         cms = open_file(raw, name)
         if cms is None:
-            results.append(LoadResult(name, status="skipped", note="not a CMS PTP or MUE table"))
+            results.append(LoadResult(name, status="skipped", note="not a table derm loads (NCCI PTP or MUE, fee-schedule PPRRVU)"))
             continue
         q = forced or quarter_from_name(name)
         if q is None:

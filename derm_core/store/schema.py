@@ -105,3 +105,32 @@ slack_seen = Table(
     Column("at", DateTime(timezone=True), nullable=False),
     Index("ix_slack_seen_at", "at"),
 )
+
+# CMS Physician Fee Schedule relative value files an admin loaded (``derm data load``): per year, the indicators of
+# each code. A newer file for a year (CMS revises the year's file each quarter) replaces the older one.
+pfs_files = Table(
+    "pfs_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("year", Integer, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("rows_loaded", Integer, nullable=False),
+    Column("rows_rejected", Integer, nullable=False),
+    Column("loaded_at", DateTime(timezone=True), nullable=False),
+    Column("loaded_by", String(200), nullable=False),
+)
+
+pfs_rows = Table(
+    "pfs_rows",
+    metadata,
+    Column("file_id", Integer, ForeignKey("pfs_files.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(5), nullable=False),
+    Column("status", String(1), nullable=False),
+    Column("global_days", String(3), nullable=True),
+    Column("pctc", String(1), nullable=True),
+    Column("mult_proc", SmallInteger, nullable=True),
+    Column("bilateral", SmallInteger, nullable=True),
+    Column("assistant", SmallInteger, nullable=True),
+    Index("ix_pfs_rows_file", "file_id"),
+)

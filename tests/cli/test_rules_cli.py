@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from storekit import write_cms_files
+from storekit import rvu_zip, write_cms_files
 from typer.testing import CliRunner
 
 from derm_cli.main import app
@@ -203,3 +203,16 @@ def test_data_load_reports_checksums_counts_and_dates(db):
     empty = db / "empty"
     empty.mkdir()
     assert run("data", "load", str(empty)).exit_code == 2
+
+
+def test_data_load_takes_the_fee_schedule_table_and_status_lists_its_year(db):
+    folder = db / "rvu"
+    folder.mkdir()
+    rvu_zip(folder / "RVU26A.zip")
+    result = run("data", "load", str(folder), "--format", "json")
+    assert result.exit_code == 0, result.output
+    loaded = [r for r in json.loads(result.stdout) if r["status"] == "loaded"]
+    assert [(r["kind"], r["quarter"], r["loaded"]) for r in loaded] == [("pfs", "2026", 2)]
+    status = json.loads(run("data", "status", "--format", "json").stdout)
+    assert [(f["kind"], f["year"], f["rows_loaded"]) for f in status] == [("pfs", 2026, 2)]
+    assert "2026" in run("data", "status").stdout
