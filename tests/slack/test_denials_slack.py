@@ -199,3 +199,12 @@ def test_no_patient_names_member_ids_or_birth_dates_in_anything_sent_or_logged(m
     assert "Denials" in sent
     for value in phi_values:
         assert value not in sent, value
+
+
+def test_a_digest_channel_kept_in_a_file_by_an_earlier_version_is_read_until_one_is_set_in_slack(make, tmp_path):
+    send = make()
+    (tmp_path / "digest.json").write_text(json.dumps({"channel": "C0OLDFILE", "set_by": "slack:U9"}))
+    assert digest_channel(send.settings) == "C0OLDFILE"
+    assert "goes to <#C0OLDFILE>" in denials(send, "digest")["text"]
+    denials(send, "digest off")
+    assert digest_channel(send.settings) is None, "once set in Slack, the store's setting wins over the file"
