@@ -132,7 +132,7 @@ class Replica:
     """One ``derm serve`` process on 127.0.0.1 with the environment given (the store, Slack's tokens, the admins)."""
 
     def __init__(self, env: dict[str, str], port: int | None = None) -> None:
-        self.port = port or free_port()
+        self.env, self.port = env, port or free_port()
         self.log = tempfile.TemporaryFile()  # noqa: SIM115  (the process writes to it until it stops; a pipe could fill)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "derm_cli.main", "serve", "--port", str(self.port)],

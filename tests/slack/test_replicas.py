@@ -5,7 +5,8 @@ calls go to the local double of Slack.
 * a rules workbook uploaded through one replica is published through the other (Publish, then the modal);
 * an override recorded through one replica is applied by the other's next check;
 * an event Slack retries lands on the other replica and is answered once;
-* one replica is killed in the middle of a load of checks, and no request is lost.
+* one replica is killed in the middle of a load of checks, and no request is lost: behind the test's proxy, and
+  behind nginx with the deployment's configuration (when nginx is installed).
 
 Needs PostgreSQL (``DERM_TEST_PG_URL``; ``.ci/run`` starts one), skipped without it (a failure in CI).
 """
@@ -14,12 +15,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import subprocess
 import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
-from replicakit import Replica, RoundRobinProxy
+from replicakit import Replica, RoundRobinProxy, free_port
 
 from derm_core import live
 from derm_core.store import normalise_url, open_store
@@ -31,6 +35,7 @@ from .test_admin import CLAIM, PA_CHECK, add_aetna_pa, buttons, override_click, 
 from .test_listeners import override_values, texts, why_values
 
 pytestmark = pytest.mark.slow
+DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "slack"
 PG_ENV = "DERM_TEST_PG_URL"
 _n = itertools.count(1)
 
@@ -204,48 +209,98 @@ CHECKS = [
 ]
 
 
-def test_a_replica_killed_under_load_loses_no_request(send, proxy, replicas):
-    """Clients send checks through the proxy; one replica is killed (SIGKILL) half-way; every check is answered."""
-    answered: list[int] = []
+def load_with_a_kill(send: Sender, victim: Replica, clients: int = 4, before: int = 40, after: int = 60) -> tuple[int, int, list[str]]:
+    """Checks from ``clients`` threads until ``before`` are answered, then ``victim`` is killed (SIGKILL), then until
+    ``after`` more are answered: (answered, answered when killed, what went wrong)."""
+    answered = [0]
     errors: list[str] = []
     stop = threading.Event()
     lock = threading.Lock()
 
     def client(number: int) -> None:
-        for i in range(200):
+        for i in range(500):
             if stop.is_set():
                 return
             r = send.command(f"check {CHECKS[(number + i) % len(CHECKS)]}", user=f"U{number}")
             with lock:
                 if r.status == 200 and "Claim check" in r.json().get("text", ""):
-                    answered.append(number)
+                    answered[0] += 1
                 else:
                     errors.append(f"{r.status} {r.body[:80]}")
 
-    before = len(proxy.served)
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(4)]
+    def until(count: int, deadline: float) -> None:
+        while answered[0] < count and time.monotonic() < deadline and not errors:
+            time.sleep(0.05)
+
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
+    killed_at = 0
     try:
-        deadline = time.monotonic() + 60
-        while len(answered) < 40 and time.monotonic() < deadline and not errors:
-            time.sleep(0.05)
-        assert len(answered) >= 40, f"the load did not get going: {len(answered)} answered, errors {errors[:3]}"
-        replicas[1].kill()
-        killed_at = len(answered)
-        while len(answered) < killed_at + 60 and time.monotonic() < deadline and not errors:
-            time.sleep(0.05)
+        deadline = time.monotonic() + 90
+        until(before, deadline)
+        killed_at = answered[0]
+        victim.kill()
+        until(killed_at + after, deadline)
     finally:
         stop.set()
         for t in threads:
             t.join(60)
+    assert killed_at >= before, f"the load did not get going: {killed_at} answered, errors {errors[:3]}"
+    return answered[0], killed_at, errors
+
+
+def test_a_replica_killed_under_load_loses_no_request(send, proxy, replicas):
+    """Clients send checks through the proxy; one replica is killed half-way; every check is answered."""
+    before = len(proxy.served)
+    answered, killed_at, errors = load_with_a_kill(send, replicas[1])
     served = proxy.served[before:]
     assert not errors and not proxy.failed, f"lost: {errors[:5]} {proxy.failed[:5]}"
-    assert len(answered) >= killed_at + 60, "checks went on after the kill"
-    assert len(served) == len(answered)
+    assert answered >= killed_at + 60, "checks went on after the kill"
+    assert len(served) == answered
     assert any(s.attempts > 1 for s in served), "the proxy retried the killed replica's requests on the other"
     assert all(s.backend == 0 for s in served[-20:]), "after the kill only the live replica answers"
-    print(
-        f"{len(answered)} checks answered, {sum(s.attempts > 1 for s in served)} retried on the other replica, "
-        f"0 lost (replica 1 killed after {killed_at})"
+    print(f"{answered} checks answered, {sum(s.attempts > 1 for s in served)} retried on the other replica, 0 lost (killed after {killed_at})")
+
+
+def test_the_deployments_nginx_config_retries_the_other_replica(slack_double, replicas, tmp_path):
+    """The proxy of docs/deploy.md (``deploy/slack/nginx.conf``, with the replicas' addresses on loopback) in front of
+    the same two replicas: one is killed under load, and no request is lost."""
+    nginx = shutil.which("nginx")
+    if nginx is None:
+        pytest.skip("nginx is not installed (Debian: nginx-light)")
+    for i, replica in enumerate(replicas):
+        if replica.process.poll() is not None:  # killed by the test before: start it again, on its port
+            replicas[i] = Replica(replica.env, port=replica.port)
+            replicas[i].wait_healthy()
+    port = free_port()
+    site = DEPLOY.joinpath("nginx.conf").read_text()
+    site = site.replace("bot1:3000", f"127.0.0.1:{replicas[0].port}").replace("bot2:3000", f"127.0.0.1:{replicas[1].port}")
+    site = site.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    temp = "".join(f"{k}_temp_path {tmp_path}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    conf = tmp_path / "nginx.conf"
+    conf.write_text(
+        f"daemon off;\nworker_processes 1;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
+        f"http {{\naccess_log off;\n{temp}{site}\n}}\n"
     )
+    tested = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True, timeout=30)
+    assert tested.returncode == 0, tested.stderr
+    server = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as r:
+                    assert r.status == 200
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "nginx did not start"
+                time.sleep(0.1)
+        slack_double.reset()
+        answered, killed_at, errors = load_with_a_kill(Sender("http", None, slack_double, f"http://127.0.0.1:{port}"), replicas[0])
+        assert not errors, f"lost: {errors[:5]}"
+        assert answered >= killed_at + 60
+        print(f"through nginx: {answered} checks answered, 0 lost (a replica killed after {killed_at})")
+    finally:
+        server.terminate()
+        server.wait(15)
