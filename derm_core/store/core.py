@@ -412,7 +412,6 @@ class RulesStore:
                 conn.execute(delete(slack_seen).where(slack_seen.c.at < datetime.now(UTC) - self.SEEN_KEEP))
         return True
 
-
     # --- the Slack bot's state (shared by every replica of the bot) ------------------------------------
 
     PENDING_KEEP = timedelta(hours=24)  # an upload waits this long for Publish or Cancel
@@ -446,7 +445,9 @@ class RulesStore:
         now = datetime.now(UTC)
         claim = (
             update(slack_pending)
-            .where(slack_pending.c.token == token, slack_pending.c.taken_at.is_(None), slack_pending.c.created_at >= now - self.PENDING_KEEP)
+            .where(
+                slack_pending.c.token == token, slack_pending.c.taken_at.is_(None), slack_pending.c.created_at >= now - self.PENDING_KEEP
+            )
             .values(taken_at=now)
         )
         with self.writing() as conn:

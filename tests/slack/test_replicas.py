@@ -260,7 +260,9 @@ def test_a_replica_killed_under_load_loses_no_request(send, proxy, replicas):
     assert len(served) == answered
     assert any(s.attempts > 1 for s in served), "the proxy retried the killed replica's requests on the other"
     assert all(s.backend == 0 for s in served[-20:]), "after the kill only the live replica answers"
-    print(f"{answered} checks answered, {sum(s.attempts > 1 for s in served)} retried on the other replica, 0 lost (killed after {killed_at})")
+    print(
+        f"{answered} checks answered, {sum(s.attempts > 1 for s in served)} retried on the other replica, 0 lost (killed after {killed_at})"
+    )
 
 
 def test_the_deployments_nginx_config_retries_the_other_replica(slack_double, replicas, tmp_path):
