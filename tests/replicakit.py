@@ -30,6 +30,7 @@ class Served:
     path: str
     backend: int  # the index of the replica that answered
     attempts: int  # 1, or more when the proxy retried another replica
+    why: tuple[str, ...] = ()  # why each earlier attempt failed: ConnectionRefusedError, RemoteDisconnected, ...
 
 
 @dataclass
@@ -81,6 +82,7 @@ class RoundRobinProxy:
     def forward(self, method: str, path: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes, str] | None:
         with self._lock:
             first, self._turn = self._turn, self._turn + 1
+        why: list[str] = []
         for attempt in range(len(self.backends)):
             index = (first + attempt) % len(self.backends)
             host, port = self.backends[index]
@@ -89,12 +91,13 @@ class RoundRobinProxy:
                 conn.request(method, path, body=body or None, headers=headers)
                 response = conn.getresponse()
                 reply = response.read()
-            except (OSError, http.client.HTTPException):  # refused, reset, closed before answering: the next replica
+            except (OSError, http.client.HTTPException) as e:  # refused, reset, closed before answering: the next replica
+                why.append(type(e).__name__)
                 continue
             finally:
                 conn.close()
             with self._lock:
-                self.served.append(Served(path, index, attempt + 1))
+                self.served.append(Served(path, index, attempt + 1, tuple(why)))
             return response.status, reply, response.getheader("content-type") or "application/octet-stream"
         with self._lock:
             self.failed.append(path)
