@@ -2,9 +2,10 @@
 with **Publish** / **Cancel**), and ``/derm admin history|rollback|overrides|export``.
 
 Admins are listed in the settings (``DERM_SLACK_ADMINS``) by Slack user id or user-group id; a group's members
-are read with ``usergroups.users.list`` and cached for a few minutes. An upload waiting for Publish or Cancel is
-kept in the rules store, so that the click may reach any replica of the bot, also after a restart. Everything a non-admin tries is refused
+are read with ``usergroups.users.list`` and cached for a few minutes. Everything a non-admin tries is refused
 politely and written to the store's audit log. Logs get kinds and counts, never workbook content or reasons.
+An upload waiting for Publish or Cancel is kept in the rules store, so the click may reach any replica of the bot,
+also after a restart.
 """
 
 from __future__ import annotations
