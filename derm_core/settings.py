@@ -39,7 +39,8 @@ class Settings(BaseSettings):
     remittances_dir: str | None = None
     """The folder ``/derm denials`` analyses (835 files, exports, zips)."""
     digest_file: str | None = None
-    """Where the denials digest channel is kept; default: next to the rules store."""
+    """Where earlier versions kept the denials digest channel (default: next to the rules store); read while the rules
+    store has none. The channel is now kept in the rules store, shared by every replica of the bot."""
 
     @field_validator("rules", "rules_db", "rules_url", "remittances_dir", "digest_file", mode="before")
     @classmethod

@@ -4,6 +4,8 @@ with **Publish** / **Cancel**), and ``/derm admin history|rollback|overrides|exp
 Admins are listed in the settings (``DERM_SLACK_ADMINS``) by Slack user id or user-group id; a group's members
 are read with ``usergroups.users.list`` and cached for a few minutes. Everything a non-admin tries is refused
 politely and written to the store's audit log. Logs get kinds and counts, never workbook content or reasons.
+An upload waiting for Publish or Cancel is kept in the rules store, so the click may reach any replica of the bot,
+also after a restart.
 """
 
 from __future__ import annotations
@@ -13,9 +15,8 @@ import secrets
 import tempfile
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -36,8 +37,7 @@ from .phi import identifiers
 log = logging.getLogger("slack_bot.admin")
 
 GROUP_TTL = 300.0  # seconds a user group's members are trusted before asking Slack again
-PENDING_TTL = 24 * 3600.0  # an upload waits this long for Publish or Cancel
-MAX_PENDING = 200
+REVIEW_TS_WAIT = 1.0  # seconds a click may wait for the replica that posted the review to record where it is
 SUBCOMMANDS = ("help", "history", "rollback", "overrides", "export")
 
 
@@ -94,7 +94,7 @@ class AdminDirectory:
 
 @dataclass
 class PendingUpload:
-    """A valid rules workbook waiting for Publish or Cancel (kept in memory; a restart drops it)."""
+    """A valid rules workbook waiting for Publish or Cancel, kept in the rules store (``to_json``/``from_json``)."""
 
     token: str
     user: str
@@ -105,9 +105,20 @@ class PendingUpload:
     base: int  # the version its diff is against; publishing on anything else is refused as stale
     changes: int
     comment: str
-    created: float
+    created: float  # time.time(): every replica reads the same clock
     review: Message | None = None
     review_ts: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        body = {f.name: getattr(self, f.name) for f in fields(self)}
+        body["read"] = {"raw": self.read.raw, "base": self.read.base, "rows": self.read.rows}
+        return body
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> PendingUpload:
+        read = body["read"]
+        rest = {f.name: body[f.name] for f in fields(cls) if f.name != "read" and f.name in body}
+        return cls(read=ReadResult(raw=read["raw"], base=read["base"], rows=read.get("rows") or {}), **rest)
 
 
 class RulesDesk:
@@ -116,8 +127,6 @@ class RulesDesk:
     def __init__(self, admins: Iterable[str] = (), db_url: str | None = None, *, directory: AdminDirectory | None = None) -> None:
         self.directory = directory or AdminDirectory(admins)
         self.db_url = db_url
-        self._pending: OrderedDict[str, PendingUpload] = OrderedDict()
-        self._lock = threading.Lock()
 
     def store(self) -> Any:
         return live.rules_store(self.db_url)
@@ -285,14 +294,14 @@ class RulesDesk:
         if not preview.changes:
             post(blocks.rules_no_changes(filename, base)[0])
             return
-        pending = self._hold(
-            PendingUpload(
-                secrets.token_urlsafe(12), user, channel, thread_ts, filename, read, base, len(preview.changes), reason, time.monotonic()
-            )
+        pending = PendingUpload(
+            secrets.token_urlsafe(12), user, channel, thread_ts, filename, read, base, len(preview.changes), reason, time.time()
         )
         review, long_diff = blocks.rules_review(filename, preview.changes, base, pending.token)
         pending.review = review
+        self._hold(pending)  # before the review is posted: its buttons may be clicked at once, on another replica
         pending.review_ts = post(review)
+        store.update_pending(pending.token, pending.to_json())
         if long_diff:
             self._attach(client, channel, thread_ts, "rules-changes.txt", diff_text(preview.changes))
         log.info("rules workbook ready to publish: %d change(s)", len(preview.changes))
@@ -312,35 +321,34 @@ class RulesDesk:
         head = self.store().get(e.head)
         return blocks.rules_stale(e.base, e.head, head.author, head.reason)
 
-    # --- pending uploads ---------------------------------------------------------------------------
+    # --- pending uploads (in the rules store: any replica may get the click) -------------------------
 
     def _hold(self, pending: PendingUpload) -> PendingUpload:
-        with self._lock:
-            self._expire()
-            self._pending[pending.token] = pending
-            while len(self._pending) > MAX_PENDING:
-                self._pending.popitem(last=False)
+        self.store().hold_pending(pending.token, pending.to_json(), datetime.fromtimestamp(pending.created, UTC))
         return pending
 
-    def _expire(self) -> None:
-        now = time.monotonic()
-        for token in [t for t, p in self._pending.items() if now - p.created > PENDING_TTL]:
-            del self._pending[token]
-
     def pending(self, token: str) -> PendingUpload | None:
-        with self._lock:
-            self._expire()
-            return self._pending.get(token)
+        body = self.store().pending(token)
+        return PendingUpload.from_json(body) if body is not None else None
 
     def take(self, token: str) -> PendingUpload | None:
-        """Claim a pending upload (a second Publish or Cancel of the same upload finds nothing)."""
-        with self._lock:
-            self._expire()
-            return self._pending.pop(token, None)
+        """Claim a pending upload (a second Publish or Cancel of the same upload, on any replica, finds nothing)."""
+        store = self.store()
+        body = store.take_pending(token)
+        if body is None:
+            return None
+        pending = PendingUpload.from_json(body)
+        deadline = time.monotonic() + REVIEW_TS_WAIT
+        while pending.review_ts is None and time.monotonic() < deadline:  # clicked the moment the review was posted
+            time.sleep(0.05)
+            pending.review_ts = (store.pending(token, taken=True) or {}).get("review_ts")
+        return pending
 
     def put_back(self, pending: PendingUpload) -> None:
-        with self._lock:
-            self._pending[pending.token] = pending
+        try:
+            self._hold(pending)
+        except Exception as e:  # the store is down: the user is told to upload again when the click finds nothing
+            log.error("upload not put back: %s", describe(e))
 
     # --- Publish and Cancel ------------------------------------------------------------------------
 

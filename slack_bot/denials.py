@@ -4,8 +4,9 @@
   summary and sends the chart to the user's DM.
 * A remittance file (.835, an 835 saved as .txt, a zip of them) dropped in a DM: the same summary and chart, in
   the file's thread.
-* ``/derm denials digest <#channel>|off``: where the digest goes; ``post_digest(client, settings)`` posts it (run
-  weekly by ``derm denials digest --post`` from cron).
+* ``/derm denials digest <#channel>|off``: where the digest goes, kept in the rules store (so every replica of the
+  bot, and the cron job, read the same); ``post_digest(client, settings)`` posts it (run weekly by
+  ``derm denials digest --post`` from cron).
 
 Everything posted comes from :mod:`derm_core.denials.slack_summary`: aggregated figures only (reasons, codes,
 payers, months, KPIs), never claim numbers, patients, member ids or dates of birth. Reading problems are
@@ -18,7 +19,6 @@ import json
 import logging
 import re
 import tempfile
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +38,7 @@ log = logging.getLogger("slack_bot.denials")
 
 REMITTANCE_SUFFIXES = (".835", ".txt", ".zip", ".edi", ".x12")
 DIGEST_NAME = "denials-digest.json"
+DIGEST_KEY = "denials_digest"  # the store's slack_settings key
 CHART_NAME = "denials-chart.png"
 CHART_TITLE = "Denied dollars by reason and by month"
 _CHANNEL = re.compile(r"^<#([CG][A-Z0-9]{2,30})(?:\|[^>]*)?>$|^([CG][A-Z0-9]{2,30})$")
@@ -151,7 +152,8 @@ def command(user: str | None, text: str, client: WebClient, settings: Settings, 
 
 
 def digest_path(settings: Settings) -> Path:
-    """``DERM_DIGEST_FILE``, else ``denials-digest.json`` next to the rules store (its folder for SQLite, else the data folder)."""
+    """Where earlier versions kept the digest channel, read while the store has none: ``DERM_DIGEST_FILE``, else
+    ``denials-digest.json`` next to the rules store (its folder for SQLite, else the data folder)."""
     if settings.digest_file:
         return Path(settings.digest_file).expanduser()
     from derm_core.settings import settings as derm_settings
@@ -166,20 +168,23 @@ def digest_path(settings: Settings) -> Path:
 
 
 def digest_channel(settings: Settings) -> str | None:
-    path = digest_path(settings)
+    """The channel the digest goes to (None: off), from the rules store; while the store has never had one, from the
+    file earlier versions kept it in (``digest_path``)."""
+    from derm_core import live
+
+    stored = live.rules_store().slack_setting(DIGEST_KEY)
+    if stored is not None:
+        return str((stored["value"] or {}).get("channel") or "") or None
     try:
-        return str(json.loads(path.read_text()).get("channel") or "") or None
+        return str(json.loads(digest_path(settings).read_text()).get("channel") or "") or None
     except (OSError, ValueError, AttributeError):
         return None
 
 
 def set_digest_channel(settings: Settings, channel: str | None, user: str) -> None:
-    path = digest_path(settings)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    doc = {"channel": channel, "set_by": f"slack:{user}", "set_at": datetime.now(UTC).isoformat(timespec="seconds")}
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(json.dumps(doc, indent=2) + "\n")
-    tmp.replace(path)
+    from derm_core import live
+
+    live.rules_store().set_slack_setting(DIGEST_KEY, {"channel": channel}, set_by=f"slack:{user}")
 
 
 def digest_command(user: str, args: list[str], settings: Settings) -> list[Message]:

@@ -24,9 +24,19 @@ from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from ..admin import Change, Problem, Rejected, RowNumbers, _default_rows, diff, validate_candidate
 from ..ncci import with_ncci
 from ..ruleset import Ruleset, default_ruleset
-from .schema import audit_log, ncci_files, overrides, pfs_files, ruleset_head, ruleset_versions, slack_seen
+from .schema import (
+    audit_log,
+    ncci_files,
+    overrides,
+    pfs_files,
+    ruleset_head,
+    ruleset_versions,
+    slack_pending,
+    slack_seen,
+    slack_settings,
+)
 
-HEAD_REVISION = "0004"  # the newest migration in migrations/versions; a test keeps them in step
+HEAD_REVISION = "0005"  # the newest migration in migrations/versions; a test keeps them in step
 
 
 class Conflict(Exception):
@@ -415,6 +425,75 @@ class RulesStore:
             with self.writing() as conn:
                 conn.execute(delete(slack_seen).where(slack_seen.c.at < datetime.now(UTC) - self.SEEN_KEEP))
         return True
+
+    # --- the Slack bot's state (shared by every replica of the bot) ------------------------------------
+
+    PENDING_KEEP = timedelta(hours=24)  # an upload waits this long for Publish or Cancel
+    PENDING_MAX = 200  # uploads kept waiting at most; the oldest go first
+
+    def hold_pending(self, token: str, body: dict[str, Any], created_at: datetime | None = None) -> None:
+        """Keep ``body`` (an upload waiting for Publish or Cancel) under ``token``, replacing what it held; uploads
+        older than ``PENDING_KEEP``, and the oldest beyond ``PENDING_MAX``, are dropped."""
+        now = datetime.now(UTC)
+        with self.writing() as conn:
+            conn.execute(delete(slack_pending).where(slack_pending.c.created_at < now - self.PENDING_KEEP))
+            conn.execute(delete(slack_pending).where(slack_pending.c.token == token))
+            conn.execute(insert(slack_pending).values(token=token, created_at=created_at or now, body=_json(body)))
+            newest = select(slack_pending.c.token).order_by(slack_pending.c.created_at.desc()).limit(self.PENDING_MAX)
+            conn.execute(delete(slack_pending).where(slack_pending.c.token.not_in(newest)))
+
+    def pending(self, token: str, *, taken: bool = False) -> dict[str, Any] | None:
+        """The upload waiting under ``token``, or None (never held, taken, or expired); ``taken``: also one taken."""
+        q = select(slack_pending.c.body).where(
+            slack_pending.c.token == token, slack_pending.c.created_at >= datetime.now(UTC) - self.PENDING_KEEP
+        )
+        if not taken:
+            q = q.where(slack_pending.c.taken_at.is_(None))
+        with self.engine.connect() as conn:
+            body = conn.execute(q).scalar()
+        return json.loads(body) if body is not None else None
+
+    def take_pending(self, token: str) -> dict[str, Any] | None:
+        """Claim the upload waiting under ``token``: of two clicks at the same moment, on any replicas, one gets it and
+        the others None."""
+        now = datetime.now(UTC)
+        claim = (
+            update(slack_pending)
+            .where(
+                slack_pending.c.token == token, slack_pending.c.taken_at.is_(None), slack_pending.c.created_at >= now - self.PENDING_KEEP
+            )
+            .values(taken_at=now)
+        )
+        with self.writing() as conn:
+            if conn.execute(claim).rowcount != 1:
+                return None
+            body = conn.execute(select(slack_pending.c.body).where(slack_pending.c.token == token)).scalar_one()
+        return dict(json.loads(body))
+
+    def update_pending(self, token: str, body: dict[str, Any]) -> bool:
+        """Replace the body of an upload, waiting or taken (False when there is none)."""
+        with self.writing() as conn:
+            return bool(conn.execute(update(slack_pending).where(slack_pending.c.token == token).values(body=_json(body))).rowcount)
+
+    def slack_setting(self, key: str) -> dict[str, Any] | None:
+        """A setting made in Slack: ``{"value": ..., "set_by": ..., "set_at": datetime}``, or None when never set."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(slack_settings).where(slack_settings.c.key == key)).mappings().first()
+        if row is None:
+            return None
+        return {"value": json.loads(row["value"]), "set_by": row["set_by"], "set_at": _utc(row["set_at"])}
+
+    def set_slack_setting(self, key: str, value: Any, set_by: str) -> None:
+        """Set (or replace) a setting made in Slack, and write who set it to the audit log."""
+        with self.writing() as conn:
+            conn.execute(delete(slack_settings).where(slack_settings.c.key == key))
+            conn.execute(insert(slack_settings).values(key=key, value=_json(value), set_by=set_by[:200], set_at=datetime.now(UTC)))
+            self._audit(conn, set_by, "slack_setting", {"key": key}, True)
+
+
+def _json(value: Any) -> str:
+    """JSON for the bot's state: dates as ISO text (how a workbook's date cells come back from it)."""
+    return json.dumps(value, ensure_ascii=False, default=lambda v: v.isoformat() if isinstance(v, date) else str(v))
 
 
 def _empty() -> Ruleset:

@@ -134,3 +134,26 @@ pfs_rows = Table(
     Column("assistant", SmallInteger, nullable=True),
     Index("ix_pfs_rows_file", "file_id"),
 )
+
+# Rules workbooks uploaded in Slack, waiting for Publish or Cancel: the upload as JSON (its tables, the version its
+# diff is against, where the review was posted). Whichever bot replica gets the click takes it (``taken_at``: the
+# row stays until it expires, so that the review's ts can still be recorded); old ones expire.
+slack_pending = Table(
+    "slack_pending",
+    metadata,
+    Column("token", String(40), primary_key=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("taken_at", DateTime(timezone=True), nullable=True),
+    Index("ix_slack_pending_created_at", "created_at"),
+)
+
+# Settings made in Slack (the denials digest channel): a JSON value per key, who set it and when.
+slack_settings = Table(
+    "slack_settings",
+    metadata,
+    Column("key", String(100), primary_key=True),
+    Column("value", Text, nullable=False),
+    Column("set_by", String(200), nullable=False),
+    Column("set_at", DateTime(timezone=True), nullable=False),
+)

@@ -13,6 +13,7 @@ from slack_sdk import WebClient
 from typer.testing import CliRunner
 
 from derm_cli.main import app as cli
+from derm_core import live
 from slack_bot.app import create_app
 from slack_bot.denials import Unavailable, digest_channel, post_digest
 from slack_bot.settings import Settings
@@ -29,9 +30,11 @@ def remits(planted_month) -> Path:
 
 
 @pytest.fixture
-def make(slack, derm_bot, tmp_path):
-    """``make(**settings)``: a Sender driving a bot app built with those settings (in process)."""
+def make(slack, derm_bot, tmp_path, monkeypatch):
+    """``make(**settings)``: a Sender driving a bot app built with those settings (in process), on a fresh rules store."""
     slack.reset()
+    monkeypatch.setenv("DERM_RULES_DB", f"sqlite:///{tmp_path / 'rules.db'}")
+    live.reset()
 
     def build(**kw) -> Sender:
         settings = Settings(
@@ -143,7 +146,8 @@ def test_digest_channel_set_shown_and_posted_with_chart(make, remits, tmp_path):
     assert "Pick the channel" in denials(send, "digest #billing")["text"]
     assert "<#C0DIGEST>" in denials(send, "digest <#C0DIGEST|billing>")["text"]
     assert digest_channel(send.settings) == "C0DIGEST"
-    assert json.loads((tmp_path / "digest.json").read_text())["set_by"] == f"slack:{ADMIN}"
+    assert live.rules_store().slack_setting("denials_digest")["set_by"] == f"slack:{ADMIN}"
+    assert not (tmp_path / "digest.json").exists(), "kept in the store, where every replica reads it"
     assert "goes to <#C0DIGEST>" in denials(send, "digest")["text"]
 
     send.slack.reset()
@@ -195,3 +199,12 @@ def test_no_patient_names_member_ids_or_birth_dates_in_anything_sent_or_logged(m
     assert "Denials" in sent
     for value in phi_values:
         assert value not in sent, value
+
+
+def test_a_digest_channel_kept_in_a_file_by_an_earlier_version_is_read_until_one_is_set_in_slack(make, tmp_path):
+    send = make()
+    (tmp_path / "digest.json").write_text(json.dumps({"channel": "C0OLDFILE", "set_by": "slack:U9"}))
+    assert digest_channel(send.settings) == "C0OLDFILE"
+    assert "goes to <#C0OLDFILE>" in denials(send, "digest")["text"]
+    denials(send, "digest off")
+    assert digest_channel(send.settings) is None, "once set in Slack, the store's setting wins over the file"

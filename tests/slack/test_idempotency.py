@@ -101,7 +101,7 @@ def test_a_file_shared_as_check_file_info_is_looked_up(send, derm_bot, monkeypat
     assert any("can't open that file" in texts(c.payload) for c in send.slack.called("chat.postMessage"))
 
 
-def test_the_command_is_escaped_and_the_digest_reads_a_channel_in_that_form(send):
+def test_the_command_is_escaped_and_the_digest_reads_a_channel_in_that_form(send, store):  # noqa: F811
     manifest = yaml.safe_load(resources.files("slack_bot").joinpath("manifest.yaml").read_text(encoding="utf-8"))
     assert manifest["features"]["slash_commands"][0]["should_escape"] is True
     for text, expect in (("<#C0ESCAPED|billing>", "goes to <#C0ESCAPED>"), ("<#C0ESCAPED|>", "goes to <#C0ESCAPED>"), ("off", "is off")):
