@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from . import icd
 from .codes import lookup, table_version
+from .coding import CodingError
 from .models import Claim, ClaimReport, Finding, Report, RulesetInfo, Severity, Unchecked, status_of
 from .rules.base import Ctx, Rule, Skip, all_rules
 from .ruleset import Ruleset
@@ -66,11 +67,14 @@ def check_claim(claim: Claim, ruleset: Ruleset, position: int = 1) -> ClaimRepor
             if not enabled:
                 unchecked.append(Unchecked(check=r.id, reason="turned off for this payer by the ruleset"))
                 continue
-        for hit in r.fn(ctx):
-            if isinstance(hit, Skip):
-                unchecked.append(Unchecked(check=r.id, reason=hit.reason, lines=hit.lines))
-                continue
-            findings.append(r.finding(hit, severity_override))
+        try:
+            for hit in r.fn(ctx):
+                if isinstance(hit, Skip):
+                    unchecked.append(Unchecked(check=r.id, reason=hit.reason, lines=hit.lines))
+                    continue
+                findings.append(r.finding(hit, severity_override))
+        except CodingError as e:  # facts the coding engine cannot code (units of 0...): the data rules report them
+            unchecked.append(Unchecked(check=r.id, reason=f"{r.id} not checked: {e}"))
     if ctx.ncci is None:
         unchecked.append(_NO_NCCI)
     order = {"error": 0, "warning": 1, "info": 2}

@@ -50,7 +50,9 @@ def biopsy_primary(ctx: Ctx) -> Iterator[Hit]:
         too_many = len(primaries) > 1
         outranked = bool(primaries) and bool(addons) and max(a.ci.rank for a in addons) > max(p.ci.rank for p in primaries)
         if too_many or outranked:
-            expected = biopsies(_method_counts(lines, use_facts=False))
+            expected = try_code(biopsies, _method_counts(lines, use_facts=False))
+            if expected is None:  # units of 0 or less (DRM003 reports them): no count to code
+                continue
             why = (
                 "Only one primary biopsy code is billed per date"
                 if too_many
