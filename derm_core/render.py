@@ -76,6 +76,8 @@ def _claim_lines(claim: dict) -> str:
         flags = ["the code cell holds a formula"] * bool(claim.get("formula")) + ["a CSV file"] * bool(claim.get("csv"))
         cells = "  ".join(f"{k}: {v}" for k, v in claim["cells"].items())
         return f"charge-sheet row  {cells}" + (f"  ({', '.join(flags)})" if flags else "")
+    if "text" in claim:  # a pasted claim's rule
+        return f"pasted: {claim['text']}"
     claim = claim.get("claim", claim)
     out = []
     payer = claim.get("payer")

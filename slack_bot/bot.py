@@ -98,7 +98,7 @@ def share_text(claim: Claim, payers: frozenset[str] = frozenset()) -> str:
         if ln.prior_auth:
             words += ["auth", ln.prior_auth if is_claim_id(ln.prior_auth) else "given"]
         if ln.date_of_service:
-            words.append(ln.date_of_service.isoformat())
+            words += ["dos", ln.date_of_service.isoformat()]  # a line's own date is read only after dos
         parts.append(" ".join(words))
     if claim.rendering_npi:
         parts.append(f"npi {claim.rendering_npi}")
@@ -282,7 +282,8 @@ class DermBot:
                 "check", "Part of that claim has a value I cannot use (for example an impossible date). Please check it and try again."
             )
         ruleset = self.ruleset()
-        [report] = service.check([parsed.claim], ruleset).claims  # with the findings billers overrode for this claim id
+        # with the TXT findings for what was read only in part, and the findings billers overrode for this claim id
+        [report] = service.check_text(parsed, ruleset).claims
         payers = known_payers(ruleset)
         share_value = share_text(parsed.claim, payers) if offer_share and not share else None
         target = blocks.OverrideTarget(*claim_reference(parsed.claim), ruleset_version=ruleset.version)

@@ -10,6 +10,7 @@ from typing import Any
 
 from derm_core.models import Claim, ClaimReport, Finding, Payer
 from derm_core.render import bill_text
+from derm_core.rules.text import kinds_text
 from derm_core.textclaim import ParsedText
 
 from .base import (
@@ -95,21 +96,7 @@ def not_understood_note(tokens: Sequence[str]) -> str:
     >>> not_understood_note(["Zebra", "Doe", "-ZZ", "1234"])
     '2 words, 1 modifier and 1 number not understood (not shown: post codes only).'
     """
-    kinds = {"word": 0, "modifier": 0, "number": 0, "other item": 0}
-    for t in tokens:
-        kind = (
-            "modifier"
-            if t.startswith("-")
-            else "word"
-            if any(ch.isalpha() for ch in t)
-            else "number"
-            if any(ch.isdigit() for ch in t)
-            else "other item"
-        )
-        kinds[kind] += 1
-    parts = [f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in kinds.items() if n]
-    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-    return f"{listed} not understood (not shown: post codes only)."
+    return f"{kinds_text(tokens)} not understood (not shown: post codes only)."
 
 
 @dataclass(frozen=True)
