@@ -130,7 +130,7 @@ def suggest_cmd(
         raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
         result = suggest(SuggestRequest.model_validate(parse_text(raw, name)))
     except OSError as e:
-        _fail(f"{name}: cannot read ({e.__class__.__name__})")
+        _fail(f"{name}: cannot read ({e.strerror or 'not readable'})")
     except UnusableInput as e:
         _fail(str(e))
     except ValidationError as e:

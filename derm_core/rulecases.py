@@ -2,7 +2,8 @@
 check a candidate ruleset must pass before it is published.
 
 A case file holds ``defaults`` (merged into every claim), optionally ``ncci`` (synthetic NCCI edits in the
-CMS files' fields, attached to the ruleset for that rule's cases only: see ``ncci.NcciTables.from_case``) and ``cases``, each with ``pass`` (the rule must
+CMS files' fields, attached to the ruleset for that rule's cases only: see ``ncci.NcciTables.from_case``), optionally
+``ruleset`` (rows added to the ruleset's tables for that rule's cases, e.g. ``unit_limits``) and ``cases``, each with ``pass`` (the rule must
 not fire) or ``fail`` (it must fire) and, for fail cases, ``expect`` (lines, severity, suggested lines)
 and optionally ``fixed``: the corrected claim, which must pass.
 
@@ -16,6 +17,7 @@ the row is read by the real sheet reader. ``claim_rows`` rules take ``claim``, t
 from __future__ import annotations
 
 import copy
+import typing
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -78,6 +80,20 @@ def _case_ncci(rule_id: str) -> NcciTables | None:
     return NcciTables.from_case(block) if block else None
 
 
+def case_ruleset(rule_id: str, ruleset: Ruleset) -> Ruleset:
+    """``ruleset`` with the case file's ``ruleset`` rows added to its tables (as an admin would publish them: e.g. a
+    payer's unit limit), for that rule's cases only."""
+    block = (rule_cases().get(rule_id) or {}).get("ruleset")
+    if not block:
+        return ruleset
+    fields = Ruleset.model_fields
+    update = {}
+    for table, rows in block.items():
+        model = typing.get_args(fields[table].annotation)[0]
+        update[table] = [*getattr(ruleset, table), *(model.model_validate(r) for r in rows)]
+    return ruleset.model_copy(update=update)
+
+
 def run_case(rule_id: str, kind: str, claim: dict, expect: dict, ruleset: Ruleset) -> str | None:
     """None when the case holds, else what went wrong."""
     scope = all_rules()[rule_id].scope
@@ -88,6 +104,7 @@ def run_case(rule_id: str, kind: str, claim: dict, expect: dict, ruleset: Rulese
     tables = _case_ncci(rule_id)
     if tables is not None:
         ruleset = with_ncci(ruleset, tables)
+    ruleset = case_ruleset(rule_id, ruleset)
     report = check_claim(Claim.model_validate(claim), ruleset)
     hits = [f for f in report.findings if f.rule == rule_id]
     if kind in ("pass", "fixed"):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from derm_core.models import Claim, ClaimReport, Finding, Payer
-from derm_core.render import bill_text
+from derm_core.render import CATEGORY_LABELS, bill_text
 from derm_core.rules.text import kinds_text
 from derm_core.textclaim import ParsedText
 
@@ -46,7 +46,7 @@ def finding_block(f: Finding, n: int, claim: Claim | None = None) -> BlockDict:
     """One finding: rule, where, category, message, fix, what to bill (the whole corrected claim when ``claim`` is
     given), references, and a Why? button."""
     also = f" (also {esc(', '.join(f.related))})" if f.related else ""
-    parts = [f"*{esc(f.rule)}*{also} · {_where(f)} · _{esc(f.category.value.replace('_', ' '))}_", esc(f.message)]
+    parts = [f"*{esc(f.rule)}*{also} · {_where(f)} · _{esc(CATEGORY_LABELS[f.category])}_", esc(f.message)]
     if f.fix:
         parts.append(f"*Fix:* {esc(f.fix)}")
     if corrected_lines := bill_text(f, claim):
