@@ -77,7 +77,8 @@ def rule_doc(r: Rule, example: dict | None = None, corrected: dict | None = None
     lines = [
         f"{h}{r.id}: {r.title}",
         "",
-        f"Category: {category_text(r.category)} · severity: {r.severity}" + (f" · likely denial: {r.likely_denial}" if r.likely_denial else ""),
+        f"Category: {category_text(r.category)} · severity: {r.severity}"
+        + (f" · likely denial: {r.likely_denial}" if r.likely_denial else ""),
         "",
     ]
     for para in r.doc.split("\n\n"):

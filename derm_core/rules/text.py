@@ -59,7 +59,9 @@ def not_understood(parsed: ParsedText) -> Iterator[Hit]:
         )
 
 
-@rule("TXT002", "A second date in a pasted claim was not used", Category.data_quality, "warning", families=(), scope="text", references=REFS)
+@rule(
+    "TXT002", "A second date in a pasted claim was not used", Category.data_quality, "warning", families=(), scope="text", references=REFS
+)
 def second_date(parsed: ParsedText) -> Iterator[Hit]:
     """What it does: flags a pasted claim with more than one date when a later date was not used: the first date
     is the claim's date of service and every line is checked on it, unless a line carries its own ``dos`` and

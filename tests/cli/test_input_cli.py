@@ -50,7 +50,10 @@ def test_unquoted_question():
     unquoted = run("ask", "how", "many", "units", "of", "17003", "for", "9", "AKs", "-f", "json")
     assert unquoted.exit_code == 0, unquoted.output
     assert json.loads(unquoted.stdout) == json.loads(quoted.stdout)
-    assert json.loads(unquoted.stdout)["lines"] == [{"code": "17000", "units": 1, "modifiers": []}, {"code": "17003", "units": 8, "modifiers": []}]
+    assert json.loads(unquoted.stdout)["lines"] == [
+        {"code": "17000", "units": 1, "modifiers": []},
+        {"code": "17003", "units": 8, "modifiers": []},
+    ]
 
 
 def test_a_second_date_does_not_hide_the_mohs_pathology_error():
@@ -140,6 +143,8 @@ def test_category_labels_in_text_output():
 @pytest.mark.skipif(shutil.which("derm") is None and not (EXAMPLES.parent / ".venv/bin/derm").exists(), reason="derm not installed")
 def test_the_installed_command_joins_unquoted_text():
     derm = shutil.which("derm") or str(EXAMPLES.parent / ".venv/bin/derm")
-    done = subprocess.run([derm, "check", "--text", "99213-25", "L40.0", "medicare", "2026-03-02", "-f", "json"], capture_output=True, text=True)
+    done = subprocess.run(
+        [derm, "check", "--text", "99213-25", "L40.0", "medicare", "2026-03-02", "-f", "json"], capture_output=True, text=True
+    )
     assert done.returncode == 0, done.stderr
     assert "DRM021" not in {f["rule"] for f in json.loads(done.stdout)["claims"][0]["findings"]}
