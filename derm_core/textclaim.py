@@ -86,6 +86,10 @@ FILLER = {
 }
 
 
+# Modifiers that are also words of a note: in lower case they are words (a modifier is written PT, -PT or mod pt).
+ENGLISH_MODIFIERS = {"am", "as", "at", "go", "he", "me", "up", "us", "pt", "hx"}
+
+
 class TextParseError(ValueError):
     """The text holds nothing that can be checked as a claim."""
 
@@ -224,7 +228,8 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
         if units and current is not None:
             current["units"] = int(next(g for g in units.groups() if g))
             continue
-        if current is not None and (tok in known_mods and (expect == "mod" or tok.isdigit() or len(tok) == 2)):
+        word_not_mod = low in ENGLISH_MODIFIERS and not raw.isupper() and expect != "mod"  # "pt seen as follow up"
+        if current is not None and not word_not_mod and (tok in known_mods and (expect == "mod" or tok.isdigit() or len(tok) == 2)):
             if tok not in current["modifiers"]:
                 current["modifiers"].append(tok)
             continue

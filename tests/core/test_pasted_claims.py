@@ -112,6 +112,13 @@ def test_what_is_not_sure_is_not_used(text, word):
     assert parsed.claim.date_of_service in (date(2026, 3, 2),)
 
 
+def test_note_words_are_not_modifiers():
+    parsed = parse_claim_text("17000 L57.0 pt seen as follow up at clinic; medicare 2026-03-02", TODAY)
+    assert parsed.claim.lines[0].modifiers == [] and {"as", "up", "at"} <= set(parsed.not_understood)
+    written = parse_claim_text("17000-PT L57.0; 11102 RT L82.1; 17110 mod at L82.1", TODAY).claim.lines
+    assert [ln.modifiers for ln in written] == [["PT"], ["RT"], ["AT"]]
+
+
 def test_payer_name_stops_at_a_date_and_a_payer_type_is_a_type():
     c = parse_claim_text("17000 L57.0 insurance Aetna PPO 2026-03-02", TODAY).claim
     assert c.payer.name == "Aetna PPO" and c.date_of_service == date(2026, 3, 2)
