@@ -42,7 +42,7 @@ QUESTION_WORDS = {
     "what", "how", "can", "when", "should", "is", "are", "do", "does", "why", "which", "who", "where", "may", "must", "will",
     "would", "could", "if", "explain", "tell",
 }  # fmt: skip
-_RULE_ID = re.compile(r"^DRM\d{3}$", re.I)
+_RULE_ID = re.compile(r"^(?:DRM|SHT|TXT)\d{3}$", re.I)
 EXAMPLE_CLAIM = "`/derm check 99213-25 L40.0; 17000 L57.0; 17003 x14 L57.0; medicare`"
 
 SheetChecker = Callable[..., Any]

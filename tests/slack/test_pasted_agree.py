@@ -52,3 +52,9 @@ def test_the_mohs_pathology_error_shows_everywhere(bot):
     assert status == "error" and {"DRM205", "TXT001", "TXT002"} <= rules
     slack = blocks.to_text(bot.reply(f"check {text}").messages[0]["blocks"])
     assert "bx" not in slack and "2026-02-10" not in slack and "2/10/26" not in slack  # counted, never quoted
+
+
+@pytest.mark.parametrize("rule_id", ["TXT001", "txt002", "SHT001"])
+def test_a_bare_rule_id_of_any_family_prints_the_rule(rule_id, bot):
+    text = blocks.to_text(bot.reply(rule_id).messages[0]["blocks"])
+    assert f"{rule_id.upper()}:" in text and "What it does" in text
