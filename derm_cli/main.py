@@ -35,6 +35,8 @@ out = Console()
 err = Console(stderr=True, soft_wrap=True)  # messages name files: never hard-wrapped mid-path
 app.add_typer(denials_app, name="denials")
 
+CLAIM_FILE_SUFFIXES = {".json", ".yaml", ".yml"}
+SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="A ruleset snapshot file (YAML/JSON) instead of the current ruleset.")]
 
@@ -62,7 +64,18 @@ def check(
     fmt: FormatOpt = "table",
     rules: RulesOpt = None,
 ) -> None:
-    """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input."""
+    """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input.
+
+    The words after --text are one pasted claim, quoted or not; a claims file given with --text is refused."""
+    if text is not None and files:
+        words = [str(f) for f in files]
+        named = [w for w in words if w == "-" or Path(w).suffix.lower() in CLAIM_FILE_SUFFIXES or Path(w).exists()]
+        if named:
+            _fail(f"give a pasted claim (--text) or claims files, not both: {', '.join(named)} would not be checked")
+        text, files = " ".join([text, *words]), None  # --text 99213-25 L40.0 without quotes: one claim
+    sheets = [f for f in files or () if f.suffix.lower() in SHEET_SUFFIXES]
+    if sheets:
+        _fail(f"{sheets[0]} is a charge sheet: use `derm sheet check {sheets[0]}` (derm check reads JSON or YAML claims files)")
     ruleset = service.ruleset(rules, warn=_warn)
     warm_up()
     notes: list[str] = []
@@ -72,8 +85,12 @@ def check(
             parsed = parse_claim_text(source)
         except TextParseError as e:
             _fail(f"pasted claim: {e}")
+        except ValidationError:
+            _fail("pasted claim: a value cannot be used (for example an impossible date)")
         claims, errors = [parsed.claim], list[str]()
         notes = parsed.notes + ([f"Not understood: {' '.join(parsed.not_understood)}"] if parsed.not_understood else [])
+        notes += [f"Dates not used: {', '.join(map(str, parsed.unused_dates))}"] if parsed.unused_dates else []
+        report = service.check_text(parsed, ruleset)  # with the TXT findings for what was read only in part
     elif not files or files == [Path("-")]:
         if sys.stdin.isatty():
             _fail("give claims files, --text, or pipe claims on standard input")
@@ -83,7 +100,8 @@ def check(
             _fail(str(e))
     else:
         claims, errors = load_claims(files)
-    report = service.check(claims, ruleset)  # with the findings billers overrode for these claim ids
+    if text is None:
+        report = service.check(claims, ruleset)  # with the findings billers overrode for these claim ids
     if fmt == "json":
         doc = report.model_dump(mode="json")
         if notes:
@@ -112,7 +130,7 @@ def suggest_cmd(
         raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
         result = suggest(SuggestRequest.model_validate(parse_text(raw, name)))
     except OSError as e:
-        _fail(f"{name}: cannot read ({e.__class__.__name__})")
+        _fail(f"{name}: cannot read ({e.strerror or 'not readable'})")
     except UnusableInput as e:
         _fail(str(e))
     except ValidationError as e:
@@ -127,12 +145,14 @@ def suggest_cmd(
 
 @app.command("ask")
 def ask_cmd(
-    question: Annotated[str, typer.Argument(help='A coding question, e.g. "how many units of 17003 for 9 AKs"; - reads standard input.')],
+    question: Annotated[
+        list[str], typer.Argument(help="A coding question, quoted or not: how many units of 17003 for 9 AKs; - reads standard input.")
+    ],
     fmt: FormatOpt = "table",
     rules: RulesOpt = None,
 ) -> None:
     """Answer a coding question from the coding engine, the code tables or the FAQ, with the source and a confidence."""
-    text = sys.stdin.read() if question == "-" else question
+    text = sys.stdin.read() if question == ["-"] else " ".join(question)
     if not text.strip():
         _fail("give a question")
     answer = ask(text, service.ruleset(rules, warn=_warn))

@@ -11,7 +11,7 @@ from rich.table import Table
 from rich.text import Text
 
 from derm_core.models import Claim, Report
-from derm_core.render import bill_text
+from derm_core.render import bill_text, category_text
 
 STATUS_STYLE = {"clean": "bold green", "warning": "bold yellow", "error": "bold red"}
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "cyan"}
@@ -34,7 +34,7 @@ def report_table(report: Report, claims: Sequence[Claim] = ()) -> Group:
             fix = f.fix or ""
             if bill := bill_text(f, claim):
                 fix += f"\nBill: {bill}"
-            finding = f"{f.message}\n[dim]{f.category.value}" + (f" · also {', '.join(f.related)}" if f.related else "") + "[/dim]"
+            finding = f"{f.message}\n[dim]{category_text(f.category)}" + (f" · also {', '.join(f.related)}" if f.related else "") + "[/dim]"
             if f.override:
                 o = f.override
                 finding += f"\n[dim]Overridden by {escape(o.user)} ({o.day}): {escape(o.reason)}[/dim]"

@@ -95,7 +95,9 @@ def template_cmd(
     except SheetError as e:
         _fail(str(e))
     out.print(
-        f"{escape(str(output))} written: fill in one row per charge line, then run `derm sheet check {escape(str(output))} -o checked.xlsx`."
+        f"Written to {escape(str(output.resolve()))}: fill in one row per charge line, then run "
+        f"`derm sheet check {escape(str(output))} -o checked.xlsx`.",
+        highlight=False,
     )
 
 

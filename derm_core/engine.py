@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from . import icd
 from .codes import lookup, table_version
+from .coding import CodingError
 from .models import Claim, ClaimReport, Finding, Report, RulesetInfo, Severity, Unchecked, status_of
 from .rules.base import Ctx, Rule, Skip, all_rules
 from .ruleset import Ruleset
@@ -66,19 +67,29 @@ def check_claim(claim: Claim, ruleset: Ruleset, position: int = 1) -> ClaimRepor
             if not enabled:
                 unchecked.append(Unchecked(check=r.id, reason="turned off for this payer by the ruleset"))
                 continue
-        for hit in r.fn(ctx):
-            if isinstance(hit, Skip):
-                unchecked.append(Unchecked(check=r.id, reason=hit.reason, lines=hit.lines))
-                continue
-            findings.append(r.finding(hit, severity_override))
+        try:
+            for hit in r.fn(ctx):
+                if isinstance(hit, Skip):
+                    unchecked.append(Unchecked(check=r.id, reason=hit.reason, lines=hit.lines))
+                    continue
+                findings.append(r.finding(hit, severity_override))
+        except CodingError as e:  # facts the coding engine cannot code (units of 0...): the data rules report them
+            unchecked.append(Unchecked(check=r.id, reason=f"{r.id} not checked: {e}"))
     if ctx.ncci is None:
         unchecked.append(_NO_NCCI)
-    order = {"error": 0, "warning": 1, "info": 2}
-    findings.sort(key=lambda f: (order[f.severity], f.lines[:1] or [-1], f.rule))
+    findings.sort(key=finding_order)
     if sum(1 for f in findings if f.suggested_lines) > 1:
         _link_repeats(findings)
     claim_id = claim.claim_id or f"claim-{position}"
     return ClaimReport(claim_id=claim_id, status=status_of(findings), findings=findings, unchecked=unchecked)
+
+
+_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+def finding_order(f: Finding) -> tuple:
+    """How a report lists findings: errors first, then by line, then by rule."""
+    return (_ORDER[f.severity], f.lines[:1] or [-1], f.rule)
 
 
 # When two rules find one problem with the same fix, the most specific one is shown and the other is related to it.

@@ -5,8 +5,35 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .corrections import corrected
-from .models import Claim, ClaimReport, Finding, SuggestedLine
+from .models import Category, Claim, ClaimReport, Finding, SuggestedLine
 from .rules.base import Rule
+
+# Each category's label for billers; text output shows the label with the category's key (the report's value).
+CATEGORY_LABELS = {
+    Category.invalid_code: "Invalid code",
+    Category.invalid_diagnosis: "Invalid diagnosis",
+    Category.modifier_missing: "Missing modifier",
+    Category.modifier_misuse: "Modifier misused",
+    Category.addon_without_primary: "Add-on without its primary",
+    Category.bundling: "Bundled services",
+    Category.units: "Units",
+    Category.code_selection: "Code selection",
+    Category.medical_necessity: "Medical necessity",
+    Category.cosmetic: "Cosmetic or not covered",
+    Category.prior_auth: "Prior authorization",
+    Category.pathology_component: "Pathology components",
+    Category.documentation: "Documentation",
+    Category.global_period: "Global period",
+    Category.payer_policy: "Payer policy",
+    Category.data_quality: "Claim data",
+}
+
+
+def category_text(category: Category) -> str:
+    """``Missing modifier (modifier_missing)``: the label a biller reads, and the key the report and filters use
+    (the label alone when it is the key in words: ``Units``)."""
+    label = CATEGORY_LABELS[category]
+    return label if label.lower().replace(" ", "_") == category.value else f"{label} ({category.value})"
 
 
 def lines_text(lines: Iterable[SuggestedLine]) -> str:
@@ -25,7 +52,7 @@ def bill_text(f: Finding, claim: Claim | None = None) -> str | None:
 
 def finding_text(f: Finding, claim: Claim | None = None) -> str:
     where = f"lines {', '.join(str(i + 1) for i in f.lines)}" if len(f.lines) > 1 else (f"line {f.lines[0] + 1}" if f.lines else "claim")
-    out = f"[{f.severity}] {f.rule} ({f.category.value}, {where}): {f.message}"
+    out = f"[{f.severity}] {f.rule} ({category_text(f.category)}, {where}): {f.message}"
     if f.related:
         out += f" (also found by {', '.join(f.related)})"
     if f.fix:
@@ -50,7 +77,8 @@ def rule_doc(r: Rule, example: dict | None = None, corrected: dict | None = None
     lines = [
         f"{h}{r.id}: {r.title}",
         "",
-        f"Category: {r.category.value} · severity: {r.severity}" + (f" · likely denial: {r.likely_denial}" if r.likely_denial else ""),
+        f"Category: {category_text(r.category)} · severity: {r.severity}"
+        + (f" · likely denial: {r.likely_denial}" if r.likely_denial else ""),
         "",
     ]
     for para in r.doc.split("\n\n"):
@@ -76,6 +104,8 @@ def _claim_lines(claim: dict) -> str:
         flags = ["the code cell holds a formula"] * bool(claim.get("formula")) + ["a CSV file"] * bool(claim.get("csv"))
         cells = "  ".join(f"{k}: {v}" for k, v in claim["cells"].items())
         return f"charge-sheet row  {cells}" + (f"  ({', '.join(flags)})" if flags else "")
+    if "text" in claim:  # a pasted claim's rule
+        return f"pasted: {claim['text']}"
     claim = claim.get("claim", claim)
     out = []
     payer = claim.get("payer")

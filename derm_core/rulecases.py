@@ -2,9 +2,12 @@
 check a candidate ruleset must pass before it is published.
 
 A case file holds ``defaults`` (merged into every claim), optionally ``ncci`` (synthetic NCCI edits in the
-CMS files' fields, attached to the ruleset for that rule's cases only: see ``ncci.NcciTables.from_case``) and ``cases``, each with ``pass`` (the rule must
+CMS files' fields, attached to the ruleset for that rule's cases only: see ``ncci.NcciTables.from_case``), optionally
+``ruleset`` (rows added to the ruleset's tables for that rule's cases, e.g. ``unit_limits``) and ``cases``, each with ``pass`` (the rule must
 not fire) or ``fail`` (it must fire) and, for fail cases, ``expect`` (lines, severity, suggested lines)
 and optionally ``fixed``: the corrected claim, which must pass.
+
+Pasted-claim rules (TXT0xx, ``scope: text``) take ``text``: the claim as a biller pastes it.
 
 Charge-sheet rules (SHT0xx, ``scope: row``) take ``cells`` instead of a claim: one sheet row's values by field
 (``units``, ``dos`` ...), optionally with ``formula: true`` (the code cell holds a formula) or ``csv: true``;
@@ -14,6 +17,7 @@ the row is read by the real sheet reader. ``claim_rows`` rules take ``claim``, t
 from __future__ import annotations
 
 import copy
+import typing
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -76,13 +80,31 @@ def _case_ncci(rule_id: str) -> NcciTables | None:
     return NcciTables.from_case(block) if block else None
 
 
+def case_ruleset(rule_id: str, ruleset: Ruleset) -> Ruleset:
+    """``ruleset`` with the case file's ``ruleset`` rows added to its tables (as an admin would publish them: e.g. a
+    payer's unit limit), for that rule's cases only."""
+    block = (rule_cases().get(rule_id) or {}).get("ruleset")
+    if not block:
+        return ruleset
+    fields = Ruleset.model_fields
+    update = {}
+    for table, rows in block.items():
+        model = typing.get_args(fields[table].annotation)[0]
+        update[table] = [*getattr(ruleset, table), *(model.model_validate(r) for r in rows)]
+    return ruleset.model_copy(update=update)
+
+
 def run_case(rule_id: str, kind: str, claim: dict, expect: dict, ruleset: Ruleset) -> str | None:
     """None when the case holds, else what went wrong."""
-    if all_rules()[rule_id].scope != "claim":
+    scope = all_rules()[rule_id].scope
+    if scope == "text":
+        return _run_text_case(rule_id, kind, claim, expect, ruleset)
+    if scope != "claim":
         return _run_sheet_case(rule_id, kind, claim, expect)
     tables = _case_ncci(rule_id)
     if tables is not None:
         ruleset = with_ncci(ruleset, tables)
+    ruleset = case_ruleset(rule_id, ruleset)
     report = check_claim(Claim.model_validate(claim), ruleset)
     hits = [f for f in report.findings if f.rule == rule_id]
     if kind in ("pass", "fixed"):
@@ -98,6 +120,28 @@ def run_case(rule_id: str, kind: str, claim: dict, expect: dict, ruleset: Rulese
     for s in expect.get("suggested", []):
         if (str(s["code"]), s.get("units", 1)) not in got:
             return f"suggested {s} not in {sorted(got)}"
+    return None
+
+
+def _run_text_case(rule_id: str, kind: str, case: dict, expect: dict, ruleset: Ruleset) -> str | None:
+    """A pasted claim's case: ``text`` (the claim as pasted), read by the real parser and checked as every front end
+    checks it; ``expect.also`` names rules that must still fire (an error the text must not hide)."""
+    from .service import check_text
+    from .textclaim import parse_claim_text
+
+    [report] = check_text(parse_claim_text(case["text"]), ruleset, stored=False).claims
+    hits = [f for f in report.findings if f.rule == rule_id]
+    missing = [r for r in expect.get("also", []) if kind == "fail" and not any(f.rule == r for f in report.findings)]
+    if missing:
+        return f"{', '.join(missing)} did not fire"
+    if kind in ("pass", "fixed"):
+        return f"{rule_id} fired: {hits[0].message}" if hits else None
+    if not hits:
+        return f"{rule_id} did not fire"
+    if "severity" in expect and hits[0].severity != expect["severity"]:
+        return f"severity {hits[0].severity} != {expect['severity']}"
+    if "status" in expect and report.status != expect["status"]:
+        return f"status {report.status} != {expect['status']}"
     return None
 
 

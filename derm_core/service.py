@@ -15,10 +15,12 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .engine import check_claims
+from .engine import check_claims, finding_order
 from .live import _configured_url, _store, current_ruleset
 from .models import Claim, ClaimReport, Override, Report, status_of
+from .rules.text import text_findings
 from .ruleset import Ruleset
+from .textclaim import ParsedText
 
 log = logging.getLogger("derm_core.rules")
 
@@ -46,6 +48,24 @@ def check(claims: Sequence[Claim], rules: Ruleset | None = None, *, stored: bool
             report.claims = [
                 apply_overrides(rep, found.get((c.claim_id or "").strip(), ())) for rep, c in zip(report.claims, claims, strict=True)
             ]
+    return report
+
+
+def check_text(parsed: ParsedText, rules: Ruleset | None = None, *, stored: bool = True) -> Report:
+    """Check a pasted claim (``textclaim.parse_claim_text``): the claim's findings and the TXT findings for what
+    the parser read only in part, so that ``derm check --text``, ``derm chat`` and Slack report the same.
+
+    >>> from derm_core.textclaim import parse_claim_text
+    >>> r = check_text(parse_claim_text("17000 L57.0 medicare 2026-03-02 bx was 2026-02-10"), stored=False).claims[0]
+    >>> r.status, [f.rule for f in r.findings if f.rule.startswith("TXT")]
+    ('warning', ['TXT001', 'TXT002'])
+    """
+    report = check([parsed.claim], rules, stored=stored)
+    extra = text_findings(parsed)
+    if extra:
+        [claim] = report.claims
+        findings = sorted([*claim.findings, *extra], key=finding_order)
+        report.claims = [claim.model_copy(update={"findings": findings, "status": status_of(findings)})]
     return report
 
 

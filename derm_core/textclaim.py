@@ -5,6 +5,12 @@ in ``not_understood``; nothing is guessed. Codes written ``99213-25``, ``99213 2
 units ``x14``, ``14u``, ``units 14``; ICD-10 codes with or without the dot; one line per service or all
 on one line (each procedure code starts a new line). ``claim A1001`` names the claim (its id, so that an
 override can refer to the claim without its text).
+
+What the parser is not sure of is never used: a word it does not know goes to ``not_understood``, a second date
+goes to ``unused_dates`` (the first date is the claim's date of service; a line is dated otherwise only by
+``dos`` and a date written on that line's own segment: ``99213-24 L40.0 dos 2026-03-20``), an authorization
+"number" without a digit (``auth pending``) is not an authorization. The TXT rules (``rules/text.py``) turn them
+into warnings, so that a claim read only in part is never reported clean.
 """
 
 from __future__ import annotations
@@ -24,6 +30,8 @@ _HCPCS = re.compile(r"^[A-Z]\d{4}$")
 _UNITS = re.compile(r"^(?:[x×*](\d{1,4})|(\d{1,4})(?:u|units?)|(?:u|units?)[:=]?(\d{1,4}))$")
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$|^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
 _NPI = re.compile(r"^\d{10}$")
+_AUTH = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9._/#-]{0,39}$")  # an authorization number has a digit
+_PAYER_WORD = re.compile(r"^[^\W\d_][^\W\d_&'.-]*(?:[&'.-][^\W\d_]+)*\.?$|^&$")  # letters only: Blue Cross, Aetna
 # The claim's own id, so that overrides can name it without the claim's text: ``claim A1001``, ``claim# A1001``,
 # ``claim:A1001``. Letters, digits and . _ / -, at least one digit, at most 40 characters.
 CLAIM_ID_WORDS = {"claim", "claim#", "claimid", "claim-id", "claim_id", "clm", "clm#"}
@@ -78,6 +86,10 @@ FILLER = {
 }
 
 
+# Modifiers that are also words of a note: in lower case they are words (a modifier is written PT, -PT or mod pt).
+ENGLISH_MODIFIERS = {"am", "as", "at", "go", "he", "me", "up", "us", "pt", "hx"}
+
+
 class TextParseError(ValueError):
     """The text holds nothing that can be checked as a claim."""
 
@@ -87,6 +99,7 @@ class ParsedText:
     claim: Claim
     not_understood: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    unused_dates: list[date] = field(default_factory=list)  # dates after the first that no line took (TXT002)
 
 
 def _date(token: str) -> date | None:
@@ -149,13 +162,16 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
     claim: dict = {"diagnoses": []}
     not_understood: list[str] = []
     notes: list[str] = []
+    unused_dates: list[date] = []
     expect: str | None = None  # the keyword just seen: mod, units, npi, auth, payer, dos
     payer_words: list[str] = []
+    segment_start = 0  # how many lines there were when this segment (text between ; or new lines) began
     for raw in _tokens(text):
         tok = raw.strip(".:()[]{}\"'").upper() if raw != ";" else raw
         low = tok.lower()
         if tok == ";":
             expect = None
+            segment_start = len(lines)
             continue
         if not tok:
             continue
@@ -174,8 +190,11 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
                 claim["claim_id"] = candidate
                 continue
         if expect == "payer" and low not in FILLER and not _is_procedure(tok):
-            payer_words.append(raw.strip(".:,"))
-            continue
+            word = raw.strip(".:,")
+            if low.replace(" ", "") not in PAYER_TYPES and _PAYER_WORD.match(word):
+                payer_words.append(word)
+                continue
+            expect = None  # a date, a code or a number ends the payer's name
         current = lines[-1] if lines else None
         if "-" in tok and _is_procedure(tok.split("-")[0]):
             code, *mods = tok.split("-")
@@ -200,14 +219,17 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
             expect = None
             continue
         if expect == "auth" and current is not None:
-            current["prior_auth"] = raw.strip(".:,")
             expect = None
-            continue
+            if _AUTH.match(raw.strip(".:,")):
+                current["prior_auth"] = raw.strip(".:,")
+                continue
+            # "auth pending", "auth needed": not an authorization number; the word is not understood below
         units = _UNITS.match(low)
         if units and current is not None:
             current["units"] = int(next(g for g in units.groups() if g))
             continue
-        if current is not None and (tok in known_mods and (expect == "mod" or tok.isdigit() or len(tok) == 2)):
+        word_not_mod = low in ENGLISH_MODIFIERS and not raw.isupper() and expect != "mod"  # "pt seen as follow up"
+        if current is not None and not word_not_mod and (tok in known_mods and (expect == "mod" or tok.isdigit() or len(tok) == 2)):
             if tok not in current["modifiers"]:
                 current["modifiers"].append(tok)
             continue
@@ -217,10 +239,15 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
             continue
         d = _date(tok)
         if d is not None:
+            own_line = expect == "dos" and current is not None and len(lines) > segment_start and "date_of_service" not in current
+            expect = None
             if "date_of_service" not in claim:
                 claim["date_of_service"] = d
-            elif current is not None and d != claim["date_of_service"]:
+            elif own_line and current is not None:
                 current["date_of_service"] = d
+                notes.append(f"Line {len(lines)} is dated {d} (the dos written on its line).")
+            elif d != claim["date_of_service"]:
+                unused_dates.append(d)  # "bx was 2/10/26": never a line's date of service by guess (TXT002)
             continue
         key = low.replace(" ", "")
         if key in PAYER_TYPES:
@@ -244,6 +271,9 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
         if low in ("payer", "ins", "insurance", "plan"):
             expect = "payer"
             continue
+        if low in ("dos", "dos:"):
+            expect = "dos"
+            continue
         if low in FILLER:
             continue
         not_understood.append(raw)
@@ -265,4 +295,4 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
     if not claim["diagnoses"]:
         notes.append("No diagnosis given.")
     claim["lines"] = lines
-    return ParsedText(Claim.model_validate(claim), not_understood, notes)
+    return ParsedText(Claim.model_validate(claim), not_understood, notes, unused_dates)

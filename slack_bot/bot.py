@@ -42,7 +42,7 @@ QUESTION_WORDS = {
     "what", "how", "can", "when", "should", "is", "are", "do", "does", "why", "which", "who", "where", "may", "must", "will",
     "would", "could", "if", "explain", "tell",
 }  # fmt: skip
-_RULE_ID = re.compile(r"^DRM\d{3}$", re.I)
+_RULE_ID = re.compile(r"^(?:DRM|SHT|TXT)\d{3}$", re.I)
 EXAMPLE_CLAIM = "`/derm check 99213-25 L40.0; 17000 L57.0; 17003 x14 L57.0; medicare`"
 
 SheetChecker = Callable[..., Any]
@@ -98,7 +98,7 @@ def share_text(claim: Claim, payers: frozenset[str] = frozenset()) -> str:
         if ln.prior_auth:
             words += ["auth", ln.prior_auth if is_claim_id(ln.prior_auth) else "given"]
         if ln.date_of_service:
-            words.append(ln.date_of_service.isoformat())
+            words += ["dos", ln.date_of_service.isoformat()]  # a line's own date is read only after dos
         parts.append(" ".join(words))
     if claim.rendering_npi:
         parts.append(f"npi {claim.rendering_npi}")
@@ -282,7 +282,8 @@ class DermBot:
                 "check", "Part of that claim has a value I cannot use (for example an impossible date). Please check it and try again."
             )
         ruleset = self.ruleset()
-        [report] = service.check([parsed.claim], ruleset).claims  # with the findings billers overrode for this claim id
+        # with the TXT findings for what was read only in part, and the findings billers overrode for this claim id
+        [report] = service.check_text(parsed, ruleset).claims
         payers = known_payers(ruleset)
         share_value = share_text(parsed.claim, payers) if offer_share and not share else None
         target = blocks.OverrideTarget(*claim_reference(parsed.claim), ruleset_version=ruleset.version)

@@ -305,10 +305,8 @@ def strip_identifiers(source: Path, dest: Path) -> Stripped:
     deadline = time.monotonic() + SCAN_SECONDS
     try:
         plans = [(sheet.name, sheet.hidden, _plan(sheet, deadline)) for sheet in read_sheets(src, "calamine")]
-    except Exception as e:  # a damaged workbook that passed the screening: the library's message may quote cells
-        raise SheetError(
-            f"{source.name}: the workbook could not be read ({type(e).__name__}); open it in Excel and save it again"
-        ) from None
+    except Exception:  # a damaged workbook that passed the screening: the library's message may quote cells
+        raise SheetError(f"{source.name}: the workbook could not be read; open it in Excel and save it again") from None
     if all(plan is not None and not plan.removed and plan.pseudonym is None and not plan.header_row for _, _, plan in plans):
         return Stripped(source)  # nothing to take out: the original is checked, its formatting kept
     result = Stripped(dest)

@@ -14,6 +14,7 @@ from . import (
     repairs,
     sheet,
     sites,
+    text,
     units,
 )
 
@@ -31,5 +32,6 @@ __all__ = [
     "repairs",
     "sheet",
     "sites",
+    "text",
     "units",
 ]

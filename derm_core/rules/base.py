@@ -144,7 +144,7 @@ def _resolve_dx(dx: list[str], claim_dx: tuple[str, ...]) -> tuple[str, ...]:
 
 
 RuleFn = Callable[[Any], Iterable[Hit | Skip]]  # a Ctx for claim rules; a RowCells for charge-sheet rules
-Scope = Literal["claim", "row", "claim_rows"]
+Scope = Literal["claim", "row", "claim_rows", "text"]
 
 
 @dataclass(frozen=True)
@@ -158,7 +158,7 @@ class Rule:
     references: tuple[str, ...]
     likely_denial: str | None
     fn: RuleFn
-    scope: Scope = "claim"  # claim: run by the engine on a claim; row, claim_rows: run by the sheet reader
+    scope: Scope = "claim"  # claim: run by the engine on a claim; row, claim_rows: run by the sheet reader; text: on a pasted claim
     module: str = ""
 
     @property

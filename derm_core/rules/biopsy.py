@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..coding import biopsies
 from ..models import Category, SuggestedLine
 from ._util import DISTINCT, as_is, by_date, distinct, same_lesion, show, try_code
-from .base import Ctx, Hit, rule
+from .base import Ctx, Hit, Skip, rule
 
 REFS = ("CUTIS", "AAD2019BX")
 DEFINITIVE = (
@@ -37,7 +37,7 @@ def _method_counts(lines: list, use_facts: bool) -> dict[str, int]:
     references=REFS,
     likely_denial="CO-97",
 )
-def biopsy_primary(ctx: Ctx) -> Iterator[Hit]:
+def biopsy_primary(ctx: Ctx) -> Iterator[Hit | Skip]:
     """What it does: on each date, only one of 11102/11104/11106 may be billed, for the highest-ranked
     method performed (incisional > punch > tangential); every other biopsy is an add-on of its own method.
     Flags two primaries, or a primary that ranks below an add-on (11102 + 11105).
@@ -50,7 +50,10 @@ def biopsy_primary(ctx: Ctx) -> Iterator[Hit]:
         too_many = len(primaries) > 1
         outranked = bool(primaries) and bool(addons) and max(a.ci.rank for a in addons) > max(p.ci.rank for p in primaries)
         if too_many or outranked:
-            expected = biopsies(_method_counts(lines, use_facts=False))
+            expected = try_code(biopsies, _method_counts(lines, use_facts=False))
+            if expected is None:  # units of 0 or less (DRM003 reports them): no count to code
+                yield Skip("biopsy units of 0 or less: the primary biopsy was not checked", [ln.idx for ln in lines])
+                continue
             why = (
                 "Only one primary biopsy code is billed per date"
                 if too_many

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..codes import all_codes
+from ..codes import all_codes, lookup
 from ..coding import benign_destruction, biopsies, drug_units, intralesional_injection, mohs, premalignant_destruction, skin_tags
 from ..models import Category, SuggestedLine
 from ._util import first_fact, show, try_code
@@ -33,9 +33,9 @@ def units_limit(ctx: Ctx) -> Iterator[Hit]:
     for ln in ctx.lines:
         limit, source = unit_limit(ctx, ln)
         if limit is not None and ln.units > limit:
-            suggested = _recode_units(ln, limit)
+            replaced, suggested = _recode_units(ctx, ln, limit)
             yield Hit(
-                [ln.idx],
+                [r.idx for r in replaced],
                 f"{ln.code} is billed x{ln.units}; the limit is {limit} per date of service.",
                 f"Bill {show(suggested)}." if suggested[0].code != ln.code or len(suggested) > 1 else f"Bill {ln.code} x{limit} at most.",
                 suggested,
@@ -54,15 +54,38 @@ BY_COUNT = {
 }
 
 
-def _recode_units(ln: Ln, limit: int) -> list[SuggestedLine]:
-    """What to bill instead of ``ln`` when its units exceed the limit."""
+def _recode_units(ctx: Ctx, ln: Ln, limit: int) -> tuple[list[Ln], list[SuggestedLine]]:
+    """The lines to replace and what to bill instead when ``ln``'s units exceed the limit: the count recoded (one
+    primary and add-ons, or the code for 15 or more) when that fits every limit, else the units cut to the limit.
+    A recode is never the lines as billed again, nor over a limit itself (a payer's limit of 10 on 17003)."""
+    replaced, recode = [ln], None
     if ln.info is not None and ln.info.method and not ln.info.is_addon:
-        return biopsies({ln.info.method: ln.units})  # one primary, the other lesions as add-ons
-    if ln.code == "17003":
-        return premalignant_destruction(ln.units + 1)
-    counted = BY_COUNT.get(ln.code)
-    lines = try_code(counted, ln.facts.lesion_count or ln.units) if counted else None
-    return lines or [SuggestedLine(code=ln.code, units=limit, modifiers=sorted(ln.mods))]
+        recode = try_code(biopsies, {ln.info.method: ln.units})  # one primary, the other lesions as add-ons
+    elif ln.family == "destruction_premalignant" and ln.code in ("17000", "17003"):
+        replaced = [p for p in ctx.fam("destruction_premalignant") if p.dos == ln.dos and p.code in ("17000", "17003")]
+        count = first_fact(replaced, "lesion_count")
+        if not isinstance(count, int) or count < 1:
+            count = sum(p.units for p in replaced) + (0 if any(p.code == "17000" for p in replaced) else 1)
+        recode = try_code(premalignant_destruction, count)
+    elif (counted := BY_COUNT.get(ln.code)) is not None:
+        recode = try_code(counted, ln.facts.lesion_count or ln.units)
+    if recode and _within_limits(ctx, ln, recode) and _changes(replaced, recode):
+        return replaced, recode
+    return [ln], [SuggestedLine(code=ln.code, units=limit, modifiers=sorted(ln.mods))]
+
+
+def _within_limits(ctx: Ctx, ln: Ln, lines: list[SuggestedLine]) -> bool:
+    for s in lines:
+        info = lookup(s.code)
+        probe = Ln(ln.idx, s.code, info, ln.mods, s.units, ln.dx, ln.dos, ln.facts, ln.prior_auth)
+        limit, _ = unit_limit(ctx, probe)
+        if limit is not None and s.units > limit:
+            return False
+    return True
+
+
+def _changes(replaced: list[Ln], lines: list[SuggestedLine]) -> bool:
+    return sorted((r.code, r.units) for r in replaced) != sorted((s.code, s.units) for s in lines)
 
 
 # the families that have add-on codes (derived from the code table)

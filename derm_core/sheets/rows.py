@@ -859,7 +859,9 @@ _ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def _row_result(findings: list[Finding], marks_from: Sequence[tuple[str, Finding]]) -> RowResult:
-    findings = sorted(findings, key=lambda f: _ORDER[f.severity])
+    shown = {f.rule for f in findings}  # a finding that repeats another's (duplicate_of) is shown once, there
+    findings = sorted((f for f in findings if f.override or f.duplicate_of not in shown), key=lambda f: _ORDER[f.severity])
+    marks_from = [(fld, f) for fld, f in marks_from if f.override or f.duplicate_of not in shown]
     lines = list(dict.fromkeys(f"{f.rule}{' (overridden)' if f.override else ''}: {f.message}" for f in findings))
     fixes = list(dict.fromkeys(fx for f in findings if not f.override and (fx := _fix_text(f))))
     marks = tuple(

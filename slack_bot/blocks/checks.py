@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from derm_core.models import Claim, ClaimReport, Finding, Payer
-from derm_core.render import bill_text
+from derm_core.render import CATEGORY_LABELS, bill_text
+from derm_core.rules.text import kinds_text
 from derm_core.textclaim import ParsedText
 
 from .base import (
@@ -45,7 +46,7 @@ def finding_block(f: Finding, n: int, claim: Claim | None = None) -> BlockDict:
     """One finding: rule, where, category, message, fix, what to bill (the whole corrected claim when ``claim`` is
     given), references, and a Why? button."""
     also = f" (also {esc(', '.join(f.related))})" if f.related else ""
-    parts = [f"*{esc(f.rule)}*{also} · {_where(f)} · _{esc(f.category.value.replace('_', ' '))}_", esc(f.message)]
+    parts = [f"*{esc(f.rule)}*{also} · {_where(f)} · _{esc(CATEGORY_LABELS[f.category])}_", esc(f.message)]
     if f.fix:
         parts.append(f"*Fix:* {esc(f.fix)}")
     if corrected_lines := bill_text(f, claim):
@@ -95,21 +96,7 @@ def not_understood_note(tokens: Sequence[str]) -> str:
     >>> not_understood_note(["Zebra", "Doe", "-ZZ", "1234"])
     '2 words, 1 modifier and 1 number not understood (not shown: post codes only).'
     """
-    kinds = {"word": 0, "modifier": 0, "number": 0, "other item": 0}
-    for t in tokens:
-        kind = (
-            "modifier"
-            if t.startswith("-")
-            else "word"
-            if any(ch.isalpha() for ch in t)
-            else "number"
-            if any(ch.isdigit() for ch in t)
-            else "other item"
-        )
-        kinds[kind] += 1
-    parts = [f"{n} {kind}{'s' if n > 1 else ''}" for kind, n in kinds.items() if n]
-    listed = ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else parts[0]
-    return f"{listed} not understood (not shown: post codes only)."
+    return f"{kinds_text(tokens)} not understood (not shown: post codes only)."
 
 
 @dataclass(frozen=True)

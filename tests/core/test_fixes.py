@@ -1,5 +1,6 @@
-"""A fix never repeats the error: every finding's suggested lines, put in place of its lines, check clean of that
-rule's error; over every rule's fail cases and every worked scenario."""
+"""A fix never repeats the error: every finding's suggested lines, put in place of its lines, change what is billed
+and check clean of that rule's error or warning; over every rule's fail cases (with their payer rows, such as a
+payer's unit limit) and every worked scenario."""
 
 import pytest
 import yaml
@@ -9,7 +10,7 @@ from derm_core.corrections import corrected
 from derm_core.engine import all_rules, check_claim
 from derm_core.models import Claim
 from derm_core.ncci import with_ncci
-from derm_core.rulecases import _case_ncci, case_claims
+from derm_core.rulecases import _case_ncci, case_claims, case_ruleset
 from derm_core.ruleset import default_ruleset
 
 SCENARIO_FILES = ("claims.yaml", "claims_extra.yaml", "claims_procedures.yaml", "claims_coverage.yaml", "claims_heldout.yaml")
@@ -27,16 +28,27 @@ CLAIMS += [
 ]
 
 
-@pytest.mark.parametrize(("name", "rule_id", "data"), CLAIMS, ids=[c[0] for c in CLAIMS])
-def test_a_fix_does_not_repeat_its_error(name, rule_id, data):
+def _ruleset(rule_id):
+    """The shipped ruleset with the rule's case rows (a payer's unit limit) and synthetic NCCI edits, if any."""
     tables = _case_ncci(rule_id) if rule_id else None
     ruleset = with_ncci(default_ruleset(), tables) if tables else default_ruleset()
+    return case_ruleset(rule_id, ruleset) if rule_id else ruleset
+
+
+def _billed(claim):
+    return sorted((ln.code, ln.units, tuple(sorted(ln.modifiers))) for ln in claim.lines)
+
+
+@pytest.mark.parametrize(("name", "rule_id", "data"), CLAIMS, ids=[c[0] for c in CLAIMS])
+def test_a_fix_does_not_repeat_its_error(name, rule_id, data):
+    ruleset = _ruleset(rule_id)
     claim = Claim.model_validate(data)
     for f in check_claim(claim, ruleset).findings:
         fixed = corrected(claim, f)
-        if fixed is None or f.severity != "error":
+        if fixed is None or f.severity == "info":
             continue
-        again = [g for g in check_claim(fixed, ruleset).findings if g.rule == f.rule and g.severity == "error"]
+        assert _billed(fixed) != _billed(claim), f"{f.rule}: 'Bill {f.suggested_lines}' is the claim as billed"
+        again = [g for g in check_claim(fixed, ruleset).findings if g.rule == f.rule and g.severity == f.severity]
         assert not again, f"{f.rule}: after 'Bill {f.suggested_lines}': {again[0].message}"
 
 

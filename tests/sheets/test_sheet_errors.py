@@ -137,7 +137,8 @@ def test_csv_in_escapes_formulas_and_reads_text_dates(tmp_path):
         assert run(str(src), "-o", str(out), "--path", path).exit_code == 1
         ws = openpyxl.load_workbook(out)["export"]
         assert [ws.cell(1, c).value for c in (8, 9, 10)] == ["Check Status", "Check Findings", "Check Fix"]
-        assert ws["H3"].value == "error" and "DRM050" in ws["I3"].value  # the row's findings, in the rules core's order
+        assert ws["H3"].value == "error" and "DRM110" in ws["I3"].value  # the row's findings, in the rules core's order
+        assert "DRM050" not in ws["I3"].value  # it repeats DRM110's fix (17004 alone): one problem, one finding
         assert "SHT001" in ws["I4"].value and "SHT002" not in ws["I4"].value  # text dates are normal in a CSV
         for coordinate in ("G2", "G3", "G4"):
             assert ws[coordinate].data_type == "s" and ws[coordinate].quotePrefix, (path, coordinate)
