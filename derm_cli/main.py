@@ -61,8 +61,20 @@ def check(
     ] = None,
     fmt: FormatOpt = "table",
     rules: RulesOpt = None,
+    spark: Annotated[
+        str | None,
+        typer.Option(
+            "--spark",
+            metavar="MASTER_URL",
+            help="On Spark: --spark [MASTER_URL] INPUT OUTPUT, claim lines (Parquet, CSV, JSON) in, findings (Parquet) out; MASTER_URL defaults to local[*].",
+        ),
+    ] = None,
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input."""
+    if spark is not None:
+        from .spark import check_on_spark
+
+        raise typer.Exit(check_on_spark(spark, files or [], rules, _warn))
     ruleset = service.ruleset(rules, warn=_warn)
     warm_up()
     notes: list[str] = []
@@ -288,6 +300,8 @@ EXTRAS = {
     "uvicorn": "slack",
     "oxedi": "denials",
     "matplotlib": "denials",
+    "pyspark": "spark",
+    "pyarrow": "spark",
 }
 
 

@@ -90,7 +90,7 @@ def read_lines(spark: SparkSession, path: str | Path) -> DataFrame:
     p = str(path)
     suffix = Path(p).suffix.lower()
     if suffix == ".csv":
-        return spark.read.csv(p, header=True, inferSchema=False)
+        return spark.read.csv(p, header=True, inferSchema=False, escape='"')  # quotes doubled inside a cell, as spreadsheets write them
     if suffix in (".json", ".jsonl", ".ndjson"):
         multi = Path(p).is_file() and Path(p).read_bytes()[:4096].lstrip()[:1] == b"["
         return spark.read.json(p, multiLine=multi)

@@ -1,0 +1,68 @@
+"""``derm check --spark``: claim lines checked on Apache Spark, findings written as Parquet (the ``[spark]`` extra)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+from rich.console import Console
+from rich.markup import escape
+
+out = Console()
+err = Console(stderr=True, soft_wrap=True)
+
+_MASTER = re.compile(r"^(local(\[[0-9*]+(,[0-9]+)?\])?|local-cluster\[.*\]|spark://.+|yarn|k8s://.+|mesos://.+)$")
+
+
+def is_master_url(value: str) -> bool:
+    """``local[*]``, ``spark://host:7077``, ``yarn``, ``k8s://...``: a Spark master, not a file.
+
+    >>> is_master_url("local[2]"), is_master_url("spark://10.0.0.5:7077"), is_master_url("claims.parquet")
+    (True, True, False)
+    """
+    return bool(_MASTER.match(value))
+
+
+def check_on_spark(spark_arg: str, paths: list[Path], rules: Path | None, warn: Callable[[str], None]) -> int:
+    """``derm check --spark [MASTER_URL] INPUT OUTPUT``. Returns the exit status: 0 no error finding, 1 errors, 2 unusable."""
+    master = spark_arg if is_master_url(spark_arg) else "local[*]"
+    args = [str(p) for p in paths] if master == spark_arg else [spark_arg, *map(str, paths)]
+    if len(args) != 2:
+        err.print("[red]error:[/red] --spark takes MASTER_URL (default local[*]), INPUT and OUTPUT", highlight=False)
+        return 2
+    source, target = args
+    if not Path(source).exists() and "://" not in source:
+        err.print(f"[red]error:[/red] {escape(source)}: no such file or folder", highlight=False)
+        return 2
+    if Path(target).exists():
+        err.print(f"[red]error:[/red] {escape(target)} exists: give a new folder for the findings", highlight=False)
+        return 2
+    from derm_core import service
+    from derm_core.spark.check import check_dataframe, read_lines, session
+
+    ruleset = service.ruleset(rules, warn=warn)
+    from pyspark.sql import SparkSession
+    from pyspark.sql import functions as F
+
+    own = SparkSession.getActiveSession() is None
+    spark = session(master)
+    try:
+        try:
+            findings = check_dataframe(read_lines(spark, source), ruleset)
+        except ValueError as e:
+            err.print(f"[red]error:[/red] {escape(source)}: {escape(str(e))}", highlight=False)
+            return 2
+        findings.write.parquet(target)
+        written = spark.read.parquet(target)
+        counts = {
+            r["severity"]: (r["findings"], r["claims"])
+            for r in written.groupBy("severity").agg(F.count("*").alias("findings"), F.countDistinct("claim_id").alias("claims")).collect()
+        }
+    finally:
+        if own:
+            spark.stop()
+    summary = ", ".join(f"{counts[s][0]:,} {s}s on {counts[s][1]:,} claims" for s in ("error", "warning", "info") if s in counts)
+    out.print(f"Checked {escape(source)} on {escape(master)} with ruleset {ruleset.version}: {summary or 'no findings'}.", highlight=False)
+    out.print(f"Findings written to {escape(target)} (Parquet).", highlight=False)
+    return 1 if "error" in counts else 0

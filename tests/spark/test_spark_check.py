@@ -1,0 +1,89 @@
+"""Claims checked on Spark (local[2]) give exactly the findings of one process, from Parquet, CSV and JSON input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sparkkit import generated, java_missing, key, one_process, write_csv, write_json_lines, write_parquet
+
+pytest.importorskip("pyspark")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(java_missing(), reason="Spark needs Java (openjdk-17-jre-headless)")]
+
+CLAIMS = 1500
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from derm_core.spark import session
+
+    s = session("local[2]", conf={"spark.driver.host": "127.0.0.1", "spark.sql.shuffle.partitions": "4"})
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def claims():
+    return generated(CLAIMS, seed=11)
+
+
+@pytest.fixture(scope="module")
+def expected(claims, ruleset):
+    rows = one_process(claims, ruleset)
+    assert {r["severity"] for r in rows} >= {"error", "warning"}  # the generated claims carry the usual mistakes
+    return sorted(rows, key=key)
+
+
+@pytest.mark.parametrize("write", [write_parquet, write_csv, write_json_lines], ids=["parquet", "csv", "json"])
+def test_findings_equal_one_process(spark, claims, expected, ruleset, tmp_path, write):
+    from derm_core.spark import check_dataframe, read_lines
+
+    suffix = {write_parquet: ".parquet", write_csv: ".csv", write_json_lines: ".json"}[write]
+    source = write(claims, tmp_path / f"lines{suffix}")
+    got = [r.asDict(recursive=True) for r in check_dataframe(read_lines(spark, source), ruleset, partitions=4).collect()]
+    assert sorted(got, key=key) == expected
+
+
+def test_rows_that_are_not_a_claim_are_named_and_the_rest_checked(spark, ruleset, tmp_path):
+    from derm_core.spark import check_dataframe, read_lines
+
+    good = generated(20, seed=3)
+    bad = {"claim_id": "BAD-1", "date_of_service": "2026-03-02", "diagnoses": ["L57.0"], "lines": [{"code": "17000", "units": 1}]}
+    path = write_csv([*good, bad], tmp_path / "lines.csv")
+    path.write_text(path.read_text().replace("BAD-1,,,2026-03-02,,,L57.0,0,17000,,1,", "BAD-1,,,2026-03-02,,,L57.0,0,17000,,two,"))
+    got = [r.asDict(recursive=True) for r in check_dataframe(read_lines(spark, path), ruleset).collect()]
+    mine = [r for r in got if r["claim_id"] == "BAD-1"]
+    assert [(r["rule"], r["severity"]) for r in mine] == [("SHT005", "error")]
+    assert "lines[0].units" in mine[0]["message"] and "two" not in mine[0]["message"]  # the field, not the value
+    assert sorted((r for r in got if r["claim_id"] != "BAD-1"), key=key) == sorted(one_process(good, ruleset), key=key)
+
+
+def test_lines_are_put_in_order_and_reported_by_their_line_number(spark, ruleset):
+    """Rows arrive in any order; ``line`` orders them, and findings name the input's line numbers."""
+    from derm_core.spark import check_dataframe
+
+    rows = [
+        {"claim_id": "K1", "line": 20, "code": "17003", "units": 3, "diagnoses": "L57.0", "date_of_service": "2026-03-02", "facts": None},
+        {"claim_id": "K1", "line": 10, "code": "17000", "units": 1, "diagnoses": "L57.0", "date_of_service": "2026-03-02",
+         "facts": json.dumps({"lesion_count": 3, "pathology": "premalignant"})},
+    ]
+    got = check_dataframe(spark.createDataFrame(rows), ruleset).collect()
+    units = [r for r in got if r["category"] == "units"]
+    assert units and all(r["lines"] and set(r["lines"]) <= {10, 20} for r in got if r["lines"])
+    assert units[0]["line"] == 20  # 3 lesions: 17000 x1 + 17003 x2, so the 17003 line (line 20) has a unit too many
+
+
+def test_derm_check_spark_writes_parquet_findings(spark, claims, expected, tmp_path):
+    from typer.testing import CliRunner
+
+    from derm_cli.main import app
+
+    source = write_parquet(claims[:200], tmp_path / "in.parquet")
+    result = CliRunner().invoke(app, ["check", "--spark", "local[2]", str(source), str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output  # the generated claims hold errors
+    assert "Findings written to" in result.output
+    got = [r.asDict(recursive=True) for r in spark.read.parquet(str(tmp_path / "out")).collect()]
+    ids = {c["claim_id"] for c in claims[:200]}
+    assert sorted(got, key=key) == [r for r in expected if r["claim_id"] in ids]
+    again = CliRunner().invoke(app, ["check", "--spark", str(source), str(tmp_path / "out")])
+    assert again.exit_code == 2 and "exists" in again.output
