@@ -10,7 +10,7 @@ from sparkkit import generated, java_missing, key, one_process, write_csv, write
 pytest.importorskip("pyspark")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(java_missing(), reason="Spark needs Java (openjdk-17-jre-headless)")]
 
-CLAIMS = 1500
+CLAIMS = 800
 
 
 @pytest.fixture(scope="module")
