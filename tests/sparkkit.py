@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import importlib.util
 import json
+import os
 import shutil
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,8 @@ from derm_core.engine import check_claim
 from derm_core.models import Claim
 from derm_core.ruleset import Ruleset
 from derm_core.spark.lines import LINE_COLUMNS, finding_rows, flatten
+
+os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # the driver and every daemon on loopback
 
 
 def java_missing() -> bool:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -133,6 +133,27 @@ def _ruleset_of(text: str, _cache: dict[int, Ruleset] = {}) -> Ruleset:  # noqa:
     return _cache[key]
 
 
+def check_arrow_batches(batches: Iterable[pa.RecordBatch], ruleset: Ruleset, numbered: bool) -> Iterator[pa.RecordBatch]:
+    """Finding batches (``ARROW_FINDINGS``) from claim-line batches in which each claim's rows are together, in order
+    (a claim may go on from one batch to the next). ``numbered``: the rows carry the input's ``line`` numbers."""
+    pending: list[dict[str, Any]] = []  # a claim whose rows may go on in the next batch
+
+    def done(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return finding_rows(check_rows(rows, ruleset), ruleset.version, [r["line"] for r in rows] if numbered else None)
+
+    for batch in batches:
+        out: list[dict[str, Any]] = []
+        for row in batch.to_pylist():
+            if pending and row["claim_id"] != pending[0]["claim_id"]:
+                out += done(pending)
+                pending = []
+            pending.append(row)
+        if out:
+            yield pa.RecordBatch.from_pylist(out, schema=ARROW_FINDINGS)
+    if pending:
+        yield pa.RecordBatch.from_pylist(done(pending), schema=ARROW_FINDINGS)
+
+
 def check_dataframe(df: DataFrame, ruleset: Ruleset | None = None, partitions: int | None = None) -> DataFrame:
     """The findings (``FINDINGS_SCHEMA``, one row per finding) of the claims whose lines are in ``df``.
 
@@ -157,32 +178,14 @@ def check_dataframe(df: DataFrame, ruleset: Ruleset | None = None, partitions: i
     if "line" in have:
         cols.append(F.col("line").cast("long").alias("line"))
     lines = df.select(*cols, order.alias(_ORDER))
-    lines = lines.withColumn("claim_id", F.coalesce("claim_id", F.concat(F.lit("row-"), F.col(_ORDER).cast("string"))))
+    lines = lines.withColumn("claim_id", F.coalesce("claim_id", F.concat(F.lit("row-"), F.monotonically_increasing_id().cast("string"))))
     n = partitions or max(1, spark.sparkContext.defaultParallelism * 4)
     lines = lines.repartition(n, "claim_id").sortWithinPartitions("claim_id", _ORDER)
     shared = spark.sparkContext.broadcast(ruleset.model_dump_json())
-    version = ruleset.version
     numbered = "line" in have
 
     def check_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        rules = _ruleset_of(shared.value)
-        pending: list[dict[str, Any]] = []  # a claim whose rows may go on in the next batch
-
-        def done(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-            report = check_rows(rows, rules)
-            return finding_rows(report, version, [r["line"] for r in rows] if numbered else None)
-
-        for batch in batches:
-            out: list[dict[str, Any]] = []
-            for row in batch.to_pylist():
-                if pending and row["claim_id"] != pending[0]["claim_id"]:
-                    out += done(pending)
-                    pending = []
-                pending.append(row)
-            if out:
-                yield pa.RecordBatch.from_pylist(out, schema=ARROW_FINDINGS)
-        if pending:
-            yield pa.RecordBatch.from_pylist(done(pending), schema=ARROW_FINDINGS)
+        return check_arrow_batches(batches, _ruleset_of(shared.value), numbered)
 
     return lines.mapInArrow(check_batches, FINDINGS_SCHEMA)
 

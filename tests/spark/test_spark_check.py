@@ -64,8 +64,15 @@ def test_lines_are_put_in_order_and_reported_by_their_line_number(spark, ruleset
 
     rows = [
         {"claim_id": "K1", "line": 20, "code": "17003", "units": 3, "diagnoses": "L57.0", "date_of_service": "2026-03-02", "facts": None},
-        {"claim_id": "K1", "line": 10, "code": "17000", "units": 1, "diagnoses": "L57.0", "date_of_service": "2026-03-02",
-         "facts": json.dumps({"lesion_count": 3, "pathology": "premalignant"})},
+        {
+            "claim_id": "K1",
+            "line": 10,
+            "code": "17000",
+            "units": 1,
+            "diagnoses": "L57.0",
+            "date_of_service": "2026-03-02",
+            "facts": json.dumps({"lesion_count": 3, "pathology": "premalignant"}),
+        },
     ]
     got = check_dataframe(spark.createDataFrame(rows), ruleset).collect()
     units = [r for r in got if r["category"] == "units"]
