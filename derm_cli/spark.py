@@ -66,3 +66,45 @@ def check_on_spark(spark_arg: str, paths: list[Path], rules: Path | None, warn: 
     out.print(f"Checked {escape(source)} on {escape(master)} with ruleset {ruleset.version}: {summary or 'no findings'}.", highlight=False)
     out.print(f"Findings written to {escape(target)} (Parquet).", highlight=False)
     return 1 if "error" in counts else 0
+
+
+def denials_on_spark(spark_arg: str, paths: list[Path], output: Path | None) -> int:
+    """``derm denials analyze --spark [MASTER_URL] PATHS... --output FOLDER``: Parquet tables and the report workbook.
+    Returns the exit status: 0, or 2 when a file could not be read (the rest is still analysed) or the usage is wrong."""
+    master = spark_arg if is_master_url(spark_arg) else "local[*]"
+    sources = list(map(str, paths)) if master == spark_arg else [spark_arg, *map(str, paths)]
+    if not sources or output is None:
+        err.print("[red]error:[/red] --spark takes MASTER_URL (default local[*]), the remittances, and --output FOLDER", highlight=False)
+        return 2
+    missing = [s for s in sources if not Path(s).exists() and "://" not in s]
+    if missing:
+        err.print(f"[red]error:[/red] {escape(', '.join(missing))}: no such file or folder", highlight=False)
+        return 2
+    if output.exists():
+        err.print(f"[red]error:[/red] {escape(str(output))} exists: give a new folder for the tables", highlight=False)
+        return 2
+    from pyspark.sql import SparkSession
+
+    from derm_core.denials.workbook import write_report
+    from derm_core.spark.check import session
+    from derm_core.spark.denials import analyze_remittances, write_tables
+
+    own = SparkSession.getActiveSession() is None
+    spark = session(master, "derm denials")
+    try:
+        analysis = analyze_remittances(spark, sources)
+        tables = write_tables(spark, analysis, output)
+    finally:
+        if own:
+            spark.stop()
+    write_report(analysis, output / "report.xlsx")
+    r = analysis.read
+    out.print(
+        f"{r.claims_analysed:,} claims, {r.lines_analysed:,} lines from {r.files:,} files on {escape(master)}: "
+        f"{len(analysis.patterns):,} denial patterns, denial rate {analysis.kpis['denial_rate'].value}.",
+        highlight=False,
+    )
+    out.print(f"Written to {escape(str(output))}: {', '.join(t + '.parquet' for t in tables)}, report.xlsx", highlight=False)
+    for problem in r.problems:
+        err.print(f"[red]error:[/red] {escape(problem)}", highlight=False)
+    return 2 if r.problems else 0
