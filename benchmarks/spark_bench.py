@@ -39,7 +39,10 @@ CHUNK = 50_000
 
 
 def write_lines(path: Path, claims: int, seed: int = 7) -> int:
-    """``claims`` generated claims as claim lines; returns the number of lines. Written chunk by chunk."""
+    """``claims`` generated claims as claim lines; returns the number of lines. Written chunk by chunk (kept from an
+    earlier run with ``--work``)."""
+    if path.exists():
+        return pq.ParquetFile(path).metadata.num_rows
     writer, lines = None, 0
     for start in range(0, claims, CHUNK):
         raw = make_claims(min(CHUNK, claims - start), seed + start)
@@ -82,64 +85,69 @@ def load() -> str:
     return "load average " + ", ".join(f"{v:.2f}" for v in os.getloadavg())
 
 
-def on_spark(name: str, master: str, inputs: dict[str, tuple[Path, int]], work: Path, ruleset: Ruleset, conf: dict[str, str]) -> dict:
-    t0 = time.perf_counter()
-    spark = session(master, f"derm bench {name}", conf={"spark.driver.host": "127.0.0.1", **conf})
-    started = time.perf_counter() - t0
-    tiny = work / "tiny.parquet"
-    first = spark_run(spark, tiny, work / f"{name}-tiny-1", ruleset)  # Python workers start, import derm_core
-    overhead = min(spark_run(spark, tiny, work / f"{name}-tiny-{i}", ruleset) for i in (2, 3))
-    print(f"{name}: session {started:.1f} s, first job (10 claims) {first:.1f} s, job overhead {overhead:.2f} s  [{load()}]", flush=True)
-    times = {}
+def on_spark(name: str, spark, inputs: dict[str, tuple[Path, int]], work: Path, ruleset: Ruleset, tiny: bool = True) -> None:
+    if tiny:
+        first = spark_run(spark, work / "tiny.parquet", work / f"{name}-tiny-1", ruleset)  # Python workers start, import derm_core
+        overhead = min(spark_run(spark, work / "tiny.parquet", work / f"{name}-tiny-{i}", ruleset) for i in (2, 3))
+        print(f"{name}: first job (10 claims) {first:.1f} s, job overhead {overhead:.2f} s  [{load()}]", flush=True)
     for label, (path, n) in inputs.items():
         t = spark_run(spark, path, work / f"{name}-{slug(label)}", ruleset)
-        times[label] = t
         print(f"{name} {label}: {n:,} lines in {t:.1f} s = {n / t:,.0f} lines/s, {t / n * 1e6:.1f} µs/line  [{load()}]", flush=True)
-    equal = {
-        label: same(spark, work / f"{name}-{slug(label)}", work / f"one-{slug(label)}")
-        for label in inputs
-        if (work / f"one-{slug(label)}").exists()
-    }
-    print(f"{name}: findings equal to one process: {equal}", flush=True)
-    spark.stop()
-    return times
+        if (work / f"one-{slug(label)}").exists():
+            print(
+                f"{name} {label}: findings equal to one process: {same(spark, work / f'{name}-{slug(label)}', work / f'one-{slug(label)}')}",
+                flush=True,
+            )
+
+
+def started(name: str, master: str, conf: dict[str, str]):
+    t0 = time.perf_counter()
+    spark = session(master, f"derm bench {name}", conf={"spark.driver.host": "127.0.0.1", **conf})
+    print(f"{name}: session {time.perf_counter() - t0:.1f} s", flush=True)
+    return spark
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--claims", type=int, default=200_000)
-    parser.add_argument("--growth", default="1000000,2000000,4000000", help="line counts for the growth runs ('' for none)")
+    parser.add_argument("--growth", default="1000000,2000000,4000000", help="line counts for the growth runs on local[2] ('' for none)")
     parser.add_argument("--no-cluster", action="store_true")
+    parser.add_argument("--work", type=Path, help="keep the generated inputs in this folder (and reuse them)")
     args = parser.parse_args()
     ruleset = default_ruleset()
     warm_up()
-    work = Path(tempfile.mkdtemp(prefix="derm-spark-bench-"))
+    work = args.work or Path(tempfile.mkdtemp(prefix="derm-spark-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
     try:
         write_lines(work / "tiny.parquet", 10)
         n = write_lines(work / "main.parquet", args.claims)
-        inputs = {f"{args.claims:,} claims": (work / "main.parquet", n)}
-        growth: dict[str, tuple[Path, int]] = {}
-        for target in [int(x) for x in args.growth.split(",") if x]:
-            claims = int(target / (n / args.claims))
-            path = work / f"grow-{target}.parquet"
-            growth[f"{target / 1e6:g}M lines"] = (path, write_lines(path, claims, seed=100 + target // 1_000_000))
-        print(
-            f"inputs: {', '.join(f'{k} ({v[1]:,} lines)' for k, v in (inputs | growth).items())}; ruleset {ruleset.version}; {os.cpu_count()} cores"
-        )
-        for label, (path, lines) in inputs.items():
+        main_input = {f"{args.claims:,} claims": (work / "main.parquet", n)}
+        print(f"{args.claims:,} claims, {n:,} lines; ruleset {ruleset.version}; {os.cpu_count()} cores", flush=True)
+        for label, (path, lines) in main_input.items():
             t = one_process(path, work / f"one-{slug(label)}", ruleset)
             print(
                 f"one process {label}: {lines:,} lines in {t:.1f} s = {lines / t:,.0f} lines/s, {t / lines * 1e6:.1f} µs/line  [{load()}]",
                 flush=True,
             )
-        on_spark("local2", "local[2]", inputs | growth, work, ruleset, {"spark.driver.memory": "2g"})  # growth on local[2] only
+        spark = started("local2", "local[2]", {"spark.driver.memory": "2g"})
+        on_spark("local2", spark, main_input, work, ruleset)
+        spark.stop()
         if not args.no_cluster:
             from derm_core.spark.standalone import local_cluster
 
             with local_cluster(workers=2, cores=1, memory="2g") as url:
-                on_spark("cluster", url, inputs, work, ruleset, {"spark.executor.memory": "1500m"})
+                spark = started("cluster", url, {"spark.executor.memory": "1500m"})
+                on_spark("cluster", spark, main_input, work, ruleset)
+                spark.stop()
+        spark = started("local2", "local[2]", {"spark.driver.memory": "2g"})
+        for target in [int(x) for x in args.growth.split(",") if x]:
+            path = work / f"grow-{target}.parquet"
+            lines = write_lines(path, int(target / (n / args.claims)), seed=100 + target // 1_000_000)
+            on_spark("local2", spark, {f"{target / 1e6:g}M lines": (path, lines)}, work, ruleset, tiny=False)
+        spark.stop()
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.work is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":

@@ -31,6 +31,9 @@ def _local(uri: str) -> str:
 def _files(spark: SparkSession, paths: Sequence[str | Path]) -> RDD[tuple[str, bytes]]:
     """(name, bytes) of every file under ``paths`` (folders recursively, hidden files left out)."""
     sc = spark.sparkContext
+    sc._jsc.hadoopConfiguration().set(
+        "mapreduce.input.fileinputformat.input.dir.recursive", "true"
+    )  # folders in folders, as one process reads them
     rdds = []
     for p in map(str, paths):
         local = Path(p)

@@ -15,8 +15,10 @@ def remits(planted_month):
     from derm_core.denials.synthetic import random_remits, write_835
 
     folder = planted_month / "remits"
+    (folder / "more").mkdir()
     for k in range(4):
-        (folder / f"random{k}.835").write_text(write_835(random_remits(100, seed=k, per_remit=50), control=100 + k))
+        where = folder / "more" if k == 3 else folder  # a folder in the folder is read too
+        (where / f"random{k}.835").write_text(write_835(random_remits(100, seed=k, per_remit=50), control=100 + k))
     (folder / "notes.txt").write_text("not a remittance")  # a file that cannot be read: reported, the rest analysed
     return folder
 
