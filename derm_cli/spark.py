@@ -42,6 +42,7 @@ def check_on_spark(spark_arg: str, paths: list[Path], rules: Path | None, warn: 
     from derm_core.spark.check import check_dataframe, read_lines, session
 
     ruleset = service.ruleset(rules, warn=warn)
+    from pyspark.errors import AnalysisException
     from pyspark.sql import SparkSession
     from pyspark.sql import functions as F
 
@@ -52,6 +53,12 @@ def check_on_spark(spark_arg: str, paths: list[Path], rules: Path | None, warn: 
             findings = check_dataframe(read_lines(spark, source), ruleset)
         except ValueError as e:
             err.print(f"[red]error:[/red] {escape(source)}: {escape(str(e))}", highlight=False)
+            return 2
+        except AnalysisException as e:  # not Parquet, CSV or JSON the reader can use
+            err.print(
+                f"[red]error:[/red] {escape(source)}: cannot be read as claim lines ({escape(e.getCondition() or 'unreadable')})",
+                highlight=False,
+            )
             return 2
         findings.write.parquet(target)
         written = spark.read.parquet(target)
