@@ -1,4 +1,5 @@
-"""Claims checked on Spark (local[2]) give exactly the findings of one process, from Parquet, CSV and JSON input."""
+"""Claims checked on Spark (local[2]) give exactly the findings of one process, from Parquet, CSV and JSON input;
+remittances analysed on Spark give the one-process analysis (patterns, breakdowns, trend, KPIs)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sparkkit import generated, java_missing, key, one_process, write_csv, write
 pytest.importorskip("pyspark")
 pytestmark = [pytest.mark.slow, pytest.mark.skipif(java_missing(), reason="Spark needs Java (openjdk-17-jre-headless)")]
 
-CLAIMS = 800
+CLAIMS = 500
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +95,42 @@ def test_derm_check_spark_writes_parquet_findings(spark, claims, expected, tmp_p
     assert sorted(got, key=key) == [r for r in expected if r["claim_id"] in ids]
     again = CliRunner().invoke(app, ["check", "--spark", str(source), str(tmp_path / "out")])
     assert again.exit_code == 2 and "exists" in again.output
+
+
+@pytest.fixture(scope="module")
+def remits(planted_month):
+    """The planted month (a reversal and its correction, planted patterns) and 4 more files of random remittances."""
+    from derm_core.denials.synthetic import random_remits, write_835
+
+    folder = planted_month / "remits"
+    (folder / "more").mkdir()
+    for k in range(4):
+        where = folder / "more" if k == 3 else folder  # a folder in the folder is read too
+        (where / f"random{k}.835").write_text(write_835(random_remits(100, seed=k, per_remit=50), control=100 + k))
+    (folder / "notes.txt").write_text("not a remittance")  # a file that cannot be read: reported, the rest analysed
+    return folder
+
+
+def test_denials_analysis_equals_one_process(spark, remits, tmp_path):
+    from typer.testing import CliRunner
+
+    from derm_cli.main import app
+    from derm_core.denials.analysis import analyze
+    from derm_core.denials.sources import read_paths
+    from derm_core.spark.denials import analyze_remittances
+
+    want = analyze(read_paths([remits]))
+    assert want.read.reversed >= 1 and want.read.problems and len(want.patterns) > 20
+    got = analyze_remittances(spark, [remits], partitions=4)
+    assert got.model_dump() == want.model_dump()
+    out = tmp_path / "denials"
+    result = CliRunner().invoke(app, ["denials", "analyze", "--spark", "local[2]", str(remits), "--output", str(out)])
+    assert result.exit_code == 2, result.output  # notes.txt could not be read
+    assert "notes.txt" in result.output
+    patterns = spark.read.parquet(str(out / "patterns.parquet")).orderBy("amount", ascending=False).collect()
+    assert [(p["group"], p["reason"], p["code"], p["payer"], p["count"]) for p in patterns[:5]] == [
+        (p.group, p.reason, p.code, p.payer, p.count) for p in want.patterns[:5]
+    ]
+    kpis = {r["kpi"]: r["value"] for r in spark.read.parquet(str(out / "kpis.parquet")).collect()}
+    assert kpis == {k: v.value for k, v in want.kpis.items()}
+    assert (out / "report.xlsx").stat().st_size > 0
