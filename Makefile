@@ -48,7 +48,7 @@ core-alone:
 	$(CORE_VENV)/bin/derm check examples/claims.yaml --format json > /dev/null; test $$? -eq 1  # the examples hold errors
 	$(CORE_VENV)/bin/python -m pytest -q -m "not slow" tests/core derm_core \
 		--ignore=tests/core/store --ignore=tests/core/test_denials.py \
-		--ignore=derm_core/store --ignore=derm_core/denials --ignore=derm_core/web.py --ignore=derm_core/rulebook.py
+		--ignore=derm_core/store --ignore=derm_core/denials --ignore=derm_core/spark --ignore=derm_core/web.py --ignore=derm_core/rulebook.py
 
 docs: setup
 	$(BIN)/derm rule --markdown > docs/rules.md

@@ -44,9 +44,19 @@ def analyze(
     chart: Annotated[Path | None, typer.Option("--chart", help="Also write the summary chart as a PNG here.")] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")] = "table",
     top: Annotated[int, typer.Option("--top", help="Patterns to show in the table output.")] = 15,
+    spark: Annotated[
+        str | None, typer.Option("--spark", metavar="MASTER_URL", help="On Spark: Parquet tables and report.xlsx in the --output folder.")
+    ] = None,
 ) -> None:
     """Denial patterns by reason, code, payer, provider and month, ranked by money; KPIs; with --checked, which denials
     the checker caught and which it missed. Exit 0, or 2 when a file or segment could not be read (the rest is still analysed)."""
+    if spark is not None:
+        from .spark import denials_on_spark
+
+        if checked:
+            err.print("[red]error:[/red] --checked is not available with --spark yet", highlight=False)
+            raise typer.Exit(2)
+        raise typer.Exit(denials_on_spark(spark, paths, output))
     from derm_core.denials.analysis import analyze as run
     from derm_core.denials.matching import load_checked
     from derm_core.denials.sources import read_paths

@@ -63,10 +63,22 @@ def check(
     ] = None,
     fmt: FormatOpt = "table",
     rules: RulesOpt = None,
+    spark: Annotated[
+        str | None,
+        typer.Option(
+            "--spark",
+            metavar="MASTER_URL",
+            help="On Spark: --spark [MASTER_URL] INPUT OUTPUT, claim lines (Parquet, CSV, JSON) in, findings (Parquet) out; MASTER_URL defaults to local[*].",
+        ),
+    ] = None,
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input.
 
     The words after --text are one pasted claim, quoted or not; a claims file given with --text is refused."""
+    if spark is not None:
+        from .spark import check_on_spark
+
+        raise typer.Exit(check_on_spark(spark, files or [], rules, _warn))
     if text is not None and files:
         words = [str(f) for f in files]
         named = [w for w in words if w == "-" or Path(w).suffix.lower() in CLAIM_FILE_SUFFIXES or Path(w).exists()]
@@ -308,6 +320,8 @@ EXTRAS = {
     "uvicorn": "slack",
     "oxedi": "denials",
     "matplotlib": "denials",
+    "pyspark": "spark",
+    "pyarrow": "spark",
 }
 
 

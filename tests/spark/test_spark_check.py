@@ -1,0 +1,136 @@
+"""Claims checked on Spark (local[2]) give exactly the findings of one process, from Parquet, CSV and JSON input;
+remittances analysed on Spark give the one-process analysis (patterns, breakdowns, trend, KPIs)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from sparkkit import generated, java_missing, key, one_process, write_csv, write_json_lines, write_parquet
+
+pytest.importorskip("pyspark")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(java_missing(), reason="Spark needs Java (openjdk-17-jre-headless)")]
+
+CLAIMS = 500
+
+
+@pytest.fixture(scope="module")
+def spark():
+    from derm_core.spark import session
+
+    s = session("local[2]", conf={"spark.driver.host": "127.0.0.1", "spark.sql.shuffle.partitions": "4"})
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def claims():
+    return generated(CLAIMS, seed=11)
+
+
+@pytest.fixture(scope="module")
+def expected(claims, ruleset):
+    rows = one_process(claims, ruleset)
+    assert {r["severity"] for r in rows} >= {"error", "warning"}  # the generated claims carry the usual mistakes
+    return sorted(rows, key=key)
+
+
+@pytest.mark.parametrize("write", [write_parquet, write_csv, write_json_lines], ids=["parquet", "csv", "json"])
+def test_findings_equal_one_process(spark, claims, expected, ruleset, tmp_path, write):
+    from derm_core.spark import check_dataframe, read_lines
+
+    suffix = {write_parquet: ".parquet", write_csv: ".csv", write_json_lines: ".json"}[write]
+    source = write(claims, tmp_path / f"lines{suffix}")
+    got = [r.asDict(recursive=True) for r in check_dataframe(read_lines(spark, source), ruleset, partitions=4).collect()]
+    assert sorted(got, key=key) == expected
+
+
+def test_rows_that_are_not_a_claim_are_named_and_the_rest_checked(spark, ruleset, tmp_path):
+    from derm_core.spark import check_dataframe, read_lines
+
+    good = generated(20, seed=3)
+    bad = {"claim_id": "BAD-1", "date_of_service": "2026-03-02", "diagnoses": ["L57.0"], "lines": [{"code": "17000", "units": 1}]}
+    path = write_csv([*good, bad], tmp_path / "lines.csv")
+    path.write_text(path.read_text().replace("BAD-1,,,2026-03-02,,,L57.0,0,17000,,1,", "BAD-1,,,2026-03-02,,,L57.0,0,17000,,two,"))
+    got = [r.asDict(recursive=True) for r in check_dataframe(read_lines(spark, path), ruleset).collect()]
+    mine = [r for r in got if r["claim_id"] == "BAD-1"]
+    assert [(r["rule"], r["severity"]) for r in mine] == [("SHT005", "error")]
+    assert "lines[0].units" in mine[0]["message"] and "two" not in mine[0]["message"]  # the field, not the value
+    assert sorted((r for r in got if r["claim_id"] != "BAD-1"), key=key) == sorted(one_process(good, ruleset), key=key)
+
+
+def test_lines_are_put_in_order_and_reported_by_their_line_number(spark, ruleset):
+    """Rows arrive in any order; ``line`` orders them, and findings name the input's line numbers."""
+    from derm_core.spark import check_dataframe
+
+    rows = [
+        {"claim_id": "K1", "line": 20, "code": "17003", "units": 3, "diagnoses": "L57.0", "date_of_service": "2026-03-02", "facts": None},
+        {
+            "claim_id": "K1",
+            "line": 10,
+            "code": "17000",
+            "units": 1,
+            "diagnoses": "L57.0",
+            "date_of_service": "2026-03-02",
+            "facts": json.dumps({"lesion_count": 3, "pathology": "premalignant"}),
+        },
+    ]
+    got = check_dataframe(spark.createDataFrame(rows), ruleset).collect()
+    units = [r for r in got if r["category"] == "units"]
+    assert units and all(r["lines"] and set(r["lines"]) <= {10, 20} for r in got if r["lines"])
+    assert units[0]["line"] == 20  # 3 lesions: 17000 x1 + 17003 x2, so the 17003 line (line 20) has a unit too many
+
+
+def test_derm_check_spark_writes_parquet_findings(spark, claims, expected, tmp_path):
+    from typer.testing import CliRunner
+
+    from derm_cli.main import app
+
+    source = write_parquet(claims[:200], tmp_path / "in.parquet")
+    result = CliRunner().invoke(app, ["check", "--spark", "local[2]", str(source), str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output  # the generated claims hold errors
+    assert "Findings written to" in result.output
+    got = [r.asDict(recursive=True) for r in spark.read.parquet(str(tmp_path / "out")).collect()]
+    ids = {c["claim_id"] for c in claims[:200]}
+    assert sorted(got, key=key) == [r for r in expected if r["claim_id"] in ids]
+    again = CliRunner().invoke(app, ["check", "--spark", str(source), str(tmp_path / "out")])
+    assert again.exit_code == 2 and "exists" in again.output
+
+
+@pytest.fixture(scope="module")
+def remits(planted_month):
+    """The planted month (a reversal and its correction, planted patterns) and 4 more files of random remittances."""
+    from derm_core.denials.synthetic import random_remits, write_835
+
+    folder = planted_month / "remits"
+    (folder / "more").mkdir()
+    for k in range(4):
+        where = folder / "more" if k == 3 else folder  # a folder in the folder is read too
+        (where / f"random{k}.835").write_text(write_835(random_remits(100, seed=k, per_remit=50), control=100 + k))
+    (folder / "notes.txt").write_text("not a remittance")  # a file that cannot be read: reported, the rest analysed
+    return folder
+
+
+def test_denials_analysis_equals_one_process(spark, remits, tmp_path):
+    from typer.testing import CliRunner
+
+    from derm_cli.main import app
+    from derm_core.denials.analysis import analyze
+    from derm_core.denials.sources import read_paths
+    from derm_core.spark.denials import analyze_remittances
+
+    want = analyze(read_paths([remits]))
+    assert want.read.reversed >= 1 and want.read.problems and len(want.patterns) > 20
+    got = analyze_remittances(spark, [remits], partitions=4)
+    assert got.model_dump() == want.model_dump()
+    out = tmp_path / "denials"
+    result = CliRunner().invoke(app, ["denials", "analyze", "--spark", "local[2]", str(remits), "--output", str(out)])
+    assert result.exit_code == 2, result.output  # notes.txt could not be read
+    assert "notes.txt" in result.output
+    patterns = spark.read.parquet(str(out / "patterns.parquet")).orderBy("amount", ascending=False).collect()
+    assert [(p["group"], p["reason"], p["code"], p["payer"], p["count"]) for p in patterns[:5]] == [
+        (p.group, p.reason, p.code, p.payer, p.count) for p in want.patterns[:5]
+    ]
+    kpis = {r["kpi"]: r["value"] for r in spark.read.parquet(str(out / "kpis.parquet")).collect()}
+    assert kpis == {k: v.value for k, v in want.kpis.items()}
+    assert (out / "report.xlsx").stat().st_size > 0
