@@ -51,7 +51,10 @@ def _site_group(ln: Ln) -> str | None:
 
 
 def _wrong_site_group(ln: Ln) -> str | None:
-    """The repair group the line's documented site calls for, when it is not the billed one."""
+    """The repair group the line's documented site calls for, when it is not the billed one. Codes of no site
+    group (12020/12021, dehiscence of any site) have none to be wrong about."""
+    if not ln.ci.repair_group:
+        return None
     group = _site_group(ln)
     return group if group and group != ln.ci.repair_group else None
 
