@@ -315,7 +315,7 @@ def graft_addon_units(ctx: Ctx) -> Iterator[Hit]:
                 continue  # several first-code lines on one date: which add-on goes with which is not on the claim
             first = Decimal(str(info.area_band[1]))
             over = Decimal(str(area)) - first
-            units = int(math.ceil(over / Decimal(str(step.per_unit_area)))) if over > 0 else 0
+            units = math.ceil(over / Decimal(str(step.per_unit_area))) if over > 0 else 0
             billed = [a for a in ctx.codes(addon) if a.dos == ln.dos]
             if sum(a.units for a in billed) == units:
                 continue
