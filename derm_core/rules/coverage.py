@@ -11,7 +11,10 @@ from .base import Ctx, Hit, Ln, Skip, rule
 
 BENIGN_REMOVAL = ("skin_tags", "shave", "excision_benign", "destruction_benign")
 LCD_REFS = ("L34938", "L35498", "L34200")
-INDICATED_DX = ("L82.0",)  # inflamed seborrheic keratosis documents inflammation
+# Diagnoses that are themselves an LCD L34938 indication: an inflamed seborrheic keratosis documents inflammation; a
+# neoplasm of uncertain behavior (pathology could not call it benign) is the "clinical uncertainty, malignancy a
+# realistic consideration" indication.
+INDICATED_DX = ("L82.0", "D48.5")
 
 
 def _gy(ln: Ln, abn: bool | None) -> SuggestedLine:

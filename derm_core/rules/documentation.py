@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from .. import icd
 from ..models import Category
 from .base import Ctx, Hit, Ln, rule
+from .coverage import INDICATED_DX
 
 # The facts that decide the code, by family (and what a biller calls them).
 DECIDING = {
@@ -20,7 +21,6 @@ DECIDING = {
     "destruction_vascular": (("area_sq_cm", "treated area"),),
 }
 BENIGN_REMOVAL = ("skin_tags", "shave", "excision_benign", "destruction_benign")
-INDICATED_DX = ("L82.0",)
 
 
 @rule(

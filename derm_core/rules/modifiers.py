@@ -281,7 +281,8 @@ def liability_modifiers(ctx: Ctx) -> Iterator[Hit]:
     likely_denial="CO-4",
 )
 def modifier_kind(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags E/M-only modifiers (24, 27, 57) on procedures and procedure modifiers (58, 76-79, 51, 50, anatomic) on E/M codes.
+    """What it does: flags E/M-only modifiers (24, 27, 57) on procedures and procedure modifiers (58, 76-79, 51, 50, anatomic) on E/M codes,
+    and telehealth modifiers (95, 93, GT, GQ, FQ) on surgery-section procedures (10004-69990), which no telehealth list holds.
     (25, 59/X and 26/TC have rules of their own.)
 
     Why is this bad? A modifier on the wrong kind of code is invalid and the line is returned.
@@ -304,6 +305,17 @@ def modifier_kind(ctx: Ctx) -> Iterator[Hit]:
                 yield Hit(
                     [ln.idx], f"Modifier {m} belongs on {where}, not on {ln.code} ({m}: {mod.meaning}).", f"Remove {m} from {ln.code}."
                 )
+            elif mod.kind == "telehealth" and m != "FR" and _surgery_code(ln.code):
+                yield Hit(
+                    [ln.idx],
+                    f"{ln.code} is a hands-on procedure: it cannot be furnished by telehealth ({m}: {mod.meaning}).",
+                    f"Remove {m} from {ln.code}; only the visit may be a telehealth service.",
+                )
+
+
+def _surgery_code(code: str) -> bool:
+    """A code of the CPT surgery section (10004-69990): none is on the CPT telemedicine list (Appendix P)."""
+    return code.isdigit() and 10004 <= int(code) <= 69990
 
 
 @rule(

@@ -195,6 +195,12 @@ def mohs_pathology(ctx: Ctx) -> Iterator[Hit]:
             )
 
 
+# Mohs diagnoses outside the skin-cancer chapters: dermal sarcomas such as DFSP (C49; Aetna CPB 0383), and cancers of
+# the lip vermilion (C00; mucosal lesions and lips in Aetna CPB 0383 and Anthem CG-SURG-90) and of genital skin
+# (extramammary Paget disease, SCC) that ICD-10-CM codes to the organ.
+MOHS_OTHER_DX = ("C00", "C49", "C51", "C60", "C63.2", "D07.1", "D07.4", "D07.61")
+
+
 @rule(
     "DRM206",
     "Mohs diagnosis is not a covered skin malignancy",
@@ -204,13 +210,15 @@ def mohs_pathology(ctx: Ctx) -> Iterator[Hit]:
     likely_denial="CO-11",
 )
 def mohs_diagnosis(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: Mohs needs a malignancy the Mohs LCDs list (C44 BCC/SCC, C43 melanoma, D03, D04, C4A).
+    """What it does: Mohs needs a malignancy the Mohs LCDs and payer policies list (C44 BCC/SCC, C43 melanoma, D03,
+    D04, C4A Merkel cell; dermatofibrosarcoma and other dermal sarcomas, C49; skin cancers of the genitalia, which
+    ICD-10-CM codes by organ: C51 vulva, C60 penis, C63.2 scrotum, D07.1/D07.4/D07.61 in situ; C00 lip vermilion).
     Flags Mohs lines whose diagnoses are all something else (D48.5, L57.0, D22/D23, Z85.828 alone).
 
     Why is this bad? A non-malignant or history diagnosis does not support Mohs; the payer denies it as not medically necessary.
     """
     for ln in ctx.fam("mohs"):
-        if ln.dx and not any(icd.is_malignant(d) for d in ln.dx):
+        if ln.dx and not any(icd.is_malignant(d) or d.startswith(MOHS_OTHER_DX) for d in ln.dx):
             yield Hit(
                 [ln.idx],
                 f"{ln.code} with {', '.join(ln.dx)}: Mohs needs a skin malignancy diagnosis.",

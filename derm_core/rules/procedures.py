@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from .. import icd
-from ..codes import all_codes, exclusive_groups
+from ..codes import all_codes, exclusive_groups, lookup
 from ..coding import excimer, intralesional_injection, skin_tags
 from ..models import Category, SuggestedLine
 from ._util import distinct, first_fact, mismatch, replace_hit, same_lesion, show, try_code
@@ -304,6 +304,9 @@ def excimer_one_code(ctx: Ctx) -> Iterator[Hit]:
         )
 
 
+PSORIASIS_ONLY_FROM = date(2024, 1, 1)  # CPT 2024 narrowed 96920-96922 to excimer laser for psoriasis (AAD DCC)
+
+
 @rule(
     "DRM603",
     "Excimer laser code for a condition other than psoriasis",
@@ -314,12 +317,16 @@ def excimer_one_code(ctx: Ctx) -> Iterator[Hit]:
 )
 def excimer_psoriasis(ctx: Ctx) -> Iterator[Hit]:
     """What it does: since 2024, 96920-96922 are excimer laser for psoriasis only. Flags them with no
-    psoriasis diagnosis (L40.x), e.g. acne, vitiligo, atopic dermatitis.
+    psoriasis diagnosis (L40.x), e.g. acne, vitiligo, atopic dermatitis. Before 2024 the codes meant laser
+    treatment of inflammatory skin disease: a date of service before 2024 is flagged only when no diagnosis
+    is one of the UV-treated dermatoses (the phototherapy list, vitiligo and atopic dermatitis included).
 
     Why is this bad? Excimer for other conditions is reported with the unlisted code 96999; 9692x is denied.
     """
+    before_2024 = lookup("96900")
     for ln in ctx.fam("excimer"):
-        if ln.dx and not any(d.startswith("L40") for d in ln.dx):
+        allowed = ("L40",) + (before_2024.dx if before_2024 and ln.dos and ln.dos < PSORIASIS_ONLY_FROM else ())
+        if ln.dx and not any(d.startswith(allowed) for d in ln.dx):
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is excimer laser for psoriasis; {', '.join(ln.dx)} is not psoriasis.",

@@ -7,7 +7,9 @@ transfer ``area_sq_cm`` is the defect area (primary plus secondary defect).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
+from decimal import Decimal
 
 from ..codes import lookup
 from ..coding import ATT_GROUP, GRAFT_GROUP, REPAIR_GROUP, adjacent_tissue_transfer, repair
@@ -51,7 +53,10 @@ def _site_group(ln: Ln) -> str | None:
 
 
 def _wrong_site_group(ln: Ln) -> str | None:
-    """The repair group the line's documented site calls for, when it is not the billed one."""
+    """The repair group the line's documented site calls for, when it is not the billed one. Codes of no site
+    group (12020/12021, dehiscence of any site) have none to be wrong about."""
+    if not ln.ci.repair_group:
+        return None
     group = _site_group(ln)
     return group if group and group != ln.ci.repair_group else None
 
@@ -276,3 +281,45 @@ def graft_site(ctx: Ctx) -> Iterator[Hit]:
                 f"Bill {want} (and its add-on for each further area).",
                 [SuggestedLine(code=want, units=ln.units, modifiers=sorted(ln.mods))],
             )
+
+
+GRAFT_ADDON = {"15101": "15100", "15121": "15120", "15201": "15200", "15221": "15220", "15241": "15240", "15261": "15260"}
+
+
+@rule(
+    "DRM417",
+    "Skin graft add-on units do not match the area",
+    Category.units,
+    families=("graft",),
+    references=REFS + ("CPT skin graft guidelines",),
+    likely_denial="CO-151",
+)
+def graft_addon_units(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: a graft's first code covers the first 100 sq cm (split thickness) or 20 sq cm (full thickness);
+    each further 100 or 20 sq cm, or part of it, is one unit of its add-on (15101, 15121, 15201, 15221, 15241, 15261).
+    Compares the add-on units with the recipient area (``area_sq_cm``) on the first code's line, when that line is the
+    only one of its code on the date. (For infants and children under 10 the split-thickness codes count 1% of body area
+    instead; the area fact is then the sq cm equivalent.)
+
+    Why is this bad? A 90 sq cm split-thickness graft is 15100 alone; 15101 billed with it is denied, and a 250 sq cm
+    graft billed with one 15101 underbills.
+    """
+    for addon, primary in GRAFT_ADDON.items():
+        info = lookup(primary)
+        step = lookup(addon)
+        if info is None or step is None or not info.area_band or not step.per_unit_area:
+            continue
+        for ln in ctx.codes(primary):
+            area = ln.facts.area_sq_cm
+            if area is None or ln.units != 1 or sum(p.dos == ln.dos for p in ctx.codes(primary)) > 1:
+                continue  # several first-code lines on one date: which add-on goes with which is not on the claim
+            first = Decimal(str(info.area_band[1]))
+            over = Decimal(str(area)) - first
+            units = math.ceil(over / Decimal(str(step.per_unit_area))) if over > 0 else 0
+            billed = [a for a in ctx.codes(addon) if a.dos == ln.dos]
+            if sum(a.units for a in billed) == units:
+                continue
+            want = [SuggestedLine(code=primary, units=1, modifiers=sorted(ln.mods))]
+            if units:
+                want.append(SuggestedLine(code=addon, units=units))
+            yield replace_hit([ln, *billed], want, f"A graft of {area:g} sq cm is {show(want)}.")

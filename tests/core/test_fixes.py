@@ -13,7 +13,14 @@ from derm_core.ncci import with_ncci
 from derm_core.rulecases import _case_ncci, case_claims, case_ruleset
 from derm_core.ruleset import default_ruleset
 
-SCENARIO_FILES = ("claims.yaml", "claims_extra.yaml", "claims_procedures.yaml", "claims_coverage.yaml", "claims_heldout.yaml")
+SCENARIO_FILES = (
+    "claims.yaml",
+    "claims_extra.yaml",
+    "claims_procedures.yaml",
+    "claims_coverage.yaml",
+    "claims_heldout.yaml",
+    "claims_clean_sweep.yaml",
+)
 CLAIMS = [
     (f"case:{rid}:{name}", rid, claim)
     for rid, r in all_rules().items()

@@ -11,7 +11,14 @@ from derm_core.ruleset import PriorAuthRow
 
 CLAIMS = [
     sc
-    for name in ("claims.yaml", "claims_extra.yaml", "claims_procedures.yaml", "claims_coverage.yaml", "claims_heldout.yaml")
+    for name in (
+        "claims.yaml",
+        "claims_extra.yaml",
+        "claims_procedures.yaml",
+        "claims_coverage.yaml",
+        "claims_heldout.yaml",
+        "claims_clean_sweep.yaml",
+    )
     for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
 ]
 SUGGEST = yaml.safe_load((FIXTURES / "suggest.yaml").read_text(encoding="utf-8"))
