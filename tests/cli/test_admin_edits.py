@@ -1,0 +1,123 @@
+"""An admin's edits are never silently dropped: unreadable headers in any sheet of the rules workbook, damaged
+CMS downloads, a first export, identifiers in override reasons, and publishes that switch many rules off."""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from storekit import write_cms_files
+from typer.testing import CliRunner
+
+from derm_cli.main import app
+from derm_core import live
+from derm_core.admin import TABLES
+from derm_core.rulebook import export_workbook, read_workbook
+from derm_core.ruleset import default_ruleset
+
+runner = CliRunner()
+
+
+def run(*args: str):
+    return runner.invoke(app, list(args))
+
+
+@pytest.fixture
+def db(tmp_path, monkeypatch):
+    monkeypatch.setenv("DERM_RULES_DB", f"sqlite:///{tmp_path / 'rules.db'}")
+    live.reset()
+    yield tmp_path
+    live.reset()
+
+
+def versions() -> list[int]:
+    return [v["version"] for v in json.loads(run("rules", "history", "--format", "json").stdout)]
+
+
+# --- headers that cannot be read -------------------------------------------------------------------
+
+
+def test_a_deleted_payer_header_in_prior_authorization_is_refused_naming_the_cell(db):
+    path = db / "rules.xlsx"
+    assert run("rules", "export", str(path)).exit_code == 0
+    book = load_workbook(path)
+    ws = book["Prior Authorization"]
+    ws["A1"] = None
+    ws.append(["Acme Health", None, "96920", "Excimer needs PA"])
+    book.save(path)
+    result = run("rules", "import", str(path), "--author", "Ann", "--reason", "Acme excimer")
+    assert result.exit_code == 2, result.output
+    assert "no changes" not in result.stdout
+    assert "Prior Authorization, row 1, column A: the header cell A1 is empty" in result.stderr
+    assert versions() == [1]
+
+
+@pytest.mark.parametrize("table", TABLES, ids=lambda t: t.sheet)
+def test_every_column_of_every_sheet_with_its_header_deleted_is_a_problem(tmp_path, table):
+    path = tmp_path / "rules.xlsx"
+    export_workbook(default_ruleset(), path, base=1)
+    for index, (header, _field) in enumerate(table.columns):
+        book = load_workbook(path)
+        ws = book[table.sheet]
+        letter = ws.cell(row=1, column=index + 1).column_letter
+        assert ws.cell(row=1, column=index + 1).value == header
+        ws.cell(row=1, column=index + 1).value = None
+        row = ws.max_row + 1
+        ws.cell(row=row, column=index + 1).value = "edited"  # the admin's edit, under the header that is gone
+        edited = tmp_path / f"edited-{index}.xlsx"
+        book.save(edited)
+        problems = [str(p) for p in read_workbook(edited).problems]
+        expected = f"{table.sheet}, row 1, column {letter}: the header cell {letter}1 is empty"
+        assert any(p.startswith(expected) for p in problems), (header, problems)
+
+
+def test_a_value_beyond_the_last_header_is_a_problem(tmp_path):
+    path = tmp_path / "rules.xlsx"
+    export_workbook(default_ruleset(), path, base=1)
+    book = load_workbook(path)
+    ws = book["Unit Limits"]
+    width = len(TABLES[2].columns)
+    ws.cell(row=2, column=width + 2).value = 12
+    book.save(path)
+    problems = [str(p) for p in read_workbook(path).problems]
+    letter = ws.cell(row=1, column=width + 2).column_letter
+    assert problems == [
+        f"Unit Limits, row 1, column {letter}: the header cell {letter}1 is empty, but the column has values (1 in row 2) "
+        f"that would be ignored; type the column's name back in {letter}1 (the columns are Payer, Payer Type, Code, "
+        f"Max Units, Source, Effective From, Effective To) or clear the column"
+    ]
+
+
+def test_an_empty_header_over_an_empty_column_is_fine(tmp_path):
+    path = tmp_path / "rules.xlsx"
+    export_workbook(default_ruleset(), path, base=1)
+    book = load_workbook(path)
+    ws = book["Cosmetic"]
+    for (cell,) in ws.iter_rows(min_col=4, max_col=4):  # Note: header and values cleared together
+        cell.value = None
+    book.save(path)
+    assert read_workbook(path).problems == []
+
+
+def test_a_header_row_pushed_down_by_an_inserted_row_is_refused(tmp_path):
+    path = tmp_path / "rules.xlsx"
+    export_workbook(default_ruleset(), path, base=1)
+    book = load_workbook(path)
+    book["Payer Policies"].insert_rows(1)
+    book.save(path)
+    problems = [str(p) for p in read_workbook(path).problems]
+    assert any(p.startswith("Payer Policies, row 1, column A: the header cell A1 is empty") for p in problems), problems
+
+
+def test_the_instructions_version_label_deleted_is_refused(db):
+    path = db / "rules.xlsx"
+    assert run("rules", "export", str(path)).exit_code == 0
+    book = load_workbook(path)
+    book["Instructions"]["A3"] = None
+    book.save(path)
+    result = run("rules", "import", str(path), "--author", "Ann", "--reason", "x", "--dry-run")
+    assert result.exit_code == 2
+    assert "Instructions, row 3, column A: the cell A3 'Exported from version'" in result.stderr
