@@ -270,9 +270,13 @@ def load_cmd(
         for r in results:
             for note in ([r.note] if r.note else []) + r.rejected_examples:
                 out.print(f"  {escape(r.name)}: {escape(note)}")
+    failed = [r for r in results if r.status == "failed"]
     if not any(r.status in ("loaded", "replaced", "unchanged") for r in results):
-        _fail("no CMS NCCI practitioner PTP or MUE file was loaded from " + str(folder))
-    if any(r.status == "failed" for r in results):
+        detail = "".join(f"; {r.name}: {r.note}" for r in failed[:5])
+        _fail(f"no CMS NCCI practitioner PTP or MUE file was loaded from {folder}{detail}")
+    if failed:
+        for r in failed:
+            err.print(f"[red]error:[/red] {escape(r.name)}: {escape(r.note)}")
         raise typer.Exit(2)
 
 

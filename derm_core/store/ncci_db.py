@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from ..ncci import CmsFile, Kind, MueEdit, PtpEdit, Quarter, open_file, quarter_from_name, read_dir
+from ..ncci import DAMAGED, CmsFile, Kind, MueEdit, PtpEdit, Quarter, damage_note, open_file, quarter_from_name, read_dir
 from .core import RulesStore
 from .schema import ncci_files, ncci_mue, ncci_ptp
 
@@ -49,8 +49,15 @@ def load_dir(store: RulesStore, folder: Path, quarter: str | None = None, loaded
     who = loaded_by or getpass.getuser()
     forced = Quarter.parse(quarter) if quarter else None
     results = []
-    for name, raw in read_dir(folder):
-        cms = open_file(raw, name)
+    for name, raw, damaged in read_dir(folder):
+        if raw is None:
+            results.append(LoadResult(name, status="failed", note=damaged))
+            continue
+        try:
+            cms = open_file(raw, name)
+        except DAMAGED as e:  # a workbook that is not one, a damaged package
+            results.append(LoadResult(name, status="failed", note=damage_note(e).removeprefix(f"{name}: ")))
+            continue
         if cms is None:
             results.append(LoadResult(name, status="skipped", note="not a CMS PTP or MUE table"))
             continue
@@ -58,7 +65,10 @@ def load_dir(store: RulesStore, folder: Path, quarter: str | None = None, loaded
         if q is None:
             results.append(LoadResult(name, cms.kind, status="failed", note="the quarter is not in the file name: give --quarter 2026Q1"))
             continue
-        results.append(_load_one(store, cms, q.label, who))
+        try:
+            results.append(_load_one(store, cms, q.label, who))
+        except DAMAGED as e:  # damage found part-way through: the file's transaction was rolled back
+            results.append(LoadResult(name, cms.kind, q.label, cms.sha256, status="failed", note=damage_note(e)))
     return results
 
 

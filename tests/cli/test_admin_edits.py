@@ -121,3 +121,59 @@ def test_the_instructions_version_label_deleted_is_refused(db):
     result = run("rules", "import", str(path), "--author", "Ann", "--reason", "x", "--dry-run")
     assert result.exit_code == 2
     assert "Instructions, row 3, column A: the cell A3 'Exported from version'" in result.stderr
+
+
+# --- damaged CMS downloads ---------------------------------------------------------------------------
+
+
+def _damaged_member(folder: Path) -> str:
+    """The MUE zip with its member's compressed bytes overwritten (the directory still reads; the member fails)."""
+    path = next(folder.glob("*.zip"))
+    with zipfile.ZipFile(path) as z:
+        info = z.infolist()[0]
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    data[start : start + 40] = b"\xff" * 40
+    path.write_bytes(bytes(data))
+    return path.name
+
+
+@pytest.mark.parametrize(
+    ("damage", "expected"),
+    [
+        ("truncated", "the download is damaged or incomplete"),
+        ("html", "the download is damaged or incomplete"),
+        ("member", "the download is damaged or incomplete"),
+        ("xlsx", "not a readable Excel package"),
+    ],
+)
+def test_data_load_of_a_damaged_download_exits_2_naming_the_file(db, damage, expected):
+    folder = write_cms_files(db / "cms")
+    zip_path = next(folder.glob("*.zip"))
+    if damage == "truncated":
+        zip_path.write_bytes(zip_path.read_bytes()[:200])
+        name = zip_path.name
+    elif damage == "html":
+        zip_path.write_bytes(b"<html><body>The page you requested was not found.</body></html>")
+        name = zip_path.name
+    elif damage == "member":
+        name = _damaged_member(folder)
+    else:
+        name = "mue-2026q1.xlsx"
+        (folder / name).write_bytes(b"PK\x03\x04 not really a workbook")
+    result = run("data", "load", str(folder))
+    assert result.exit_code == 2, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert name in result.stderr and expected in result.stderr
+    status = json.loads(run("data", "status", "--format", "json").stdout)
+    assert {f["kind"] for f in status} == ({"ptp", "mue"} if damage == "xlsx" else {"ptp"})  # the readable files still load
+
+
+def test_data_load_of_a_folder_with_only_a_damaged_file_names_it(db):
+    folder = db / "cms"
+    folder.mkdir()
+    (folder / "ccipra-v320r0-f1.zip").write_bytes(b"PK\x05\x06" + b"\x00" * 5)
+    result = run("data", "load", str(folder))
+    assert result.exit_code == 2
+    assert "ccipra-v320r0-f1.zip: the download is damaged" in result.stderr
