@@ -38,8 +38,8 @@ def _store() -> Any:
         )
 
 
-def _print_problems(problems: list[Any]) -> None:
-    err.print(f"[red]Refused:[/red] {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was published.")
+def _print_problems(problems: list[Any], outcome: str = "nothing was published") -> None:
+    err.print(f"[red]Refused:[/red] {len(problems)} problem{'s' if len(problems) != 1 else ''}; {outcome}.")
     for p in problems:
         err.print(f"  {escape(str(p))}")
 
@@ -50,7 +50,11 @@ def export_cmd(path: Annotated[Path, typer.Argument(help="The workbook to write,
     from derm_core.engine import all_rules
     from derm_core.rulebook import export_workbook
 
-    current = _store().current()
+    store = _store()
+    empty = store.head() == 0
+    current = store.current()
+    if empty and current.number == 1:
+        out.print(f"The rules store had no version yet: created version 1 from the shipped ruleset ({escape(current.reason)}).")
     about = f"{current.created_at:%Y-%m-%d %H:%M} UTC by {current.author}: {current.reason}"
     export_workbook(current.ruleset, path, base=current.number, about=about, rule_ids=list(all_rules()))
     out.print(f"Wrote {escape(str(path))} (ruleset version {current.number}). After editing it:")
@@ -211,16 +215,27 @@ def override_cmd(
     line: Annotated[int | None, typer.Option("--line", help="The line (0-based, as in reports).")] = None,
     user: AuthorOpt = None,
 ) -> None:
-    """Record that a biller overrode a finding (who, when, why); admins review the counts weekly."""
-    from derm_core.admin import Rejected
+    """Record that a biller overrode a finding (who, when, why); admins review the counts weekly. A reason or a
+    claim id that looks like it holds patient identifiers is refused (the Slack bot's detector)."""
+    from derm_core import phi
+    from derm_core.admin import Problem, Rejected
+    from derm_core.textclaim import is_claim_id
 
+    refused = []
+    if kinds := phi.identifiers(reason):
+        refused.append(Problem("Override", None, "Reason", f"looks like it holds patient identifiers ({', '.join(kinds)}); give the reason without them (codes only)"))
+    if not is_claim_id(claim.strip()) or phi.identifiers(claim):
+        refused.append(Problem("Override", None, "Claim", "a claim ID: letters, digits and . _ / - with at least one digit (no patient details)"))
+    if refused:
+        _print_problems(refused, "nothing was recorded")
+        raise typer.Exit(2)
     store = _store()
     try:
         store.add_override(
             user=user or getpass.getuser(), reason=reason, rule=rule, claim_ref=claim, line=line, ruleset_version=str(store.head())
         )
     except Rejected as e:
-        _print_problems(e.problems)
+        _print_problems(e.problems, "nothing was recorded")
         raise typer.Exit(2) from None
     out.print(f"Recorded the override of {escape(rule.upper())} on claim {escape(claim)}.")
 

@@ -177,3 +177,39 @@ def test_data_load_of_a_folder_with_only_a_damaged_file_names_it(db):
     result = run("data", "load", str(folder))
     assert result.exit_code == 2
     assert "ccipra-v320r0-f1.zip: the download is damaged" in result.stderr
+
+
+# --- the first export, override reasons ----------------------------------------------------------------
+
+
+def test_export_on_an_empty_store_says_it_created_version_1_from_the_shipped_ruleset(db):
+    first = run("rules", "export", str(db / "a.xlsx"))
+    assert first.exit_code == 0
+    shipped = default_ruleset().version
+    assert f"created version 1 from the shipped ruleset (Shipped ruleset {shipped})" in first.stdout
+    again = run("rules", "export", str(db / "b.xlsx"))
+    assert "created version" not in again.stdout and "(ruleset version 1)" in again.stdout
+
+
+@pytest.mark.parametrize(
+    ("reason", "claim", "column"),
+    [
+        ("pt Jane Doe had the PA on file", "C-1", "Reason"),
+        ("DOE, JANE 03/04/1956 two sites", "C-1", "Reason"),
+        ("MRN 12345678 documents two sites", "C-1", "Reason"),
+        ("Two sites, documented", "Jane Doe", "Claim"),
+    ],
+)
+def test_override_refuses_patient_identifiers_and_records_nothing(db, reason, claim, column):
+    result = run("rules", "override", "DRM050", "--claim", claim, "--reason", reason, "--author", "bea")
+    assert result.exit_code == 2
+    assert f"Override, column {column}:" in result.stderr and "nothing was recorded" in result.stderr
+    for value in ("Jane", "DOE", "12345678"):
+        assert value not in result.output  # the identifier is never echoed
+    assert json.loads(run("rules", "overrides", "--format", "json").stdout) == []
+
+
+def test_override_with_an_ordinary_reason_is_recorded(db):
+    result = run("rules", "override", "DRM050", "--claim", "C-1", "--reason", "Two sites, modifier 59 documented", "--author", "bea")
+    assert result.exit_code == 0, result.output
+    assert json.loads(run("rules", "overrides", "--format", "json").stdout) == [{"rule": "DRM050", "overrides": 1}]
