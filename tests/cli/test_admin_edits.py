@@ -213,3 +213,89 @@ def test_override_with_an_ordinary_reason_is_recorded(db):
     result = run("rules", "override", "DRM050", "--claim", "C-1", "--reason", "Two sites, modifier 59 documented", "--author", "bea")
     assert result.exit_code == 0, result.output
     assert json.loads(run("rules", "overrides", "--format", "json").stdout) == [{"rule": "DRM050", "overrides": 1}]
+
+
+# --- a publish that turns off many rules or empties a table ---------------------------------------------
+
+
+def _every_rule_off(book) -> None:
+    from derm_core.engine import all_rules
+
+    ws = book["Rule Overrides"]
+    for rule in all_rules():
+        ws.append(["*", None, rule, "no"])
+
+
+def _no_faq(book) -> None:
+    ws = book["FAQ"]
+    ws.delete_rows(2, ws.max_row)
+
+
+@pytest.mark.parametrize(
+    ("edit", "warning"),
+    [(_every_rule_off, "WARNING: this change turns off"), (_no_faq, "WARNING: this change empties the FAQ table")],
+)
+def test_a_drastic_publish_is_loud_in_the_diff_needs_confirm_and_is_audited(db, edit, warning):
+    path = db / "rules.xlsx"
+    assert run("rules", "export", str(path)).exit_code == 0
+    book = load_workbook(path)
+    edit(book)
+    book.save(path)
+
+    dry = run("rules", "import", str(path), "--author", "Ann", "--reason", "Spring clean", "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert warning in dry.stdout and warning in dry.stderr and "needs --confirm" in dry.stdout
+
+    refused = run("rules", "import", str(path), "--author", "Ann", "--reason", "Spring clean")
+    assert refused.exit_code == 2
+    assert warning in refused.stderr and "run the import again with --confirm" in refused.stderr
+    assert versions() == [1]
+    entry = json.loads(run("rules", "audit", "--format", "json").stdout)[0]
+    assert (entry["action"], entry["allowed"], entry["detail"]["confirmed"]) == ("publish", False, False)
+    assert entry["detail"]["warnings"]
+
+    published = run("rules", "import", str(path), "--author", "Ann", "--reason", "Spring clean", "--confirm")
+    assert published.exit_code == 0, published.output
+    assert warning in published.stdout and "Published version 2." in published.stdout
+    entry = json.loads(run("rules", "audit", "--format", "json").stdout)[0]
+    assert (entry["allowed"], entry["detail"]["confirmed"], entry["detail"]["version"]) == (True, True, 2)
+    assert entry["detail"]["warnings"] == [
+        w.removeprefix("WARNING: this change ").rstrip(".") for w in published.stderr.strip().splitlines() if w.startswith("WARNING")
+    ]
+
+
+def test_every_rule_off_for_every_payer_is_named_as_such(db):
+    path = db / "rules.xlsx"
+    run("rules", "export", str(path))
+    book = load_workbook(path)
+    _every_rule_off(book)
+    book.save(path)
+    dry = run("rules", "import", str(path), "--author", "Ann", "--reason", "x", "--dry-run")
+    from derm_core.engine import all_rules
+
+    assert f"turns off {len(all_rules())} rules: DRM" in dry.stdout and "(for every payer)" in dry.stdout
+
+
+def test_four_rules_off_is_an_ordinary_publish(db):
+    path = db / "rules.xlsx"
+    run("rules", "export", str(path))
+    book = load_workbook(path)
+    for rule in ("DRM050", "DRM110", "DRM301", "DRM302"):
+        book["Rule Overrides"].append(["Acme Health", None, rule, "no"])
+    book.save(path)
+    result = run("rules", "import", str(path), "--author", "Ann", "--reason", "Acme contract")
+    assert result.exit_code == 0, result.output
+    assert "WARNING" not in result.output and versions() == [2, 1]
+
+
+def test_a_rollback_that_empties_a_table_needs_confirm(db):
+    path = db / "rules.xlsx"
+    run("rules", "export", str(path))
+    book = load_workbook(path)
+    book["Unit Limits"].append(["Acme Health", None, "17003", 10])
+    book.save(path)
+    assert run("rules", "import", str(path), "--author", "Ann", "--reason", "Acme limit").exit_code == 0
+    refused = run("rules", "rollback", "1", "--author", "Ann")
+    assert refused.exit_code == 2 and "empties the Unit Limits table" in refused.stderr and versions() == [2, 1]
+    done = run("rules", "rollback", "1", "--author", "Ann", "--confirm")
+    assert done.exit_code == 0 and versions() == [3, 2, 1]
