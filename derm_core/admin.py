@@ -188,6 +188,15 @@ def _references(candidate: Ruleset, rows: RowNumbers) -> list[Problem]:
         if entry.id in seen:
             out.append(Problem("FAQ", rows("faq", i), "ID", f"{entry.id} is also the ID of row {rows('faq', seen[entry.id])}"))
         seen.setdefault(entry.id, i)
+    from .bibliography import unresolved
+
+    faq_ids = {e.id for e in candidate.faq}
+    for i, entry in enumerate(candidate.faq):
+        for key in unresolved(entry.references, faq_ids):
+            why = f"no source {key!r} in the bibliography (`derm ref` looks one up); write the source out in words, or use a known key"
+            if key.startswith("faq:"):
+                why = f"no FAQ entry {key[4:]!r} (the ID column of this sheet lists them)"
+            out.append(Problem("FAQ", rows("faq", i), "References", why))
     for table in TABLES[:4]:
         for i, row in enumerate(getattr(candidate, table.field)):
             if row.effective_from and row.effective_to and row.effective_from > row.effective_to:
