@@ -313,7 +313,7 @@ def main() -> None:
         extra = EXTRAS.get((e.name or "").split(".")[0])
         if extra is None:
             raise
-        _error(f"this command needs the {extra} extra: pip install 'derm-billing-toolkit[{extra}]' (or [all])")
+        _error(f"this command needs the {extra} extra: pip install '.[{extra}]' (or [all]) in the toolkit's folder")
         raise SystemExit(2) from None
 
 
