@@ -68,6 +68,14 @@ def analyze(
     if missing:
         err.print(f"[red]error:[/red] {escape(', '.join(map(str, missing)))}: no such file or folder", highlight=False)
         raise typer.Exit(2)
+    empty = [p for p in paths if p.is_dir() and not any(f.is_file() and not f.name.startswith(".") for f in p.rglob("*"))]
+    if empty:
+        err.print(
+            f"[red]error:[/red] {escape(', '.join(map(str, empty)))}: the folder is empty "
+            "(put the 835 files, CSV/XLSX exports or zip archives in it)",
+            highlight=False,
+        )
+        raise typer.Exit(2)
     with err.status("Reading remittances...") if err.is_terminal else nullcontext():
         read = read_paths(paths)
     bad_checked: list[str] = []
@@ -88,6 +96,8 @@ def analyze(
         print(json.dumps(analysis.model_dump(mode="json"), indent=2))
     else:
         _print(analysis, top, output)
+    for warning in analysis.matching.warnings if analysis.matching else []:
+        err.print(f"[yellow]warning:[/yellow] --checked: {escape(warning)}", highlight=False)
     for problem in [*analysis.read.problems, *bad_checked]:
         err.print(f"[red]error:[/red] {escape(problem)}", highlight=False)
     if read.problems or bad_checked:
@@ -96,6 +106,11 @@ def analyze(
 
 def _indented(text: str) -> Padding:
     return Padding(Text(text, style="dim"), (0, 0, 0, 6))
+
+
+def _number(v: float) -> str:
+    """A count as an integer, an amount with its cents: ``12``, ``3,528.50``."""
+    return f"{int(v):,}" if float(v).is_integer() else f"{v:,.2f}"
 
 
 def _pct(v: float | None) -> str:
@@ -114,7 +129,7 @@ def _print(a: Analysis, top: int, output: Path | None) -> None:
     out.print("[bold]KPIs[/bold]")
     for key, k in a.kpis.items():
         value = _pct(k.value) if k.value is not None else (k.note or "n/a")
-        of = f" ({k.numerator:,g} / {k.denominator:,g})" if k.denominator else ""
+        of = f" ({_number(k.numerator)} / {_number(k.denominator)})" if k.denominator else ""
         out.print(f"  {KPI_LABELS.get(key, key):<40} [bold]{escape(value)}[/bold]{of}", highlight=False)
         out.print(_indented(k.definition))
     out.print(f"[bold]Costliest denial patterns[/bold] (top {min(top, len(a.patterns))} of {len(a.patterns)}, by denied dollars)")

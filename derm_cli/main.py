@@ -177,7 +177,9 @@ def ask_cmd(
     source = f"FAQ {answer.entry}" if answer.entry else "no FAQ entry"
     out.print(f"[dim]{source}; confidence {answer.confidence:.2f}[/dim]", highlight=False)
     if answer.references:
-        out.print(f"[dim]References: {escape('; '.join(answer.references))}[/dim]", highlight=False)
+        from derm_core.bibliography import cite
+
+        out.print(f"[dim]References: {escape('; '.join(map(cite, answer.references)))}[/dim]", highlight=False)
     if answer.related:
         related = "; ".join(f"{r['title']} ({r['id']})" for r in answer.related)
         out.print(f"[dim]Related: {escape(related)}[/dim]", highlight=False)
@@ -213,6 +215,19 @@ def rules_markdown() -> str:
     for r in rules.values():
         parts.append(rule_doc(r, *example(r.id), markdown=True))
     return "\n".join(parts)
+
+
+@app.command("ref")
+def ref_cmd(key: Annotated[str, typer.Argument(help="A reference key from a rule, an answer or the code tables, e.g. AAPC2007.")]) -> None:
+    """What a reference key stands for: the source's title, its URL where public, and what cites it."""
+    from derm_core import bibliography
+
+    text = bibliography.describe(key.strip()) or bibliography.describe(key.strip().upper())
+    if text is None:
+        near = bibliography.search(key)
+        hint = ("; did you mean " + ", ".join(s.key for s in near[:8]) + "?") if near else ""
+        _fail(f"no reference {key!r} in the bibliography{hint}")
+    print(text)  # plain: a URL must not be wrapped
 
 
 @app.command("code")
@@ -332,7 +347,7 @@ def main() -> None:
         extra = EXTRAS.get((e.name or "").split(".")[0])
         if extra is None:
             raise
-        _error(f"this command needs the {extra} extra: pip install 'derm-billing-toolkit[{extra}]' (or [all])")
+        _error(f"this command needs the {extra} extra: pip install '.[{extra}]' (or [all]) in the toolkit's folder")
         raise SystemExit(2) from None
 
 

@@ -38,8 +38,8 @@ def _store() -> Any:
         )
 
 
-def _print_problems(problems: list[Any]) -> None:
-    err.print(f"[red]Refused:[/red] {len(problems)} problem{'s' if len(problems) != 1 else ''}; nothing was published.")
+def _print_problems(problems: list[Any], outcome: str = "nothing was published") -> None:
+    err.print(f"[red]Refused:[/red] {len(problems)} problem{'s' if len(problems) != 1 else ''}; {outcome}.")
     for p in problems:
         err.print(f"  {escape(str(p))}")
 
@@ -50,7 +50,11 @@ def export_cmd(path: Annotated[Path, typer.Argument(help="The workbook to write,
     from derm_core.engine import all_rules
     from derm_core.rulebook import export_workbook
 
-    current = _store().current()
+    store = _store()
+    empty = store.head() == 0
+    current = store.current()
+    if empty and current.number == 1:
+        out.print(f"The rules store had no version yet: created version 1 from the shipped ruleset ({escape(current.reason)}).")
     about = f"{current.created_at:%Y-%m-%d %H:%M} UTC by {current.author}: {current.reason}"
     export_workbook(current.ruleset, path, base=current.number, about=about, rule_ids=list(all_rules()))
     out.print(f"Wrote {escape(str(path))} (ruleset version {current.number}). After editing it:")
@@ -63,11 +67,15 @@ def import_cmd(
     author: Annotated[str, typer.Option("--author", help="Who makes the change.")],
     reason: Annotated[str, typer.Option("--reason", help="Why (kept in the history).")],
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Only validate and show the changes; publish nothing.")] = False,
+    confirm: Annotated[
+        bool, typer.Option("--confirm", help="Publish a change that turns off many rules or empties a table (it is refused without).")
+    ] = False,
 ) -> None:
-    """Validate a rules workbook, print the changes, and publish it as a new version. Exit 2 when refused."""
+    """Validate a rules workbook, print the changes, and publish it as a new version. Exit 2 when refused.
+    A change that turns off 5 or more rules or empties a table is shown with a warning and needs --confirm."""
     from derm_core.admin import Rejected, diff_text
     from derm_core.rulebook import read_workbook
-    from derm_core.store.core import Conflict
+    from derm_core.store.core import Conflict, Unconfirmed
 
     if not path.is_file():
         _fail(f"{path}: no such file")
@@ -79,20 +87,40 @@ def import_cmd(
         _print_problems(problems)
         raise typer.Exit(2)
     try:
-        published = store.publish(read.raw, author=author, reason=reason, base=read.base, dry_run=dry_run, rows=read.row_number)
+        published = store.publish(
+            read.raw, author=author, reason=reason, base=read.base, dry_run=dry_run, rows=read.row_number, confirm=confirm
+        )
     except Rejected as e:
         _print_problems(e.problems)
         raise typer.Exit(2) from None
     except Conflict as e:
         _fail(str(e))
+    except Unconfirmed as e:
+        out.print(escape(diff_text(e.changes)))
+        _print_drastic(e.warnings)
+        _fail(f"not published: read the changes above, then run the import again with --confirm to publish {path.name}")
     out.print(escape(diff_text(published.changes)))
+    _print_drastic(published.warnings)
     if not published.changes:
         return
     if dry_run:
         base = published.base.number if published.base else 0
-        out.print(f"Dry run: the workbook is valid; {len(published.changes)} change(s) against version {base}. Nothing was published.")
+        needs = " Publishing it needs --confirm." if published.warnings else ""
+        out.print(
+            f"Dry run: the workbook is valid; {len(published.changes)} change(s) against version {base}. Nothing was published.{needs}"
+        )
     else:
         out.print(f"Published version {published.version.number}.")
+
+
+def _print_drastic(warnings: list[str]) -> None:
+    """A publish that turns off many rules or empties a table, said loudly on both streams (after the diff)."""
+    from derm_core.admin import drastic_text
+
+    if warnings:
+        text = drastic_text(warnings)
+        out.print(f"[bold red]{escape(text)}[/bold red]")
+        err.print(f"[bold red]{escape(text)}[/bold red]")
 
 
 @rules_app.command("history")
@@ -136,19 +164,26 @@ def rollback_cmd(
     version: Annotated[int, typer.Argument(help="The version to make current again (as a new version).")],
     author: AuthorOpt = None,
     reason: Annotated[str | None, typer.Option("--reason", help="Why (default: 'Rollback to version N').")] = None,
+    confirm: Annotated[bool, typer.Option("--confirm", help="Roll back even when that turns off many rules or empties a table.")] = False,
 ) -> None:
     """Make an earlier version current again, as a new version (history is never rewritten)."""
     from derm_core.admin import Rejected, diff_text
+    from derm_core.store.core import Unconfirmed
 
     store = _store()
     try:
-        published = store.rollback(version, author=author or getpass.getuser(), reason=reason)
+        published = store.rollback(version, author=author or getpass.getuser(), reason=reason, confirm=confirm)
     except KeyError as e:
         _fail(str(e.args[0]))
     except Rejected as e:
         _print_problems(e.problems)
         raise typer.Exit(2) from None
+    except Unconfirmed as e:
+        out.print(escape(diff_text(e.changes)))
+        _print_drastic(e.warnings)
+        _fail(f"not rolled back: read the changes above, then run `derm rules rollback {version} --confirm`")
     out.print(escape(diff_text(published.changes)))
+    _print_drastic(published.warnings)
     if published.version is None:
         out.print(f"Version {version} has the same tables as the current version; nothing was published.")
     else:
@@ -211,16 +246,36 @@ def override_cmd(
     line: Annotated[int | None, typer.Option("--line", help="The line (0-based, as in reports).")] = None,
     user: AuthorOpt = None,
 ) -> None:
-    """Record that a biller overrode a finding (who, when, why); admins review the counts weekly."""
-    from derm_core.admin import Rejected
+    """Record that a biller overrode a finding (who, when, why); admins review the counts weekly. A reason or a
+    claim id that looks like it holds patient identifiers is refused (the Slack bot's detector)."""
+    from derm_core import phi
+    from derm_core.admin import Problem, Rejected
+    from derm_core.textclaim import is_claim_id
 
+    refused = []
+    if kinds := phi.identifiers(reason):
+        refused.append(
+            Problem(
+                "Override",
+                None,
+                "Reason",
+                f"looks like it holds patient identifiers ({', '.join(kinds)}); give the reason without them (codes only)",
+            )
+        )
+    if not is_claim_id(claim.strip()) or phi.identifiers(claim):
+        refused.append(
+            Problem("Override", None, "Claim", "a claim ID: letters, digits and . _ / - with at least one digit (no patient details)")
+        )
+    if refused:
+        _print_problems(refused, "nothing was recorded")
+        raise typer.Exit(2)
     store = _store()
     try:
         store.add_override(
             user=user or getpass.getuser(), reason=reason, rule=rule, claim_ref=claim, line=line, ruleset_version=str(store.head())
         )
     except Rejected as e:
-        _print_problems(e.problems)
+        _print_problems(e.problems, "nothing was recorded")
         raise typer.Exit(2) from None
     out.print(f"Recorded the override of {escape(rule.upper())} on claim {escape(claim)}.")
 
@@ -275,9 +330,13 @@ def load_cmd(
         for r in results:
             for note in ([r.note] if r.note else []) + r.rejected_examples:
                 out.print(f"  {escape(r.name)}: {escape(note)}")
+    failed = [r for r in results if r.status == "failed"]
     if not any(r.status in ("loaded", "replaced", "unchanged") for r in results):
-        _fail(f"no CMS NCCI practitioner PTP or MUE file or fee-schedule table was loaded from {folder}")
-    if any(r.status == "failed" for r in results):
+        detail = "".join(f"; {r.name}: {r.note}" for r in failed[:5])
+        _fail(f"no CMS NCCI practitioner PTP or MUE file or fee-schedule table was loaded from {folder}{detail}")
+    if failed:
+        for r in failed:
+            err.print(f"[red]error:[/red] {escape(r.name)}: {escape(r.note)}")
         raise typer.Exit(2)
 
 

@@ -188,6 +188,15 @@ def _references(candidate: Ruleset, rows: RowNumbers) -> list[Problem]:
         if entry.id in seen:
             out.append(Problem("FAQ", rows("faq", i), "ID", f"{entry.id} is also the ID of row {rows('faq', seen[entry.id])}"))
         seen.setdefault(entry.id, i)
+    from .bibliography import unresolved
+
+    faq_ids = {e.id for e in candidate.faq}
+    for i, entry in enumerate(candidate.faq):
+        for key in unresolved(entry.references, faq_ids):
+            why = f"no source {key!r} in the bibliography (`derm ref` looks one up); write the source out in words, or use a known key"
+            if key.startswith("faq:"):
+                why = f"no FAQ entry {key[4:]!r} (the ID column of this sheet lists them)"
+            out.append(Problem("FAQ", rows("faq", i), "References", why))
     for table in TABLES[:4]:
         for i, row in enumerate(getattr(candidate, table.field)):
             if row.effective_from and row.effective_to and row.effective_from > row.effective_to:
@@ -301,3 +310,43 @@ def _minus(rows: list[dict[str, Any]], other: list[dict[str, Any]]) -> list[dict
 
 def diff_text(changes: list[Change]) -> str:
     return "\n".join(map(str, changes)) if changes else "no changes"
+
+
+MANY_RULES_OFF = 5  # rule-override rows newly turning a rule off, from which a publish needs a confirmation
+
+
+def drastic(old: Ruleset, new: Ruleset) -> list[str]:
+    """What in going from ``old`` to ``new`` needs a second look before it is published: many rules turned off
+    (``MANY_RULES_OFF`` or more rule-override rows that newly turn a rule off) or a table emptied. Such a
+    publish is shown loudly and needs a confirmation (``--confirm``, a second step in Slack).
+
+    >>> from derm_core.ruleset import default_ruleset
+    >>> old = default_ruleset()
+    >>> off = [RuleOverrideRow(rule=r, enabled=False) for r in ("DRM050", "DRM110", "DRM120", "DRM200", "DRM210")]
+    >>> drastic(old, old.model_copy(update={"rule_overrides": off, "cosmetic": []}))[0]
+    'turns off 5 rules: DRM050, DRM110, DRM120, DRM200, DRM210 (for every payer)'
+    """
+    out = []
+    table = BY_FIELD["rule_overrides"]
+    was_off = {_key(table, r.model_dump(mode="json")) for r in old.rule_overrides if not r.enabled}
+    newly_off = [r for r in new.rule_overrides if not r.enabled and _key(table, r.model_dump(mode="json")) not in was_off]
+    if len(newly_off) >= MANY_RULES_OFF:
+        rules = sorted({r.rule for r in newly_off})
+        shown = ", ".join(rules[:12]) + (f" and {len(rules) - 12} more" if len(rules) > 12 else "")
+        everywhere = all(r.payer == "*" and r.payer_type is None for r in newly_off)
+        scope = " (for every payer)" if everywhere else f" ({len(newly_off)} rule-override rows)"
+        out.append(f"turns off {len(rules)} rule{'s' if len(rules) != 1 else ''}: {shown}{scope}")
+    for t in TABLES:
+        before, after = len(getattr(old, t.field)), len(getattr(new, t.field))
+        if before and not after:
+            out.append(f"empties the {t.sheet} table ({before} row{'s' if before != 1 else ''} removed)")
+    return out
+
+
+def drastic_text(warnings: list[str]) -> str:
+    """The warning printed above the diff.
+
+    >>> print(drastic_text(["empties the Cosmetic table (4 rows removed)"]))
+    WARNING: this change empties the Cosmetic table (4 rows removed).
+    """
+    return "\n".join(f"WARNING: this change {w}." for w in warnings)

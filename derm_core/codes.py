@@ -176,8 +176,10 @@ def exclusive_groups() -> dict[str, list[Exclusive]]:
 
 @cache
 def sources() -> dict[str, dict[str, str]]:
-    """Where the code table's facts come from: source key -> title (and url)."""
-    return {str(k): dict(v) for k, v in _load("codes.yaml")["sources"].items()}
+    """Where the code table's facts come from: source key -> title (and url), from the one bibliography."""
+    from .bibliography import sources as bibliography
+
+    return {k: {"title": s.title, **({"url": s.url} if s.url else {})} for k, s in bibliography().items()}
 
 
 def lookup(code: str) -> CodeInfo | None:

@@ -23,6 +23,7 @@ import io
 import itertools
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -246,18 +247,43 @@ _SKIP_NAMES = re.compile(r"(ccioph|hospital|\bOPH\b|-oph-|facility|\bDME\b|_dme_
 _DATA_SUFFIXES = (".txt", ".csv", ".xlsx")
 
 
-def read_dir(folder: Path) -> Iterator[tuple[str, bytes]]:
-    """(name, bytes) of each data file in ``folder``, zip members included; hospital and DME files skipped."""
+DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, OSError, NotImplementedError, ValueError, KeyError)
+
+
+def damage_note(error: BaseException) -> str:
+    """Why a downloaded file cannot be read, in words for an admin (no exception class names)."""
+    if isinstance(error, zipfile.BadZipFile | EOFError | zlib.error):
+        return "the download is damaged or incomplete (not a readable zip); download it again from CMS"
+    if isinstance(error, NotImplementedError):
+        return "the zip uses a compression this tool cannot read; unpack it and load the folder"
+    return str(error).split("\n")[0][:300] or "cannot be read"
+
+
+def read_dir(folder: Path) -> Iterator[tuple[str, bytes | None, str]]:
+    """(name, bytes, "") of each data file in ``folder``, zip members included; hospital and DME files skipped.
+    A file that cannot be read (a truncated download, an HTML page saved as .zip) comes as (name, None, why),
+    so that the other files still load."""
     for path in sorted(folder.iterdir()):
         if _SKIP_NAMES.search(path.name):
             continue
         if path.suffix.lower() == ".zip":
-            with zipfile.ZipFile(path) as z:
-                for member in sorted(z.namelist()):
-                    if member.lower().endswith(_DATA_SUFFIXES) and not _SKIP_NAMES.search(member):
-                        yield f"{path.name}:{member}", z.read(member)
+            try:
+                with zipfile.ZipFile(path) as z:
+                    members = [m for m in sorted(z.namelist()) if m.lower().endswith(_DATA_SUFFIXES) and not _SKIP_NAMES.search(m)]
+                    for member in members:
+                        try:
+                            raw = z.read(member)
+                        except DAMAGED as e:
+                            yield f"{path.name}:{member}", None, damage_note(e)
+                            continue
+                        yield f"{path.name}:{member}", raw, ""
+            except DAMAGED as e:
+                yield path.name, None, damage_note(e)
         elif path.suffix.lower() in _DATA_SUFFIXES and path.is_file():
-            yield path.name, path.read_bytes()
+            try:
+                yield path.name, path.read_bytes(), ""
+            except OSError as e:
+                yield path.name, None, damage_note(e)
 
 
 # --- the lookup the rules use ---------------------------------------------------------------------

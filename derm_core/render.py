@@ -93,7 +93,10 @@ def rule_doc(r: Rule, example: dict | None = None, corrected: dict | None = None
     if corrected:
         lines += ["**Use instead:**" if markdown else "Use instead:", fence[0], _claim_lines(corrected), fence[1]]
     if r.references:
-        lines += ["References: " + "; ".join(r.references), ""]
+        from .bibliography import cite
+
+        cited = [cite(ref) for ref in r.references]
+        lines += ["References:", *[f"- {c}" for c in cited], ""] if markdown else ["References:", *[f"  {c}" for c in cited], ""]
     where = f"Defined in {r.module.replace('.', '/')}.py; its cases are in derm_core/rules/cases/{r.id}.yaml."
     lines += [f"_{where}_" if markdown else where, ""]
     return "\n".join(line for line in lines if line is not None).strip() + "\n"

@@ -250,12 +250,17 @@ def read_workbook(path: str | Path) -> ReadResult:
         result.problems.append(Problem("Workbook", None, None, f"cannot be read as an Excel workbook (.xlsx): {e}"))
         return result
     if INSTRUCTIONS_SHEET in book.sheetnames:
+        labels = 0
         for label, value in book[INSTRUCTIONS_SHEET].iter_rows(min_row=1, max_row=20, max_col=2, values_only=True):
+            labels += label == BASE_LABEL
             if label == BASE_LABEL and value not in (None, ""):
                 try:
                     result.base = int(_text(value))
                 except ValueError:
                     result.problems.append(Problem("Instructions", None, BASE_LABEL, f"not a version number: {value!r}"))
+        if not labels:  # without it, a publish made meanwhile would be silently overwritten
+            why = f"the cell A3 '{BASE_LABEL}' (and the version next to it in B3) is missing; export the rules again and redo the edits"
+            result.problems.append(Problem("Instructions", 3, "A", why))
     for table in TABLES:
         if table.sheet not in book.sheetnames:
             if not table.optional:
@@ -267,18 +272,22 @@ def read_workbook(path: str | Path) -> ReadResult:
 
 
 def _read_sheet(ws: Any, table: Table, problems: list[Problem]) -> tuple[list[dict[str, Any]], list[int]]:
+    """The sheet's data rows by field, and their sheet row numbers. A value under a header cell that cannot be
+    read (empty, or beyond the last header) is a problem naming the cell: dropping it would drop an admin's edit."""
+    from openpyxl.utils import get_column_letter
+
     by_header = {h.casefold(): f for h, f in table.columns}
     rows_iter = ws.iter_rows(values_only=True)
     header = next(rows_iter, None) or ()
     columns: list[str | None] = []
     for value in header:
-        name = str(value).strip() if value is not None else ""
+        name = _text(value).strip() if value is not None else ""
         if not name:
             columns.append(None)
             continue
         known = by_header.get(name.casefold())
         if known is None:
-            problems.append(Problem(table.sheet, 1, name, f"unknown column; the columns are {', '.join(h for h, _ in table.columns)}"))
+            problems.append(Problem(table.sheet, 1, name, f"unknown column; the columns are {_layout(table)}"))
         if known is not None and known in columns:
             problems.append(Problem(table.sheet, 1, name, "column appears twice"))
         columns.append(known)
@@ -286,15 +295,41 @@ def _read_sheet(ws: Any, table: Table, problems: list[Problem]) -> tuple[list[di
     for f in required:
         if f not in columns:
             problems.append(Problem(table.sheet, 1, table.header(f), "column missing"))
+    headerless: dict[int, list[int]] = {}  # column index -> sheet rows with a value under an unreadable header
     out, numbers = [], []
     for n, values in enumerate(rows_iter, start=2):
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        if all(_blank(v) for v in values):
             continue
         row = {}
-        for column, value in zip(columns, values, strict=False):
-            if column is None or value is None or (isinstance(value, str) and value == ""):
+        for i, value in enumerate(values):
+            column = columns[i] if i < len(columns) else None
+            if column is None:
+                if not _blank(value) and (i >= len(header) or _blank(header[i])):
+                    headerless.setdefault(i, []).append(n)
+                continue
+            if value is None or (isinstance(value, str) and value == ""):
                 continue
             row[column] = _convert(column, value)
         out.append(row)
         numbers.append(n)
+    for i, found in headerless.items():
+        cell = f"{get_column_letter(i + 1)}1"
+        rows = f"row {found[0]}" if len(found) == 1 else f"rows {found[0]}-{found[-1]}"
+        problems.append(
+            Problem(
+                table.sheet,
+                1,
+                get_column_letter(i + 1),
+                f"the header cell {cell} is empty, but the column has values ({len(found)} in {rows}) that would be ignored; "
+                f"type the column's name back in {cell} (the columns are {_layout(table)}) or clear the column",
+            )
+        )
     return out, numbers
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _layout(table: Table) -> str:
+    return ", ".join(h for h, _ in table.columns)

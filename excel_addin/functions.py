@@ -258,5 +258,5 @@ validate_sheet.__annotations__["book"] = Book  # the object itself: this module'
 def run_validate_sheet() -> None:
     """RunPython entry for a button in classic desktop Excel: ``RunPython "import excel_addin.functions as f; f.run_validate_sheet()"``."""
     if xw is None:
-        raise RuntimeError("xlwings is not installed: pip install 'derm-billing-toolkit[excel]'")
+        raise RuntimeError("xlwings is not installed: pip install '.[excel]' in the toolkit's folder")
     validate_sheet(xw.Book.caller())

@@ -26,7 +26,7 @@ from slack_sdk import WebClient
 from derm_core import live
 from derm_core.admin import Problem, Rejected, diff_text
 from derm_core.rulebook import ReadResult, export_workbook, read_workbook
-from derm_core.store.core import Conflict
+from derm_core.store.core import Conflict, Unconfirmed
 
 from . import blocks
 from .blocks import Message
@@ -108,6 +108,7 @@ class PendingUpload:
     created: float  # time.time(): every replica reads the same clock
     review: Message | None = None
     review_ts: str | None = None
+    warnings: tuple[str, ...] = ()  # admin.drastic: publishing needs the second confirmation
 
     def to_json(self) -> dict[str, Any]:
         body = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -118,6 +119,7 @@ class PendingUpload:
     def from_json(cls, body: dict[str, Any]) -> PendingUpload:
         read = body["read"]
         rest = {f.name: body[f.name] for f in fields(cls) if f.name != "read" and f.name in body}
+        rest["warnings"] = tuple(rest.get("warnings") or ())
         return cls(read=ReadResult(raw=read["raw"], base=read["base"], rows=read.get("rows") or {}), **rest)
 
 
@@ -185,21 +187,29 @@ class RulesDesk:
         if not args or not args[0].isdigit():
             return blocks.notice("Say which version: `/derm admin rollback 12 [reason]` (`/derm admin history` lists them).")
         target = int(args[0])
-        reason = " ".join(args[1:]).strip()
+        confirm = len(args) > 1 and args[1].lower() in ("confirm", "--confirm")
+        reason = " ".join(args[2:] if confirm else args[1:]).strip()
         if reason and identifiers(reason):
             return blocks.notice("That reason looks like it holds patient identifiers; please give it without them.", ":lock:")
         store = self.store()
         try:
-            published = store.rollback(target, author=author_of(user), reason=reason or None)
+            published = store.rollback(target, author=author_of(user), reason=reason or None, confirm=confirm)
         except KeyError:
             return blocks.notice(f"There is no version {target}. `/derm admin history` lists them.")
+        except Unconfirmed as e:
+            listed = "; ".join(e.warnings)
+            text = (
+                f"Not rolled back: going back to version {target} {blocks.esc(listed, 1500)}. "
+                f"If that is what you want, run `/derm admin rollback {target} confirm{' ' + blocks.esc(reason, 300) if reason else ''}`."
+            )
+            return blocks.notice(text, ":rotating_light:")
         except Rejected as e:
             message, _ = blocks.rules_refused(f"version {target}", e.problems)
             return [message]
         live.refresh()
         number = published.version.number if published.version else None
         log.info("rules rolled back: %s change(s)", len(published.changes))
-        return blocks.rollback_message(target, number, published.changes, author_of(user))
+        return blocks.rollback_message(target, number, published.changes, author_of(user), published.warnings)
 
     def _overrides(self, args: list[str]) -> list[Message]:
         from derm_core.engine import all_rules
@@ -295,9 +305,19 @@ class RulesDesk:
             post(blocks.rules_no_changes(filename, base)[0])
             return
         pending = PendingUpload(
-            secrets.token_urlsafe(12), user, channel, thread_ts, filename, read, base, len(preview.changes), reason, time.time()
+            secrets.token_urlsafe(12),
+            user,
+            channel,
+            thread_ts,
+            filename,
+            read,
+            base,
+            len(preview.changes),
+            reason,
+            time.time(),
+            warnings=tuple(preview.warnings),
         )
-        review, long_diff = blocks.rules_review(filename, preview.changes, base, pending.token)
+        review, long_diff = blocks.rules_review(filename, preview.changes, base, pending.token, pending.warnings)
         pending.review = review
         self._hold(pending)  # before the review is posted: its buttons may be clicked at once, on another replica
         pending.review_ts = post(review)
@@ -364,7 +384,7 @@ class RulesDesk:
         if pending is None:
             respond(response_type="ephemeral", replace_original=False, **blocks.notice(self.NOT_PENDING)[0])
             return
-        view = blocks.publish_modal(token, pending.filename, pending.changes, pending.base, pending.comment)
+        view = blocks.publish_modal(token, pending.filename, pending.changes, pending.base, pending.comment, pending.warnings)
         client.views_open(trigger_id=trigger_id, view=view)
 
     def cancel_clicked(self, user: str | None, token: str, client: WebClient, respond: Callable[..., Any]) -> None:
@@ -387,9 +407,12 @@ class RulesDesk:
         client: WebClient,
         ack: Callable[..., Any],
         run: Callable[[Callable[[], None]], bool] | None = None,
+        confirmation: str = "",
     ) -> None:
         """The publish modal was submitted: check, acknowledge (closing the modal), then publish and report in the
-        thread. ``run`` runs the publish (the app passes its pool of slow jobs) and says whether it could."""
+        thread. ``run`` runs the publish (the app passes its pool of slow jobs) and says whether it could.
+        ``confirmation``: what the admin typed in the second confirmation, asked when the upload turns off many
+        rules or empties a table."""
         reason = reason.strip()
         if len(reason) < 3:
             ack(response_action="errors", errors={"reason": "Give a reason of at least 3 characters."})
@@ -404,6 +427,13 @@ class RulesDesk:
             ack(response_action="errors", errors={"reason": "Only rules admins can publish."})
             return
         assert user is not None
+        waiting = self.pending(token)
+        if waiting is not None and waiting.warnings and confirmation.strip().upper() != blocks.CONFIRM_WORD:
+            ack(
+                response_action="errors",
+                errors={"confirm": f"Type {blocks.CONFIRM_WORD} to publish this change, or close and press Cancel."},
+            )
+            return
         pending = self.take(token)
         if pending is None:
             ack(response_action="errors", errors={"reason": self.NOT_PENDING})
@@ -417,8 +447,17 @@ class RulesDesk:
         author = author_of(user)
         try:
             published = self.store().publish(
-                pending.read.raw, author=author, reason=reason, base=pending.base, rows=pending.read.row_number
+                pending.read.raw,
+                author=author,
+                reason=reason,
+                base=pending.base,
+                rows=pending.read.row_number,
+                confirm=bool(pending.warnings),
             )
+        except Unconfirmed:  # the review showed no warning, but the publish would (a new release's tables): look again
+            self._close_review(client, pending, ":rotating_light: Not published: this change turns off many rules or empties a table.")
+            self._post(client, pending, blocks.notice("Upload the workbook again to read the warning and confirm it.", ":warning:")[0])
+            return
         except Conflict as e:
             self._close_review(client, pending, ":warning: Not published: someone published a newer version meanwhile.")
             self._post(client, pending, self._stale(e)[0])

@@ -33,7 +33,8 @@ KPI_DEFINITIONS = {
     "denied_amount_rate": "Denied dollars / billed dollars of the remitted claims (the dollar side of the denial rate).",
     "line_denial_rate": "Service lines with a denial / service lines remitted.",
     "clean_claim_rate": "HFMA MAP Key CL-1, clean claim rate: claims that passed every edit with no manual intervention / claims "
-    "checked. From the check reports given with --checked: a claim is clean when the checker raised no error or warning on it.",
+    "checked. From the check reports given with --checked, over the checked claims that are in these remittances (by claim id): "
+    "a claim is clean when the checker raised no error or warning on it.",
     "mohs_revenue_capture": "Paid by the payer plus the patient's cost share (deductible, coinsurance, copay) / allowed-or-expected, "
     "over 17311-17315 lines. Allowed is the payer's allowed amount when it gives one above zero; otherwise expected = billed "
     "minus contractual adjustments.",
@@ -205,6 +206,16 @@ def _necessity_sensitive(claim: RemitClaim, code: str, families: frozenset[str])
     return info is not None and (info.prior_auth or info.cosmetic or info.family in families)
 
 
+def _clean_claim_rate(checked: Checked | None, remitted: set[str]) -> Kpi:
+    """Over the checked claims that were remitted: checked claims of another period or practice say nothing here."""
+    if checked is None:
+        return _kpi("clean_claim_rate", 0, 0, note="needs the check reports (--checked)")
+    ours = [c for cid, c in checked.claims.items() if cid in remitted]
+    if not ours:
+        return _kpi("clean_claim_rate", 0, 0, note="no checked claim is in these remittances")
+    return _kpi("clean_claim_rate", sum(c.clean for c in ours), len(ours))
+
+
 def analyze(read: ReadResult, codes: CodeTable | None = None, checked: Checked | None = None) -> Analysis:
     """Patterns, breakdowns, the month-by-month trend and the KPIs of a batch of remittances.
 
@@ -317,9 +328,7 @@ def analyze(read: ReadResult, codes: CodeTable | None = None, checked: Checked |
         "denial_rate": _kpi("denial_rate", n["denied_claims"], n["claims"]),
         "denied_amount_rate": _kpi("denied_amount_rate", n["denied_amount"], n["billed"]),
         "line_denial_rate": _kpi("line_denial_rate", n["denied_lines"], n["lines"]),
-        "clean_claim_rate": _kpi("clean_claim_rate", sum(c.clean for c in checked.claims.values()), len(checked.claims))
-        if checked is not None
-        else _kpi("clean_claim_rate", 0, 0, note="needs the check reports (--checked)"),
+        "clean_claim_rate": _clean_claim_rate(checked, {c.claim_id for c in settled.claims}),
         "mohs_revenue_capture": _kpi("mohs_revenue_capture", mohs[0], mohs[1]),
         "medical_necessity_approval_rate": _kpi("medical_necessity_approval_rate", necessity[0], necessity[1]),
         "laser_destruction_coding_accuracy": _kpi("laser_destruction_coding_accuracy", laser[0], laser[1]),

@@ -201,7 +201,8 @@ class Matching(BaseModel):
     remitted_and_checked: int
     line_match: str
     notes: list[str]
-    outcomes: dict[str, dict[str, float]]
+    warnings: list[str] = Field(default_factory=list)  # the comparison says little or nothing (no claim in common)
+    outcomes: dict[str, dict[str, int | float]]
     denied_lines: list[DeniedLine]
     missed: list[MissedPattern]
     rules: list[RuleScore]
@@ -348,11 +349,21 @@ def match_checked(
         for (g, r, code, payer), v in missed.items()
     ]
     missed_out.sort(key=lambda m: (-m.amount, -m.count, m.reason, m.code))
+    warnings, notes = [], list(checked.notes)
+    unremitted = len(checked.claims) - remitted_checked
+    if checked.claims and not remitted_checked:
+        warnings.append(
+            f"none of the {len(checked.claims)} checked claims is in these remittances (no claim id in common): "
+            "nothing was compared, and no clean claim rate is given"
+        )
+    elif unremitted > 0:
+        notes.append(f"{unremitted} of the {len(checked.claims)} checked claims are not in these remittances and were left out")
     return Matching(
         checked_claims=len(checked.claims),
         remitted_and_checked=remitted_checked,
         line_match="by code" if any(c.lines is not None for c in checked.claims.values()) else "by position",
-        notes=checked.notes,
+        notes=notes,
+        warnings=warnings,
         outcomes={k: {"count": int(v[0]), "amount": round(v[1], 2)} for k, v in outcomes.items()},
         denied_lines=denied_lines,
         missed=missed_out,

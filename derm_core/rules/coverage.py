@@ -26,7 +26,7 @@ def _gy(ln: Ln, abn: bool | None) -> SuggestedLine:
     "Medicare benign lesion removal without a documented indication",
     Category.cosmetic,
     families=BENIGN_REMOVAL,
-    references=LCD_REFS + ("faq:cosmetic-or-medical",),
+    references=LCD_REFS + ("faq:medicare-cosmetic-screen",),
     likely_denial="CO-50",
 )
 def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:

@@ -84,7 +84,7 @@ def mohs_cross_pair(ctx: Ctx) -> Iterator[Hit]:
     "Mohs stages and blocks call for other codes",
     Category.code_selection,
     families=("mohs",),
-    references=REFS + ("faq:mohs-blocks",),
+    references=REFS + ("faq:mohs-17315-blocks",),
     likely_denial="CO-4",
 )
 def mohs_stages_blocks(ctx: Ctx) -> Iterator[Hit]:

@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, delete, event, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
-from ..admin import Change, Problem, Rejected, RowNumbers, _default_rows, diff, validate_candidate
+from ..admin import Change, Problem, Rejected, RowNumbers, _default_rows, diff, drastic, validate_candidate
 from ..ncci import with_ncci
 from ..ruleset import Ruleset, default_ruleset
 from .schema import (
@@ -47,6 +47,14 @@ class Conflict(Exception):
             f"version {head} is current, but this change was made from version {base}; export the rules again and redo the change"
         )
         self.base, self.head = base, head
+
+
+class Unconfirmed(Exception):
+    """The candidate turns off many rules or empties a table (``admin.drastic``) and was not confirmed."""
+
+    def __init__(self, warnings: list[str], changes: list[Change]):
+        super().__init__("not published without a confirmation: this change " + "; ".join(warnings))
+        self.warnings, self.changes = warnings, changes
 
 
 @dataclass(frozen=True)
@@ -85,6 +93,7 @@ class Published:
     changes: list[Change]
     version: Version | None  # the new version; None for a dry run or when nothing changed
     base: Version | None  # the version the changes are against
+    warnings: list[str] = field(default_factory=list)  # admin.drastic: shown loudly, confirmed before publishing
 
 
 @dataclass(frozen=True)
@@ -254,12 +263,15 @@ class RulesStore:
         rows: RowNumbers = _default_rows,
         run_cases: bool = True,
         action: str = "publish",
+        confirm: bool = False,
     ) -> Published:
         """Validate ``candidate`` and make it the new current version.
 
         ``base``: the version the candidate was made from; when another version was published since, the
         publish is refused with ``Conflict`` (None: publish on top of whatever is current). Raises ``Rejected``
-        with every problem when the candidate is invalid; nothing changes then.
+        with every problem when the candidate is invalid; nothing changes then. A candidate that turns off many
+        rules or empties a table (``admin.drastic``) is published only with ``confirm``; otherwise ``Unconfirmed``
+        (audited as refused). The audit entry of a confirmed one carries the warnings.
         """
         author, reason = author.strip(), reason.strip()
         raw = candidate.model_dump(mode="json") if isinstance(candidate, Ruleset) else dict(candidate)
@@ -276,8 +288,9 @@ class RulesStore:
             raise Conflict(base, head)
         before = self.get(head) if head else None
         changes = diff(before.ruleset if before else _empty(), new)
+        warnings = drastic(before.ruleset, new) if before else []
         if dry_run or not changes:
-            return Published(changes, None, before)
+            return Published(changes, None, before, warnings)
         try:
             with self.writing() as conn:
                 locked = self._lock_head(conn)
@@ -287,19 +300,27 @@ class RulesStore:
                     before = self._version(
                         conn.execute(select(ruleset_versions).where(ruleset_versions.c.number == locked)).mappings().one()
                     )
-                    changes = diff(before.ruleset, new)
+                    changes, warnings = diff(before.ruleset, new), drastic(before.ruleset, new)
                     if not changes:
-                        return Published(changes, None, before)
+                        return Published(changes, None, before, warnings)
+                if warnings and not confirm:
+                    raise Unconfirmed(warnings, changes)
                 number = locked + 1
                 self._insert_version(conn, number, new, author, reason, locked or None, changes)
                 conn.execute(update(ruleset_head).where(ruleset_head.c.id == 1).values(number=number))
-                self._audit(conn, author, action, {"version": number, "reason": reason, "changes": len(changes)}, True)
+                detail: dict[str, Any] = {"version": number, "reason": reason, "changes": len(changes)}
+                if warnings:
+                    detail |= {"warnings": warnings, "confirmed": True}
+                self._audit(conn, author, action, detail, True)
         except Conflict as e:
             self.audit(author, action, {"reason": reason, "conflict": f"made from {e.base}, current {e.head}"}, allowed=False)
             raise
+        except Unconfirmed as e:
+            self.audit(author, action, {"reason": reason, "warnings": e.warnings, "confirmed": False}, allowed=False)
+            raise
         except IntegrityError:  # a backstop: the version number is the primary key
             raise Conflict(base if base is not None else head, self.head()) from None
-        return Published(changes, self.get(number), before)
+        return Published(changes, self.get(number), before, warnings)
 
     def _insert_version(
         self, conn: Connection, number: int, new: Ruleset, author: str, reason: str, parent: int | None, changes: list[Change]
@@ -319,10 +340,12 @@ class RulesStore:
             )
         )
 
-    def rollback(self, number: int, *, author: str, reason: str | None = None) -> Published:
-        """Make version ``number`` current again, as a new version."""
+    def rollback(self, number: int, *, author: str, reason: str | None = None, confirm: bool = False) -> Published:
+        """Make version ``number`` current again, as a new version (``confirm``: as for ``publish``)."""
         target = self.get(number)
-        return self.publish(target.ruleset, author=author, reason=reason or f"Rollback to version {number}", action="rollback")
+        return self.publish(
+            target.ruleset, author=author, reason=reason or f"Rollback to version {number}", action="rollback", confirm=confirm
+        )
 
     # --- audit log -------------------------------------------------------------------------------
 

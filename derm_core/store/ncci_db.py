@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
-from ..ncci import CmsFile, Kind, MueEdit, PtpEdit, Quarter, open_file, quarter_from_name, read_dir
+from ..ncci import DAMAGED, CmsFile, Kind, MueEdit, PtpEdit, Quarter, damage_note, open_file, quarter_from_name, read_dir
 from ..pfs import is_pfs_file, year_from_name
 from .core import RulesStore
 from .schema import ncci_files, ncci_mue, ncci_ptp
@@ -58,7 +58,10 @@ def load_dir(
     forced = Quarter.parse(quarter) if quarter else None
     results = []
     pfs_loaded: dict[tuple[str, int], str] = {}  # (zip or folder, year) -> the file loaded
-    for name, raw in read_dir(folder):
+    for name, raw, damaged in read_dir(folder):
+        if raw is None:
+            results.append(LoadResult(name, status="failed", note=damaged))
+            continue
         if is_pfs_file(name):
             y = year or year_from_name(name)
             where = name.rsplit(":", 1)[0] if ":" in name else ""
@@ -67,10 +70,17 @@ def load_dir(
             elif (where, y) in pfs_loaded:
                 results.append(LoadResult(name, "pfs", str(y), status="skipped", note=f"a copy of {pfs_loaded[where, y]}"))
             else:
-                pfs_loaded[where, y] = name
-                results.append(load_pfs(store, name, raw, y, who))
+                try:
+                    results.append(load_pfs(store, name, raw, y, who))
+                    pfs_loaded[where, y] = name
+                except DAMAGED as e:
+                    results.append(LoadResult(name, "pfs", str(y), status="failed", note=damage_note(e).removeprefix(f"{name}: ")))
             continue
-        cms = open_file(raw, name)
+        try:
+            cms = open_file(raw, name)
+        except DAMAGED as e:  # a workbook that is not one, a damaged package
+            results.append(LoadResult(name, status="failed", note=damage_note(e).removeprefix(f"{name}: ")))
+            continue
         if cms is None:
             results.append(LoadResult(name, status="skipped", note="not a table derm loads (NCCI PTP or MUE, fee-schedule PPRRVU)"))
             continue
@@ -78,7 +88,10 @@ def load_dir(
         if q is None:
             results.append(LoadResult(name, cms.kind, status="failed", note="the quarter is not in the file name: give --quarter 2026Q1"))
             continue
-        results.append(_load_one(store, cms, q.label, who))
+        try:
+            results.append(_load_one(store, cms, q.label, who))
+        except DAMAGED as e:  # damage found part-way through: the file's transaction was rolled back
+            results.append(LoadResult(name, cms.kind, q.label, cms.sha256, status="failed", note=damage_note(e)))
     return results
 
 

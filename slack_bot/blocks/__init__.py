@@ -9,6 +9,7 @@ message-level limits those models do not check.
 
 from .admin import (
     ADMIN_HELP,
+    CONFIRM_WORD,
     admin_help,
     admin_refused,
     change_lines,
@@ -90,6 +91,7 @@ from .sheets import sheet_progress, sheet_summary
 
 __all__ = [
     "ADMIN_HELP",
+    "CONFIRM_WORD",
     "DIVIDER",
     "HELP",
     "MAX_BLOCKS",

@@ -29,7 +29,10 @@ ADMIN_HELP = [
     ("Upload the rules workbook (.xlsx) to me in a DM", "I list its problems, or show its changes with *Publish* and *Cancel*."),
     ("`/derm admin export`", "sends you the current rules workbook to edit."),
     ("`/derm admin history`", "the versions: number, time, author, reason, changes (`/derm admin history 25` for more)."),
-    ("`/derm admin rollback 12 [reason]`", "makes version 12's tables current again, as a new version."),
+    (
+        "`/derm admin rollback 12 [reason]`",
+        "makes version 12's tables current again, as a new version (`rollback 12 confirm [reason]` when it turns many rules off).",
+    ),
     ("`/derm admin overrides [days|all]`", "how often billers overrode each rule (`/derm admin overrides DRM050` lists them)."),
 ]
 _BUDGET = 8500  # characters of list text in one message, leaving room for the rest within MAX_MESSAGE_CHARS
@@ -127,14 +130,22 @@ def change_summary(changes: Sequence[Any]) -> str:
     return " · ".join(f"{esc(t)}: " + ", ".join(f"{n} {a}" for a, n in sorted(acts.items())) for t, acts in by_table.items())
 
 
-def rules_review(filename: str, changes: Sequence[Any], base: int, token: str) -> tuple[Message, bool]:
-    """A valid rules workbook: its changes against the current version, with **Publish** and **Cancel**.
-    The bool says the diff was too long for the message (the caller attaches it as a file)."""
+def drastic_section(warnings: Sequence[str]) -> BlockDict:
+    """The loud part of a review: the change turns off many rules or empties a table (``admin.drastic``)."""
+    lines = "\n".join(f"• This change *{esc(w, 600)}*." for w in warnings)
+    return section(f":rotating_light: *Read this before publishing*\n{lines}\nPublishing it asks you to confirm a second time.")
+
+
+def rules_review(filename: str, changes: Sequence[Any], base: int, token: str, warnings: Sequence[str] = ()) -> tuple[Message, bool]:
+    """A valid rules workbook: its changes against the current version, with **Publish** and **Cancel**; first
+    the ``warnings`` when it turns off many rules or empties a table. The bool says the diff was too long for the
+    message (the caller attaches it as a file)."""
     n = len(changes)
-    listed, left = _list_sections(change_lines(changes), budget=_BUDGET - 600, code=True)
+    listed, left = _list_sections(change_lines(changes), budget=_BUDGET - 600 - (1200 if warnings else 0), code=True)
     blocks = [
         header(f":memo: Rules workbook · {n} change{'s' if n != 1 else ''} to version {base}"),
         context(f"*{esc(filename, 200)}* · {change_summary(changes)}"),
+        *([drastic_section(warnings)] if warnings else []),
         *listed,
     ]
     if left:
@@ -167,8 +178,12 @@ def rules_stale(base: int, head: int, head_author: str, head_reason: str) -> lis
     return notice(text, ":warning:")
 
 
-def publish_modal(token: str, filename: str, changes: int, base: int, reason: str = "") -> dict[str, Any]:
-    """Asks the admin why (kept in the history) before publishing the uploaded workbook."""
+CONFIRM_WORD = "CONFIRM"
+
+
+def publish_modal(token: str, filename: str, changes: int, base: int, reason: str = "", warnings: Sequence[str] = ()) -> dict[str, Any]:
+    """Asks the admin why (kept in the history) before publishing the uploaded workbook; with ``warnings`` (many
+    rules turned off, a table emptied) also asks the admin to type ``CONFIRM``: the second confirmation."""
     element: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": "text",
@@ -189,9 +204,16 @@ def publish_modal(token: str, filename: str, changes: int, base: int, reason: st
         "blocks": [
             section(f"Publish *{changes} change{'s' if changes != 1 else ''}* from *{esc(filename, 200)}* on top of version {base}?"),
             {"type": "input", "block_id": "reason", "label": plain_text("Reason (kept in the history)"), "element": element},
+            *(_confirm_blocks(warnings) if warnings else []),
             context("Every front end checks with the new version within seconds. `/derm admin rollback N` undoes it."),
         ],
     }
+
+
+def _confirm_blocks(warnings: Sequence[str]) -> list[BlockDict]:
+    element = {"type": "plain_text_input", "action_id": "text", "max_length": 20, "placeholder": plain_text(CONFIRM_WORD)}
+    label = plain_text(f"Type {CONFIRM_WORD} to publish it anyway")
+    return [drastic_section(warnings), {"type": "input", "block_id": "confirm", "label": label, "element": element}]
 
 
 def rules_published(number: int, changes: int, author: str, reason: str, previous: int | None) -> list[Message]:
@@ -222,13 +244,14 @@ def history_message(versions: Sequence[Any], head: int) -> list[Message]:
     return paginate(blocks, f"Rules history: version {head} is current")
 
 
-def rollback_message(target: int, number: int | None, changes: Sequence[Any], author: str) -> list[Message]:
-    """The result of ``/derm admin rollback``."""
+def rollback_message(target: int, number: int | None, changes: Sequence[Any], author: str, warnings: Sequence[str] = ()) -> list[Message]:
+    """The result of ``/derm admin rollback`` (``warnings``: it turned many rules off or emptied a table, confirmed)."""
     if number is None:
         return notice(f"Version {target} has the same tables as the current version: nothing was published.")
     listed, left = _list_sections(change_lines(changes), code=True)
     blocks = [
         section(f":leftwards_arrow_with_hook: Version {target}'s tables are current again, as version *{number}* (by {who(author)})."),
+        *([section(":rotating_light: " + " ".join(f"This change *{esc(w, 600)}*." for w in warnings))] if warnings else []),
         *listed,
     ]
     if left:

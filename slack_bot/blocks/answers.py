@@ -21,6 +21,7 @@ from .base import (
     message,
     paginate,
     plain_text,
+    references,
     section,
 )
 
@@ -35,7 +36,7 @@ def answer(ans: Any) -> list[Message]:
         blocks.append(section(f"*Bill:* {bill(ans.lines)}"))
     notes = []
     if ans.references:
-        notes.append("References: " + esc("; ".join(ans.references), 1000))
+        notes.append("References: " + references(ans.references))
     if ans.related:
         notes.append("Related: " + esc(" · ".join(_title(r) for r in ans.related[:5]), 1000))
     if notes:

@@ -198,3 +198,23 @@ def _parse(blocks: list[BlockDict]) -> None:
             raise ValueError(f"unknown block type {b.get('type')!r}")
         if parsed.to_dict() != b:
             raise ValueError(f"block did not round-trip: {b.get('type')}")
+
+
+def references(refs: Any, limit: int = 1000) -> str:
+    """References as Slack mrkdwn a biller can follow: a bibliography key becomes a link to its source titled by
+    the key and the source's title (``derm_core.bibliography``); other references are escaped as they are."""
+    from derm_core.bibliography import is_key, resolve
+
+    out, used = [], 0
+    for ref in refs:
+        source = resolve(ref) if is_key(ref) else None
+        if source is None:
+            text = esc(ref, 200)
+        else:
+            label = esc(f"{source.key}: {_clip(source.title, 120)}", 200).replace("|", "/").replace(">", "")
+            text = f"<{source.url}|{label}>" if source.url and "|" not in source.url and ">" not in source.url else label
+        if used + len(text) > limit:
+            break
+        out.append(text)
+        used += len(text) + 2
+    return "; ".join(out)

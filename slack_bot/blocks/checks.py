@@ -29,6 +29,7 @@ from .base import (
     message,
     paginate,
     plain_text,
+    references,
     section,
     who,
 )
@@ -54,7 +55,7 @@ def finding_block(f: Finding, n: int, claim: Claim | None = None) -> BlockDict:
     if f.likely_denial:
         parts.append(f"Likely denial: {esc(f.likely_denial)}")
     if f.references:
-        parts.append(f"_References: {esc('; '.join(f.references))}_")
+        parts.append(f"_References: {references(f.references, 600)}_")
     return section("\n".join(parts), button("Why?", f"why-{n}", f.rule[:MAX_VALUE]))
 
 

@@ -489,3 +489,71 @@ def test_annotated_charge_sheet_as_checked_input(planted_month, tmp_path):
         "not_checked",
     )
     assert m.line_match == "by code"
+
+
+# --- --checked that matches nothing, counts, empty folders ---------------------------------------------------
+
+
+def test_checked_charges_that_match_no_remitted_claim_warn_and_give_no_clean_claim_rate(tmp_path):
+    result = runner.invoke(
+        app,
+        ["denials", "analyze", str(ROOT / "examples" / "remittances-march.835"), "--checked", str(ROOT / "examples" / "charges.xlsx")],
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: --checked: none of the" in result.stderr and "no clean claim rate" in result.stderr
+    clean = next(line for line in result.stdout.splitlines() if "Clean claim rate" in line)
+    assert "%" not in clean and "no checked claim is in these" in clean
+    as_json = runner.invoke(
+        app,
+        ["denials", "analyze", str(ROOT / "examples" / "remittances-march.835"), "--checked", str(ROOT / "examples" / "charges.xlsx"),
+         "--format", "json"],
+    )  # fmt: skip
+    doc = json.loads(as_json.stdout)
+    assert doc["kpis"]["clean_claim_rate"]["value"] is None and doc["matching"]["warnings"]
+    assert doc["matching"]["remitted_and_checked"] == 0
+
+
+def test_the_clean_claim_rate_counts_only_checked_claims_that_were_remitted(planted_month, tmp_path):
+    report = json.loads((planted_month / "report.json").read_text())
+    stranger = {"claim_id": "ELSEWHERE-1", "status": "error", "findings": [], "unchecked": []}
+    report["claims"] += [dict(stranger, claim_id=f"ELSEWHERE-{i}") for i in range(50)]  # clean claims of another period
+    (tmp_path / "report.json").write_text(json.dumps(report))
+    with_strangers, errors = load_checked([tmp_path / "report.json", planted_month / "claims.json"])
+    assert errors == []
+    alone, _ = load_checked([planted_month / "report.json", planted_month / "claims.json"])
+    remits = read_paths([planted_month / "remits"])
+    a, b = analyze(remits, checked=alone), analyze(remits, checked=with_strangers)
+    assert b.kpis["clean_claim_rate"].value == a.kpis["clean_claim_rate"].value
+    assert any("50 of the" in n and "not in these remittances" in n for n in b.matching.notes)
+    assert b.matching.warnings == []
+
+
+def test_counts_print_as_integers(planted_month):
+    result = runner.invoke(
+        app,
+        ["denials", "analyze", str(planted_month / "remits"), "--checked", str(planted_month / "report.json"),
+         "--checked", str(planted_month / "claims.json")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    against = result.stdout[result.stdout.index("Against the checker") :].split("\n\n")[0].replace("\n", " ")
+    assert "caught and ignored 8 ($710.00)" in against and "missed 6 ($576.00)" in against
+    assert "Denial rate" in result.stdout and "(19 / 40)" in result.stdout
+    as_json = runner.invoke(app, ["denials", "analyze", str(planted_month / "remits"), "--checked", str(planted_month / "report.json"),
+                                  "--format", "json"])  # fmt: skip
+    outcomes = json.loads(as_json.stdout)["matching"]["outcomes"]
+    assert all(isinstance(v["count"], int) for v in outcomes.values()), outcomes
+
+
+def test_large_amounts_print_in_full_not_in_exponent_form():
+    from derm_cli.denials import _number
+
+    assert (_number(1234567.0), _number(3528.5), _number(12)) == ("1,234,567", "3,528.50", "12")
+
+
+def test_an_empty_folder_exits_2_with_a_message(tmp_path):
+    folder = tmp_path / "remits"
+    folder.mkdir()
+    (folder / ".DS_Store").write_bytes(b"")
+    result = runner.invoke(app, ["denials", "analyze", str(folder)])
+    assert result.exit_code == 2
+    assert f"{folder}: the folder is empty" in result.stderr

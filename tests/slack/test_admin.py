@@ -452,3 +452,55 @@ def test_admin_flows_log_no_workbook_content_reasons_or_claim_text(send, store, 
     logged = "\n".join(captured_logs)
     assert "rules workbook" in logged and "override recorded" in logged
     assert PLANTED not in logged
+
+
+# --- a publish that turns off many rules or empties a table ---------------------------------------------
+
+
+def every_rule_off(book) -> None:
+    for rule in all_rules():
+        book["Rule Overrides"].append(["*", None, rule, "no"])
+
+
+def test_turning_every_rule_off_is_loud_and_needs_a_second_confirmation(send, store, tmp_path):
+    ts, review = upload_for_review(send, store, tmp_path, edit=every_rule_off)
+    assert "Read this before publishing" in texts(review) and f"turns off {len(all_rules())} rules" in texts(review)
+    token = buttons(review)["admin_publish"]
+    send.button("admin_publish", token, user=ADMIN)
+    view = send.slack.wait("views.open")[-1].payload["view"]
+    blocks.check_view(view)
+    assert any(b.get("block_id") == "confirm" for b in view["blocks"]), "the modal asks for the second confirmation"
+
+    unconfirmed = send.submit("admin_publish", token, {"reason": "Pause the checker", "confirm": ""}, user=ADMIN).json()
+    assert unconfirmed["response_action"] == "errors" and "Type CONFIRM" in unconfirmed["errors"]["confirm"]
+    wrong = send.submit("admin_publish", token, {"reason": "Pause the checker", "confirm": "yes"}, user=ADMIN).json()
+    assert wrong["response_action"] == "errors"
+    assert store.head() == 1, "nothing published without the confirmation"
+
+    done = send.submit("admin_publish", token, {"reason": "Pause the checker", "confirm": "confirm"}, user=ADMIN).json()
+    assert done == {"response_action": "clear"}
+    wait_posted(send.slack, ts, "Published version")
+    assert store.head() == 2
+    entry = next(e for e in store.audit_log(5) if e.action == "publish" and e.allowed)
+    assert entry.detail["confirmed"] is True and entry.detail["warnings"][0].startswith(f"turns off {len(all_rules())} rules")
+
+
+def test_an_ordinary_upload_asks_no_second_confirmation(send, store, tmp_path):
+    _, review = upload_for_review(send, store, tmp_path)
+    assert "Read this before publishing" not in texts(review)
+    send.button("admin_publish", buttons(review)["admin_publish"], user=ADMIN)
+    view = send.slack.wait("views.open")[-1].payload["view"]
+    assert not any(b.get("block_id") == "confirm" for b in view["blocks"])
+
+
+def test_a_rollback_that_empties_a_table_needs_confirm_in_slack(send, store):
+    from derm_core.ruleset import UnitLimitRow
+
+    base = store.current().ruleset
+    store.publish(base.model_copy(update={"unit_limits": [UnitLimitRow(payer="Acme", code="17003", max_units=10)]}), author="a", reason="b")
+    refused = texts(admin(send, "rollback 1 Acme limit withdrawn")[0])
+    assert "Not rolled back" in refused and "empties the Unit Limits table" in refused and "rollback 1 confirm" in refused
+    assert store.head() == 2
+    done = texts(admin(send, "rollback 1 confirm Acme limit withdrawn")[0])
+    assert "as version *3*" in done and "empties the Unit Limits table" in done
+    assert store.get(3).reason == "Acme limit withdrawn"

@@ -18,7 +18,9 @@ def admin_publish_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]
     if not seen.first_time(view_key(body)):
         ack(response_action="clear")
         return
-    reason = ((view.get("state", {}).get("values", {}).get("reason") or {}).get("text") or {}).get("value") or ""
+    values = view.get("state", {}).get("values", {})
+    reason = ((values.get("reason") or {}).get("text") or {}).get("value") or ""
+    confirmation = ((values.get("confirm") or {}).get("text") or {}).get("value") or ""
     desk.publish_submitted(
         body.get("user", {}).get("id"),
         str(view.get("private_metadata") or ""),
@@ -26,4 +28,5 @@ def admin_publish_submitted(ack: Ack, body: dict[str, Any], view: dict[str, Any]
         client,
         ack,
         run=lambda work: bot.jobs.submit("publish", work) is not None,
+        confirmation=confirmation,
     )
