@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import os
 import re
-from bisect import bisect_left
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ EDITION = "ICD-10-CM FY2026 (April 1, 2026 release)"
 _SHAPE = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.?[0-9A-Z]{1,4})?$")
 INDEX_NAME = "icd10cm_index.json"
 _SHIPPED = Path(__file__).with_name("data") / INDEX_NAME
-_INDEX_FORMAT = 1
+_INDEX_FORMAT = 2
 
 MALIGNANT_SKIN = ("C43", "C44", "C4A", "D03", "D04")
 PREMALIGNANT = ("L57.0",)
@@ -54,11 +53,18 @@ def build_index() -> dict[str, Any]:
     """The index from the installed simple-icd-10-cm: its release, and its billable and header codes (dotted)."""
     import simple_icd_10_cm as cm
 
-    billable, headers = [], []
+    billable: dict[str, list[str]] = {}
+    headers: dict[str, list[str]] = {}
     for code in cm.get_all_codes(with_dots=True):
         if cm.is_category_or_subcategory(code) or cm.is_extended_subcategory(code):
-            (billable if cm.is_leaf(code) else headers).append(code)
-    return {"format": _INDEX_FORMAT, "source": source_release(), "billable": " ".join(billable), "headers": " ".join(headers)}
+            (billable if cm.is_leaf(code) else headers).setdefault(code[:3], []).append(code[4:])
+    return {
+        "format": _INDEX_FORMAT,
+        "source": source_release(),
+        # by category (the first three characters): what follows the dot, "" for the category itself
+        "billable": {cat: " ".join(rest) for cat, rest in billable.items()},
+        "headers": {cat: " ".join(rest) for cat, rest in headers.items()},
+    }
 
 
 def _cache_file() -> Path | None:
@@ -97,15 +103,16 @@ def load_index(shipped: Path = _SHIPPED, cache_file: Path | None = None) -> dict
 
 
 @cache
-def _codes() -> tuple[frozenset[str], frozenset[str]]:
+def _index() -> tuple[dict[str, str], dict[str, str]]:
     data = load_index()
-    return frozenset(data["billable"].split()), frozenset(data["headers"].split())
+    return data["billable"], data["headers"]
 
 
-@cache
-def _sorted() -> list[str]:
-    billable, headers = _codes()
-    return sorted(billable | headers)
+@lru_cache(maxsize=4096)
+def _category(cat: str) -> tuple[frozenset[str], frozenset[str]]:
+    """What follows the dot in the billable and the header codes of one category (``""``: the category itself)."""
+    billable, headers = _index()
+    return frozenset(billable.get(cat, "-").split(" ")), frozenset(headers.get(cat, "-").split(" "))
 
 
 def _dotted(code: str) -> str:
@@ -134,9 +141,12 @@ def status(code: str) -> str:
     """
     if not looks_like_icd(code):
         return "unknown"
-    billable, headers = _codes()
     key = _dotted(code)
-    return "billable" if key in billable else "header" if key in headers else "unknown"
+    if len(key) > 3 and key[3] != ".":
+        return "unknown"
+    billable, headers = _category(key[:3])
+    rest = key[4:]
+    return "billable" if rest in billable else "header" if rest in headers else "unknown"
 
 
 @lru_cache(maxsize=65536)
@@ -156,15 +166,12 @@ def children(code: str) -> list[str]:
     if status(code) != "header":
         return []
     parent = _dotted(code)
-    every = _sorted()
-    billable, headers = _codes()
-    known = billable | headers
+    billable, headers = _category(parent[:3])
+    known = {f"{parent[:3]}.{rest}" if rest else parent[:3] for rest in billable | headers}
     out = []
-    for c in every[bisect_left(every, parent) + 1 :]:
-        if not c.startswith(parent):
-            break
-        # a direct child: no code of the set lies between it and the header
-        if not any(c[:n] in known for n in range(len(parent) + 1, len(c))):
+    for c in sorted(known):
+        # a direct child: longer than the header, starting with it, and no code of the set lies between them
+        if len(c) > len(parent) and c.startswith(parent) and not any(c[:n] in known for n in range(len(parent) + 1, len(c))):
             out.append(c)
     return out
 
