@@ -118,28 +118,42 @@ def _copy(src: IO[bytes], dst: IO[bytes], n: int) -> None:
         n -= len(chunk)
 
 
+def default_jobs() -> int:
+    """Processes for a big batch: one per core, at most 4 (the machine's other work needs some too)."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4)) if hasattr(os, "fork") else 1
+
+
 def check_to_json(
-    items: Sequence[Item], ruleset: Ruleset, stream: IO[str], indent: int | None = None, notes: Sequence[str] = ()
+    items: Sequence[Item], ruleset: Ruleset, stream: IO[str], indent: int | None = None, notes: Sequence[str] = (), jobs: int | None = None
 ) -> tuple[list[str], bool]:
-    """Check every claim and write the report to ``stream``; the unusable claims' messages, and whether any claim has an error."""
+    """Check every claim and write the report to ``stream``; the unusable claims' messages, and whether any claim has an error.
+
+    With ``jobs`` above 1 (default: one per core) and at least ``FORK_MIN`` claims, ``jobs - 1`` forked workers each
+    check a share of the batch while this process checks the first; their reports follow ours in order.
+    """
     head = {"version": ruleset.version, "effective": ruleset.effective.isoformat()}
     overrides = stored_overrides(_claim_ids(items))
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if indent is not None or not hasattr(os, "fork") or len(items) < FORK_MIN:
+        jobs = 1
     gc.collect()
-    gc.freeze()  # the claims read so far and the tables stay out of the collector's scans (and shared with a worker)
+    gc.freeze()  # the claims read so far and the tables stay out of the collector's scans (and shared with the workers)
     with ReportWriter(stream, head, data_versions(ruleset), indent) as writer:
         writer.notes = list(notes)
-        worker = None
-        mid = len(items)
-        if len(items) >= FORK_MIN and indent is None and hasattr(os, "fork") and (os.cpu_count() or 1) > 1:
-            mid = len(items) // 2
-            worker = _fork(items[mid:], mid + 1, ruleset, overrides)
-            if worker is None:
-                mid = len(items)
-        errors, any_error = _run(items[:mid], 1, ruleset, overrides, writer.add_json)
-        if worker is not None:
-            joined = _join(writer, *worker)
-            if joined is None:
-                joined = _run(items[mid:], mid + 1, ruleset, overrides, writer.add_json)
+        cuts = [len(items) * k // jobs for k in range(jobs + 1)]
+        workers = []
+        for k in range(1, jobs):
+            started = _fork(items[cuts[k] : cuts[k + 1]], cuts[k] + 1, ruleset, overrides)
+            workers.append((k, started))
+        errors, any_error = _run(items[: cuts[1]], 1, ruleset, overrides, writer.add_json)
+        for k, started in workers:
+            joined = _join(writer, *started) if started is not None else None
+            if joined is None:  # no worker, or it failed: its share is checked here
+                joined = _run(items[cuts[k] : cuts[k + 1]], cuts[k] + 1, ruleset, overrides, writer.add_json)
             errors += joined[0]
             any_error = any_error or joined[1]
     return errors, any_error

@@ -1,6 +1,5 @@
 """The ``derm`` command."""
 
-
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
@@ -56,6 +55,9 @@ def check(
     fmt: FormatOpt = "table",
     rules: RulesOpt = None,
     indent: IndentOpt = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Processes for a large batch (default: one per core, at most 4).", min=1)
+    ] = None,
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input."""
     import gc
@@ -106,7 +108,7 @@ def check(
         from .batch import check_to_json
 
         pretty = indent if indent is not None else (2 if out.is_terminal else None)
-        bad, any_error = check_to_json(items, ruleset, sys.stdout, pretty, notes)
+        bad, any_error = check_to_json(items, ruleset, sys.stdout, pretty, notes, jobs)
         errors += bad
     else:
         report = service.check(claims, ruleset)  # with the findings billers overrode for these claim ids

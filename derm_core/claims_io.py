@@ -56,10 +56,11 @@ MAX_TEXT = 1_000  # characters of any one value
 
 
 def _over_limit(item: dict[str, Any]) -> str | None:
-    """The first limit this claim is over, as ``field: problem``, or None."""
-    long = next((k for k, v in item.items() if isinstance(v, str) and len(v) > MAX_TEXT), None)
-    if long:
-        return f"{long}: longer than {MAX_TEXT:,} characters"
+    """The first limit this claim is over, as ``field: problem``, or None (cheap: lengths only)."""
+    for key in ("claim_id", "rendering_npi", "place_of_service"):
+        v = item.get(key)
+        if isinstance(v, str) and len(v) > MAX_TEXT:
+            return f"{key}: longer than {MAX_TEXT:,} characters"
     diagnoses = item.get("diagnoses")
     if isinstance(diagnoses, list) and len(diagnoses) > MAX_DX:
         return f"diagnoses: {len(diagnoses):,} diagnoses; at most {MAX_DX} per claim"
@@ -71,20 +72,18 @@ def _over_limit(item: dict[str, Any]) -> str | None:
     for i, ln in enumerate(lines):
         if not isinstance(ln, dict):
             continue
-        for key, most in (("modifiers", MAX_MODIFIERS), ("dx", MAX_DX)):
-            got = ln.get(key)
-            if isinstance(got, list) and len(got) > most:
-                return f"lines[{i}].{key}: {len(got):,} {key}; at most {most} per line"
-        units = ln.get("units")
-        if isinstance(units, int | float) and not isinstance(units, bool) and abs(units) > MAX_UNITS:
+        mods, dx, units, code, facts = ln.get("modifiers"), ln.get("dx"), ln.get("units"), ln.get("code"), ln.get("facts")
+        if isinstance(mods, list) and len(mods) > MAX_MODIFIERS:
+            return f"lines[{i}].modifiers: {len(mods):,} modifiers; at most {MAX_MODIFIERS} per line"
+        if isinstance(dx, list) and len(dx) > MAX_DX:
+            return f"lines[{i}].dx: {len(dx):,} diagnoses; at most {MAX_DX} per line"
+        if isinstance(units, int | float) and not isinstance(units, bool) and not -MAX_UNITS <= units <= MAX_UNITS:
             return f"lines[{i}].units: more than {MAX_UNITS:,}"
-        long = next((k for k, v in ln.items() if isinstance(v, str) and len(v) > MAX_TEXT), None)
-        if long:
-            return f"lines[{i}].{long}: longer than {MAX_TEXT:,} characters"
-        facts = ln.get("facts")
-        if isinstance(facts, dict):
-            for key, v in facts.items():
-                if (isinstance(v, list) and len(v) > MAX_LIST) or (isinstance(v, str) and len(v) > MAX_TEXT):
+        if isinstance(code, str) and len(code) > MAX_TEXT:
+            return f"lines[{i}].code: longer than {MAX_TEXT:,} characters"
+        if facts:
+            for key, v in facts.items() if isinstance(facts, dict) else ():
+                if isinstance(v, list | str) and len(v) > (MAX_LIST if isinstance(v, list) else MAX_TEXT):
                     return f"lines[{i}].facts.{key}: too long (at most {MAX_LIST} items or {MAX_TEXT:,} characters)"
     return None
 

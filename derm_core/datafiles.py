@@ -11,7 +11,6 @@ import hashlib
 import os
 import pickle
 import sys
-from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,7 +25,6 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_Loader)
 
 
-@cache
 def cache_dir() -> Path | None:
     """The user's cache folder for this package, or None where there is none (Pyodide)."""
     if sys.platform == "emscripten":
