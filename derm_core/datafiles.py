@@ -15,14 +15,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
 
 def load_yaml(text: str) -> Any:
     """``yaml.safe_load``, with libyaml when PyYAML was built with it. Example: ``load_yaml("a: 1") == {"a": 1}``."""
-    return yaml.load(text, Loader=_Loader)
+    import yaml  # when needed: a JSON claims file and the cached data files need none of it
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def cache_dir() -> Path | None:

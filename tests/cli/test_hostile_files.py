@@ -153,6 +153,11 @@ CLAIM = st.fixed_dictionaries(
 )
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _warm():
+    runner.invoke(app, ["check", "--text", "99213-25 L57.0; 17000 L57.0; medicare", "--format", "json"])  # caches, lazy imports
+
+
 def _as_json(claims):
     return json.dumps(claims, default=str)  # NaN and Infinity come out as the bare tokens a hostile file has
 
@@ -167,15 +172,15 @@ def test_any_claim_file_gets_a_report_or_a_named_message_in_bounded_time_and_mem
     p = tmp_path / f"claims.{fmt}"
     p.write_text(_as_json(claims) if fmt == "json" else _as_yaml(claims), encoding="utf-8")
     tracemalloc.start()
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: a busy machine slows the clock on the wall, not this
     try:
         result = check(p)
-        elapsed = time.perf_counter() - t0
+        elapsed = time.process_time() - t0
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert result.exit_code in (0, 1, 2)
-    assert elapsed < 2.0 * len(claims)  # seconds per claim, with room for a loaded machine
+    assert elapsed < 1.0 * len(claims)  # CPU seconds per claim (tracemalloc slows Python several times over)
     assert peak < 64 * 1024**2 * len(claims)
     if result.exit_code == 2:
         assert f"claims.{fmt}" in result.stderr  # the message names the file (and, for one claim, the claim)
