@@ -14,14 +14,10 @@ from pathlib import Path
 from typing import IO, Any
 
 from pydantic import ValidationError
+from pydantic_core import from_json  # the JSON parser pydantic ships: faster than the standard library's on claim files
 
 from .datafiles import load_yaml
 from .models import Claim, ClaimReport, Report
-
-try:  # the Rust JSON parser pydantic ships: about twice as fast as the standard library's on claim files
-    from pydantic_core import from_json as _from_json
-except ImportError:  # pragma: no cover - pydantic v2 always has it
-    _from_json = None
 
 
 class UnusableInput(ValueError):
@@ -135,11 +131,10 @@ def _where_json(err: Exception) -> str:
 
 def parse_text(text: str | bytes, source: str) -> Any:
     """Parsed JSON (starts with ``{`` or ``[``) or YAML; raises :class:`UnusableInput` naming ``source``."""
-    head = text[:200].lstrip()
-    is_json = head.startswith((b"{", b"[")) if isinstance(text, bytes) else head.startswith(("{", "["))
+    is_json = text[:200].lstrip().startswith((b"{", b"[")) if isinstance(text, bytes) else text[:200].lstrip().startswith(("{", "["))
     if is_json:
         try:
-            return _from_json(text, allow_inf_nan=False) if _from_json is not None else json.loads(text)
+            return from_json(text, allow_inf_nan=False)
         except (ValueError, RecursionError, MemoryError) as err:  # nesting, numbers of thousands of digits, NaN
             raise UnusableInput(f"{source}: not valid JSON or YAML{_where_json(err)}") from None
     import yaml

@@ -15,7 +15,13 @@ from typer.testing import CliRunner
 from derm_cli.main import app
 
 runner = CliRunner()
-GOOD = {"claim_id": "OK-1", "payer": {"type": "medicare"}, "date_of_service": "2026-03-02", "diagnoses": ["L57.0"], "lines": [{"code": "17000"}]}
+GOOD = {
+    "claim_id": "OK-1",
+    "payer": {"type": "medicare"},
+    "date_of_service": "2026-03-02",
+    "diagnoses": ["L57.0"],
+    "lines": [{"code": "17000"}],
+}
 
 
 def check(path, *extra):
@@ -100,7 +106,9 @@ HOSTILE = st.one_of(
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=5), st.integers(), max_size=2),
 )
-CODES = st.sampled_from(["17000", "17003", "17004", "11102", "11104", "11305", "11602", "17311", "17312", "88305", "99213", "96920", "J3301", "1700", "ZZZZZ"])
+CODES = st.sampled_from(
+    ["17000", "17003", "17004", "11102", "11104", "11305", "11602", "17311", "17312", "88305", "99213", "96920", "J3301", "1700", "ZZZZZ"]
+)
 DX = st.sampled_from(["L57.0", "C44.319", "C44.3", "D48.5", "L40.0", "1", "2", "99", "Z85.828", "not-a-code"])
 
 
@@ -143,7 +151,11 @@ CLAIM = st.fixed_dictionaries(
     {"lines": _maybe(st.lists(LINE, max_size=8))},
     optional={
         "claim_id": _maybe(st.text(min_size=1, max_size=12)),
-        "payer": _maybe(st.fixed_dictionaries({"type": _maybe(st.sampled_from(["medicare", "medicaid", "commercial", "self_pay"]))}, optional={"name": HOSTILE})),
+        "payer": _maybe(
+            st.fixed_dictionaries(
+                {"type": _maybe(st.sampled_from(["medicare", "medicaid", "commercial", "self_pay"]))}, optional={"name": HOSTILE}
+            )
+        ),
         "date_of_service": _maybe(st.dates().map(str)),
         "place_of_service": _maybe(st.sampled_from(["11", "22", "99"])),
         "rendering_npi": _maybe(st.sampled_from(["1234567893", "1234567890"])),

@@ -22,7 +22,9 @@ print(json.dumps(sorted(m for m in heavy if m in sys.modules)), file=sys.stderr)
 
 def imported(tmp_path, *argv):
     env = {"XDG_DATA_HOME": str(tmp_path / "data"), "XDG_CACHE_HOME": str(tmp_path / "cache"), "PATH": "/usr/bin:/bin"}
-    done = subprocess.run([sys.executable, "-c", PROBE.format(argv=["derm", *argv])], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE.format(argv=["derm", *argv])], capture_output=True, text=True, env=env, cwd=ROOT, timeout=120
+    )
     return json.loads(done.stderr.strip().splitlines()[-1]), done.stdout
 
 
