@@ -60,8 +60,6 @@ def check(
     ] = None,
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input."""
-    import gc
-
     from derm_core import service
     from derm_core.claims_io import UnusableInput, claim_items, load_claims, parse_document, parse_text, read_file
     from derm_core.engine import warm_up
@@ -73,7 +71,6 @@ def check(
     items: list[tuple[Claim | object, str]] = []  # for --format json: claims checked one at a time
     errors: list[str] = []
     claims: list[Claim] = []
-    gc.disable()  # reading a large file makes millions of objects and no garbage
     if text is not None:
         source = sys.stdin.read() if text == "-" else text
         try:
@@ -87,7 +84,8 @@ def check(
         if sys.stdin.isatty():
             _fail("give claims files, --text, or pipe claims on standard input")
         try:
-            data = parse_text(sys.stdin.buffer.read(), "<stdin>")
+            stdin = getattr(sys.stdin, "buffer", None)  # bytes for the JSON parser; a replaced stdin may have only text
+            data = parse_text(stdin.read() if stdin is not None else sys.stdin.read(), "<stdin>")
         except UnusableInput as e:
             _fail(str(e))
         if fmt == "json":
@@ -103,7 +101,6 @@ def check(
                 items += claim_items(data, str(path))
     else:
         claims, errors = load_claims(files)
-    gc.enable()
     if fmt == "json":
         from .batch import check_to_json
 

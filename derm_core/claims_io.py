@@ -8,6 +8,7 @@ with a message, never a traceback. Reports are written claim by claim, compact J
 
 from __future__ import annotations
 
+import gc
 import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -131,6 +132,16 @@ def _where_json(err: Exception) -> str:
 
 def parse_text(text: str | bytes, source: str) -> Any:
     """Parsed JSON (starts with ``{`` or ``[``) or YAML; raises :class:`UnusableInput` naming ``source``."""
+    collecting = gc.isenabled()
+    gc.disable()  # a large file makes millions of objects and no garbage: the collector's scans would only cost time
+    try:
+        return _parse(text, source)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _parse(text: str | bytes, source: str) -> Any:
     is_json = text[:200].lstrip().startswith((b"{", b"[")) if isinstance(text, bytes) else text[:200].lstrip().startswith(("{", "["))
     if is_json:
         try:
