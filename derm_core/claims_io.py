@@ -52,6 +52,9 @@ MAX_UNITS = 99_999
 MAX_TEXT = 1_000  # characters of any one value
 
 
+_NUMBER = (int, float)  # exact types: a bool is no count of units
+
+
 def _over_limit(item: dict[str, Any]) -> str | None:
     """The first limit this claim is over, as ``field: problem``, or None (cheap: lengths only)."""
     for key in ("claim_id", "rendering_npi", "place_of_service"):
@@ -69,18 +72,20 @@ def _over_limit(item: dict[str, Any]) -> str | None:
     for i, ln in enumerate(lines):
         if not isinstance(ln, dict):
             continue
-        mods, dx, units, code, facts = ln.get("modifiers"), ln.get("dx"), ln.get("units"), ln.get("code"), ln.get("facts")
+        mods, dx, code, facts = ln.get("modifiers"), ln.get("dx"), ln.get("code"), ln.get("facts")
+        units: Any = ln.get("units")
         if isinstance(mods, list) and len(mods) > MAX_MODIFIERS:
             return f"lines[{i}].modifiers: {len(mods):,} modifiers; at most {MAX_MODIFIERS} per line"
         if isinstance(dx, list) and len(dx) > MAX_DX:
             return f"lines[{i}].dx: {len(dx):,} diagnoses; at most {MAX_DX} per line"
-        if isinstance(units, int | float) and not isinstance(units, bool) and not -MAX_UNITS <= units <= MAX_UNITS:
+        if type(units) in _NUMBER and not -MAX_UNITS <= units <= MAX_UNITS:
             return f"lines[{i}].units: more than {MAX_UNITS:,}"
         if isinstance(code, str) and len(code) > MAX_TEXT:
             return f"lines[{i}].code: longer than {MAX_TEXT:,} characters"
-        if facts:
-            for key, v in facts.items() if isinstance(facts, dict) else ():
-                if isinstance(v, list | str) and len(v) > (MAX_LIST if isinstance(v, list) else MAX_TEXT):
+        if facts and type(facts) is dict:
+            for key, v in facts.items():
+                kind = type(v)
+                if (kind is list and len(v) > MAX_LIST) or (kind is str and len(v) > MAX_TEXT):
                     return f"lines[{i}].facts.{key}: too long (at most {MAX_LIST} items or {MAX_TEXT:,} characters)"
     return None
 
