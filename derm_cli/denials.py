@@ -23,7 +23,10 @@ if TYPE_CHECKING:
     from derm_core.denials.analysis import Analysis
 
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, help="Read remittances (835, CSV/XLSX exports) and find what keeps getting denied."
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,
+    help="Read remittances (835, CSV/XLSX exports) and find what keeps getting denied.",
 )
 out = Console()
 err = Console(stderr=True, soft_wrap=True)

@@ -1,33 +1,23 @@
 """The ``derm`` command."""
 
-from __future__ import annotations
-
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
-from derm_core import service
-from derm_core.claims_io import UnusableInput, describe, load_claims, parse_document, parse_text
-from derm_core.coding import CodingError, SuggestRequest, suggest
-from derm_core.engine import all_rules, warm_up
-from derm_core.faq import ask
-from derm_core.lookup import describe_code
-from derm_core.render import claim_text, lines_text, rule_doc
-from derm_core.rulecases import example
-from derm_core.textclaim import TextParseError, parse_claim_text
-
 from .denials import app as denials_app
-from .render import report_table
 from .rules import data_app, rules_app
 from .sheet import sheet_app
 
-app = typer.Typer(no_args_is_help=True, add_completion=False, help="Check dermatology claims before they leave.")
+if TYPE_CHECKING:
+    from derm_core.models import Claim
+
+# The core is imported inside each command: `derm --help` and the subcommands' help load none of it (start-up).
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, rich_markup_mode=None, help="Check dermatology claims before they leave.")
 app.add_typer(rules_app, name="rules")
 app.add_typer(data_app, name="data")
 app.add_typer(sheet_app, name="sheet")
@@ -38,6 +28,9 @@ app.add_typer(denials_app, name="denials")
 CLAIM_FILE_SUFFIXES = {".json", ".yaml", ".yml"}
 SHEET_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".ods", ".csv"}
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="table (readable) or json.")]
+IndentOpt = Annotated[
+    int | None, typer.Option("--indent", help="Indent the JSON report by this many spaces (compact by default).", min=0, max=8)
+]
 RulesOpt = Annotated[Path | None, typer.Option("--rules", help="A ruleset snapshot file (YAML/JSON) instead of the current ruleset.")]
 
 
@@ -71,10 +64,21 @@ def check(
             help="On Spark: --spark [MASTER_URL] INPUT OUTPUT, claim lines (Parquet, CSV, JSON) in, findings (Parquet) out; MASTER_URL defaults to local[*].",
         ),
     ] = None,
+    indent: IndentOpt = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", help="Processes for a large batch (default: one per core, at most 4).", min=1)
+    ] = None,
 ) -> None:
     """Check claims and print the findings. Exit 0 clean or warnings, 1 errors, 2 unusable input.
 
     The words after --text are one pasted claim, quoted or not; a claims file given with --text is refused."""
+    from pydantic import ValidationError
+
+    from derm_core import service
+    from derm_core.claims_io import UnusableInput, claim_items, load_claims, parse_document, parse_text, read_file
+    from derm_core.engine import warm_up
+    from derm_core.textclaim import TextParseError, parse_claim_text
+
     if spark is not None:
         from .spark import check_on_spark
 
@@ -91,6 +95,9 @@ def check(
     ruleset = service.ruleset(rules, warn=_warn)
     warm_up()
     notes: list[str] = []
+    items: list[tuple[Claim | object, str]] = []  # for --format json: claims checked one at a time
+    errors: list[str] = []
+    claims: list[Claim] = []
     if text is not None:
         source = sys.stdin.read() if text == "-" else text
         try:
@@ -99,27 +106,44 @@ def check(
             _fail(f"pasted claim: {e}")
         except ValidationError:
             _fail("pasted claim: a value cannot be used (for example an impossible date)")
-        claims, errors = [parsed.claim], list[str]()
+        claims = [parsed.claim]
         notes = parsed.notes + ([f"Not understood: {' '.join(parsed.not_understood)}"] if parsed.not_understood else [])
         notes += [f"Dates not used: {', '.join(map(str, parsed.unused_dates))}"] if parsed.unused_dates else []
         report = service.check_text(parsed, ruleset)  # with the TXT findings for what was read only in part
+        items = [(report.claims[0], "pasted claim")]  # already checked: written as it is
     elif not files or files == [Path("-")]:
         if sys.stdin.isatty():
             _fail("give claims files, --text, or pipe claims on standard input")
         try:
-            claims, errors = parse_document(parse_text(sys.stdin.read(), "<stdin>"), "<stdin>")
+            stdin = getattr(sys.stdin, "buffer", None)  # bytes for the JSON parser; a replaced stdin may have only text
+            data = parse_text(stdin.read() if stdin is not None else sys.stdin.read(), "<stdin>")
         except UnusableInput as e:
             _fail(str(e))
+        if fmt == "json":
+            items = list(claim_items(data, "<stdin>"))
+        else:
+            claims, errors = parse_document(data, "<stdin>")
+    elif fmt == "json":
+        for path in files:
+            data, problem = read_file(path)
+            if problem is not None:
+                errors.append(problem)
+            else:
+                items += claim_items(data, str(path))
     else:
         claims, errors = load_claims(files)
-    if text is None:
-        report = service.check(claims, ruleset)  # with the findings billers overrode for these claim ids
     if fmt == "json":
-        doc = report.model_dump(mode="json")
-        if notes:
-            doc["notes"] = notes
-        out.print_json(json.dumps(doc)) if out.is_terminal else print(json.dumps(doc, indent=2))
+        from .batch import check_to_json
+
+        pretty = indent if indent is not None else (2 if out.is_terminal else None)
+        bad, any_error = check_to_json(items, ruleset, sys.stdout, pretty, notes, jobs)
+        errors += bad
     else:
+        if text is None:
+            report = service.check(claims, ruleset)  # with the findings billers overrode for these claim ids
+        any_error = any(c.status == "error" for c in report.claims)
+        from .render import report_table
+
         for n in notes:
             out.print(f"[dim]{n}[/dim]")
         if claims:
@@ -128,7 +152,7 @@ def check(
         _error(problem)
     if errors:
         raise typer.Exit(2)
-    raise typer.Exit(1 if any(c.status == "error" for c in report.claims) else 0)
+    raise typer.Exit(1 if any_error else 0)
 
 
 @app.command("suggest")
@@ -137,6 +161,12 @@ def suggest_cmd(
     fmt: FormatOpt = "table",
 ) -> None:
     """The lines to bill for a procedure, e.g. {"procedure": "destruction", "pathology": "premalignant", "lesion_count": 16}."""
+    from pydantic import ValidationError
+
+    from derm_core.claims_io import UnusableInput, describe, parse_text
+    from derm_core.coding import CodingError, SuggestRequest, suggest
+    from derm_core.render import lines_text
+
     name = "<stdin>" if str(file) == "-" else str(file)
     try:
         raw = sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
@@ -164,6 +194,10 @@ def ask_cmd(
     rules: RulesOpt = None,
 ) -> None:
     """Answer a coding question from the coding engine, the code tables or the FAQ, with the source and a confidence."""
+    from derm_core import service
+    from derm_core.faq import ask
+    from derm_core.render import lines_text
+
     text = sys.stdin.read() if question == ["-"] else " ".join(question)
     if not text.strip():
         _fail("give a question")
@@ -191,6 +225,10 @@ def rule_cmd(
     markdown: Annotated[bool, typer.Option("--markdown", help="Print the rules reference as Markdown (docs/rules.md).")] = False,
 ) -> None:
     """Print a rule's documentation: what it checks, why payers deny it, an example and the fix."""
+    from derm_core.engine import all_rules
+    from derm_core.render import rule_doc
+    from derm_core.rulecases import example
+
     rules = all_rules()
     if markdown:
         print(rules_markdown(), end="")
@@ -207,6 +245,10 @@ def rule_cmd(
 
 
 def rules_markdown() -> str:
+    from derm_core.engine import all_rules
+    from derm_core.render import rule_doc
+    from derm_core.rulecases import example
+
     parts = ["# Rules reference", "", "Generated from the rules themselves (`derm rule --markdown`); do not edit by hand.", ""]
     rules = all_rules()
     parts += ["| rule | category | severity | title |", "|---|---|---|---|"]
@@ -233,6 +275,8 @@ def ref_cmd(key: Annotated[str, typer.Argument(help="A reference key from a rule
 @app.command("code")
 def code_cmd(code: Annotated[str, typer.Argument(help="A CPT/HCPCS or ICD-10-CM code.")]) -> None:
     """What a code is, in our own words, and whether it is valid."""
+    from derm_core.lookup import describe_code
+
     print(describe_code(code))
 
 
@@ -355,4 +399,16 @@ if __name__ == "__main__":
     main()
 
 
-__all__ = ["app", "claim_text", "describe_code", "main"]
+def __getattr__(name: str) -> object:  # the names this module re-exported before the core was imported lazily
+    if name == "claim_text":
+        from derm_core.render import claim_text
+
+        return claim_text
+    if name == "describe_code":
+        from derm_core.lookup import describe_code
+
+        return describe_code
+    raise AttributeError(name)
+
+
+__all__ = ["app", "main"]

@@ -13,8 +13,12 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-rules_app = typer.Typer(no_args_is_help=True, help="Administer the versioned ruleset: export, import, history, diff, rollback.")
-data_app = typer.Typer(no_args_is_help=True, help="Load CMS NCCI practitioner PTP and MUE files into the rules store.")
+rules_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Administer the versioned ruleset: export, import, history, diff, rollback."
+)
+data_app = typer.Typer(
+    no_args_is_help=True, rich_markup_mode=None, help="Load CMS NCCI practitioner PTP and MUE files into the rules store."
+)
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 

@@ -11,7 +11,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-sheet_app = typer.Typer(no_args_is_help=True, add_completion=False, help="Charge sheets (Excel): check a workbook, write a template.")
+sheet_app = typer.Typer(
+    no_args_is_help=True, add_completion=False, rich_markup_mode=None, help="Charge sheets (Excel): check a workbook, write a template."
+)
 out = Console()
 err = Console(stderr=True)
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cache
-from importlib import resources
 from typing import Any
 
-import yaml
+from .datafiles import package_yaml
 
 SITE_GROUP = {
     "trunk": "A",
@@ -121,8 +120,9 @@ class Modifier:
     note: str | None = None
 
 
+@cache
 def _load(name: str) -> Any:
-    return yaml.safe_load(resources.files("derm_core.data").joinpath(name).read_text(encoding="utf-8"))
+    return package_yaml(name)
 
 
 _TUPLES = ("addon_of", "dx", "size_band", "area_band", "length_band", "wound_total_band", "source")

@@ -75,7 +75,8 @@ Symptom = Literal[
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True)
+    # NaN and infinity are no measure of anything on a claim: a validation error names the field
+    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, allow_inf_nan=False)
 
 
 class Facts(_Strict):

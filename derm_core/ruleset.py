@@ -12,10 +12,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator
 
 from .codes import code_in
+from .datafiles import load_yaml, package_yaml
 from .models import PayerType, Severity
 
 _CODE_SHAPE = re.compile(r"^(\d{4}[0-9FTU]|[A-V]\d{4})$")  # CPT (incl. category II/III) or HCPCS Level II
@@ -101,7 +101,7 @@ class PayerRow(BaseModel):
 @cache
 def shipped_payers() -> list[PayerRow]:
     """The payer table shipped with the package (``data/payers.yaml``): the starting point admins edit."""
-    raw = yaml.safe_load(resources.files("derm_core.data").joinpath("payers.yaml").read_text(encoding="utf-8")) or []
+    raw = package_yaml("payers.yaml") or []
     return [PayerRow.model_validate(r) for r in raw]
 
 
@@ -184,17 +184,15 @@ def code_index(ruleset: Ruleset) -> CodeIndex:
 
 def _read(path: Path) -> Any:
     text = path.read_text(encoding="utf-8")
-    return json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
+    return json.loads(text) if path.suffix == ".json" else load_yaml(text)
 
 
 @cache
 def default_ruleset() -> Ruleset:
     """The ruleset shipped with the package (data/ruleset.yaml and data/faq.yaml)."""
-    data = resources.files("derm_core.data")
-    raw = yaml.safe_load(data.joinpath("ruleset.yaml").read_text(encoding="utf-8"))
-    faq = data.joinpath("faq.yaml")
-    if faq.is_file():
-        raw["faq"] = yaml.safe_load(faq.read_text(encoding="utf-8")) or []
+    raw = package_yaml("ruleset.yaml")
+    if resources.files("derm_core.data").joinpath("faq.yaml").is_file():
+        raw["faq"] = package_yaml("faq.yaml") or []
     return Ruleset.model_validate(raw)
 
 
@@ -205,4 +203,4 @@ def read_snapshot(path: str | Path) -> Ruleset:
 
 def parse_snapshot(text: str) -> Ruleset:
     """A ruleset snapshot given as text (JSON, as ``GET /rules/current`` serves it, or YAML)."""
-    return Ruleset.model_validate(json.loads(text) if text.lstrip().startswith("{") else yaml.safe_load(text))
+    return Ruleset.model_validate(json.loads(text) if text.lstrip().startswith("{") else load_yaml(text))

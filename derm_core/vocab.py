@@ -18,11 +18,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from functools import cache, lru_cache
-from importlib import resources
 from typing import Any, Protocol, get_args
 
-import yaml
-
+from .datafiles import package_yaml
 from .models import BiopsyMethod, Pathology, Site
 
 # Body-site words -> the contract's site vocabulary (cheek -> face, back -> trunk, forearm -> arm ...).
@@ -129,7 +127,7 @@ def normalise_header(text: object) -> str:
 @cache
 def header_synonyms() -> dict[str, list[str]]:
     """Field -> the headers that name it (``data/headers.yaml``), numbered columns expanded (``mod1`` .. ``dx4``)."""
-    raw = yaml.safe_load(resources.files("derm_core.data").joinpath("headers.yaml").read_text(encoding="utf-8"))
+    raw = package_yaml("headers.yaml")
     numbered, ordinal = raw.pop("numbered"), raw.pop("ordinal")
     raw.pop("not_fields")
     table: dict[str, list[str]] = {field: list(names) for field, names in raw.items()}
@@ -147,7 +145,7 @@ def _header_index() -> tuple[dict[str, list[str]], frozenset[str]]:
             fields = index.setdefault(normalise_header(name), [])
             if field not in fields:
                 fields.append(field)
-    raw = yaml.safe_load(resources.files("derm_core.data").joinpath("headers.yaml").read_text(encoding="utf-8"))
+    raw = package_yaml("headers.yaml")
     return index, frozenset(normalise_header(n) for n in raw["not_fields"])
 
 

@@ -14,8 +14,9 @@ def _own_data_folder(tmp_path_factory):
     and ``DERM_RULES_DB``/``DERM_RULES`` from the environment are ignored."""
     import os
 
-    saved = {k: os.environ.get(k) for k in ("XDG_DATA_HOME", "DERM_RULES_DB", "DERM_RULES")}
+    saved = {k: os.environ.get(k) for k in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "DERM_RULES_DB", "DERM_RULES")}
     os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))  # parsed data files, the ICD-10-CM index
     os.environ.pop("DERM_RULES_DB", None)
     os.environ.pop("DERM_RULES", None)
     yield

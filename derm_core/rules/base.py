@@ -133,8 +133,8 @@ def _resolve_dx(dx: list[str], claim_dx: tuple[str, ...]) -> tuple[str, ...]:
     out = []
     for d in dx:
         d = d.strip()
-        if d.isdigit():
-            n = int(d)
+        if d.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
+            n = int(d) if len(d) < 10 else 0  # thousands of digits are past int()'s limit, and out of range anyway
             if 1 <= n <= len(claim_dx):
                 out.append(claim_dx[n - 1])
             # an out-of-range pointer is reported by DRM006

@@ -161,7 +161,7 @@ def dx_pointer(ctx: Ctx) -> Iterator[Hit]:
     n = len(ctx.claim.diagnoses)
     for ln, line in zip(ctx.lines, ctx.claim.lines, strict=True):
         for d in line.dx or ():
-            if d.strip().isdigit() and not 1 <= int(d) <= n:
+            if d.strip().isdecimal() and not 1 <= (int(d) if len(d.strip()) < 10 else 0) <= n:
                 yield Hit(
                     [ln.idx],
                     f"{ln.code} points to diagnosis {d}, but the claim lists {n}.",

@@ -3,6 +3,7 @@ text, numbers, whole numbers and dates. No workbook library here."""
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -54,7 +55,7 @@ def number(value: Any) -> float | None:
     if isinstance(value, bool):
         return None
     if isinstance(value, int | float):
-        return float(value)
+        return float(value) if math.isfinite(value) else None
     t = text(value)
     if t is None:
         return None
@@ -63,6 +64,8 @@ def number(value: Any) -> float | None:
     try:
         n = float(t[1:-1] if negative else t)
     except ValueError:
+        return None
+    if not math.isfinite(n):  # "nan", "inf", "1e999": no amount (a claim's numbers are finite)
         return None
     return -n if negative else n
 
