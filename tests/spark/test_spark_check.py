@@ -81,10 +81,14 @@ def test_lines_are_put_in_order_and_reported_by_their_line_number(spark, ruleset
     assert units[0]["line"] == 20  # 3 lesions: 17000 x1 + 17003 x2, so the 17003 line (line 20) has a unit too many
 
 
-def test_derm_check_spark_writes_parquet_findings(spark, claims, expected, tmp_path):
+def test_derm_check_spark_writes_parquet_findings(spark, claims, expected, tmp_path, monkeypatch):
     from typer.testing import CliRunner
 
     from derm_cli.main import app
+    from derm_core import live
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))  # no rules store (another test may have made one)
+    live.reset()  # the shipped ruleset, as `expected` was computed with
 
     source = write_parquet(claims[:200], tmp_path / "in.parquet")
     result = CliRunner().invoke(app, ["check", "--spark", "local[2]", str(source), str(tmp_path / "out")])
