@@ -127,9 +127,13 @@ _NONE: list[Any] = []
 
 
 class CodeIndex:
-    """Rows of the code tables by code: exact codes in a dict, ranges and ``*`` scanned."""
+    """Rows of the code tables by code (exact codes in a dict, ranges and ``*`` scanned once per code, then
+    remembered), and the data attached to the ruleset, read once (private attributes of a model are slow)."""
 
     def __init__(self, ruleset: Ruleset):
+        self.ncci = ruleset._ncci  # NCCI data attached by the store, or None
+        self.pfs = ruleset._pfs  # the CMS fee-schedule indicators an admin loaded, by year, or None
+        self.seen: dict[str, dict[str, list[Any]]] = {name: {} for name in CODE_TABLES}  # table -> code -> rows
         self._tables: dict[str, tuple[dict[str, list[Any]], list[Any]]] = {}
         for name in CODE_TABLES:
             rows = getattr(ruleset, name)
@@ -144,9 +148,17 @@ class CodeIndex:
 
     def rows(self, table: str, code: str) -> list[Any]:
         """Rows of ``table`` whose code spec covers ``code``."""
-        exact, ranges = self._tables[table]
-        found = exact.get(code, _NONE)
-        return found + [r for r in ranges if code_in(code, r.code)] if ranges else found
+        seen = self.seen[table]
+        found = seen.get(code)
+        if found is None:
+            exact, ranges = self._tables[table]
+            found = exact.get(code, _NONE)
+            if ranges:
+                found = found + [r for r in ranges if code_in(code, r.code)] or _NONE
+            if len(seen) > 50_000:  # codes from hostile input: keep the memory bounded
+                seen.clear()
+            seen[code] = found
+        return found
 
 
 class Ruleset(BaseModel):

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Any, Literal
 
 from .. import icd
-from ..codes import CodeInfo, lookup
+from ..codes import CodeInfo, all_codes
 from ..models import Category, Claim, Facts, Finding, Severity, SuggestedLine
 from ..ruleset import Ruleset, code_index
 
@@ -67,37 +67,49 @@ class Skip:
 class Ctx:
     """Everything a rule may look at: the resolved lines, indexes by code and family, the ruleset."""
 
-    __slots__ = ("all_mods", "by_code", "by_family", "claim", "dos", "index", "lines", "ncci", "payer_name", "payer_type", "ruleset")
+    __slots__ = (
+        "all_mods", "by_code", "by_family", "claim", "dos", "index", "lines", "memo", "ncci", "payer_name", "payer_type", "ruleset",
+    )  # fmt: skip
 
     def __init__(self, claim: Claim, ruleset: Ruleset):
         self.claim = claim
         self.ruleset = ruleset
-        self.index = code_index(ruleset)
-        self.ncci = ruleset._ncci  # NCCI data attached by the store, or None (read once: private attributes are slow)
-        pfs = ruleset._pfs  # the CMS fee-schedule indicators an admin loaded, by year, or None
-        self.payer_type = claim.payer.type.value if claim.payer else None
-        self.payer_name = claim.payer.name if claim.payer else None
-        self.dos = claim.date_of_service
+        self.index = index = code_index(ruleset)
+        self.ncci = index.ncci
+        pfs = index.pfs
+        payer = claim.payer
+        self.payer_type = payer.type.value if payer else None
+        self.payer_name = payer.name if payer else None
+        self.dos = claim_dos = claim.date_of_service
+        self.memo: dict[str, Any] = {}  # values several rules derive from the claim (``once``)
         self.lines: list[Ln] = []
         self.by_code: dict[str, list[Ln]] = {}
         self.by_family: dict[str, list[Ln]] = {}
         self.all_mods: frozenset[str] = frozenset()
-        claim_dx = tuple(map(icd.normalize, claim.diagnoses))
+        table = all_codes()
+        claim_dx = tuple(map(_dx, claim.diagnoses))
         for i, line in enumerate(claim.lines):
             code = line.code.strip().upper()
-            info = lookup(code)
-            dos = line.date_of_service or claim.date_of_service
+            info = table.get(code)
+            dos = line.date_of_service or claim_dos
             if pfs is not None and dos is not None:
                 info = pfs.info(code, dos.year, info)
             mods = frozenset(m.strip().upper() for m in line.modifiers) if line.modifiers else _NO_MODS
             dx = claim_dx if line.dx is None else _resolve_dx(line.dx, claim_dx)
-            ln = Ln(i, code, info, mods, line.units, dx, line.date_of_service or claim.date_of_service, line.facts, line.prior_auth)
+            ln = Ln(i, code, info, mods, line.units, dx, dos, line.facts, line.prior_auth)
             self.lines.append(ln)
             if mods:
                 self.all_mods |= mods
             self.by_code.setdefault(code, []).append(ln)
             if info is not None:
                 self.by_family.setdefault(info.family, []).append(ln)
+
+    def once(self, key: str, make: Callable[[Ctx], Any]) -> Any:
+        """``make(ctx)``, computed once per claim for every rule that asks for ``key``."""
+        value = self.memo.get(key, _UNSET)
+        if value is _UNSET:
+            value = self.memo[key] = make(self)
+        return value
 
     def fam(self, *families: str) -> list[Ln]:
         """The lines of these code families, in claim order."""
@@ -109,7 +121,9 @@ class Ctx:
 
     def payer_rows(self, table: str, code: str, dos: date | None) -> list:
         """The rows of a ruleset table (e.g. ``prior_authorization``) that apply to this claim's payer and ``code``."""
-        rows = self.index.rows(table, code)
+        rows = self.index.seen[table].get(code)
+        if rows is None:
+            rows = self.index.rows(table, code)
         return [r for r in rows if r.applies(self.payer_name, self.payer_type, dos)] if rows else rows
 
     @property
@@ -118,6 +132,7 @@ class Ctx:
 
 
 _NO_MODS: frozenset[str] = frozenset()
+_UNSET = object()
 
 
 def _gather(index: dict[str, list[Ln]], keys: tuple[str, ...]) -> list[Ln]:
@@ -127,6 +142,19 @@ def _gather(index: dict[str, list[Ln]], keys: tuple[str, ...]) -> list[Ln]:
     if len(found) == 1:
         return found[0]
     return sorted((ln for group in found for ln in group), key=lambda ln: ln.idx)
+
+
+_DX: dict[str, str] = {}
+
+
+def _dx(code: str) -> str:
+    """``icd.normalize``, remembered (claims repeat a few hundred diagnoses)."""
+    norm = _DX.get(code)
+    if norm is None:
+        if len(_DX) > 100_000:  # hostile input: keep the memory bounded
+            _DX.clear()
+        norm = _DX[code] = icd.normalize(code)
+    return norm
 
 
 def _resolve_dx(dx: list[str], claim_dx: tuple[str, ...]) -> tuple[str, ...]:
@@ -139,7 +167,7 @@ def _resolve_dx(dx: list[str], claim_dx: tuple[str, ...]) -> tuple[str, ...]:
                 out.append(claim_dx[n - 1])
             # an out-of-range pointer is reported by DRM006
         else:
-            out.append(icd.normalize(d))
+            out.append(_dx(d))
     return tuple(out)
 
 

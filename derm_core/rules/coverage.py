@@ -17,6 +17,10 @@ LCD_REFS = ("L34938", "L35498", "L34200")
 INDICATED_DX = ("L82.0", "D48.5")
 
 
+def _is_cosmetic_dx(code: str) -> bool:
+    return code.startswith("Z41.1")
+
+
 def _gy(ln: Ln, abn: bool | None) -> SuggestedLine:
     return SuggestedLine(code=ln.code, units=ln.units, modifiers=sorted((ln.mods - {"GA", "GZ"}) | {"GY"} | ({"GX"} if abn else set())))
 
@@ -50,7 +54,7 @@ def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:
             continue
         if any(d.startswith(INDICATED_DX) for d in ln.dx):
             continue
-        coded_cosmetic = any(d.startswith("Z41.1") for d in ln.dx)
+        coded_cosmetic = any(map(_is_cosmetic_dx, ln.dx))
         if f.symptoms is None and f.purpose != "cosmetic" and not coded_cosmetic:
             yield Skip(f"{ln.code}: symptoms not documented; Medicare benign-lesion indication not checked", [ln.idx])
             continue
@@ -80,7 +84,7 @@ def _cosmetic_reason(ctx: Ctx, ln: Ln) -> str | None:
         return f"{ln.code} is on this payer's cosmetic exclusion list" + (f" ({rows[0].note})" if rows[0].note else "")
     if ln.facts.purpose == "cosmetic":
         return f"{ln.code} is documented as cosmetic"
-    if ln.dx and any(d.startswith("Z41.1") for d in ln.dx):
+    if ln.dx and any(map(_is_cosmetic_dx, ln.dx)):
         return f"{ln.code} is coded as an encounter for cosmetic surgery (Z41.1)"
     return None
 
@@ -322,7 +326,7 @@ def history_only(ctx: Ctx) -> Iterator[Hit]:
     for ln in ctx.lines:
         if ln.info is None or ln.info.is_em or ln.family in ("pathology", "drug"):
             continue
-        if ln.dx and all(icd.is_history(d) for d in ln.dx):
+        if ln.dx and icd.is_history(ln.dx[0]) and all(map(icd.is_history, ln.dx)):
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is billed only with the history code {', '.join(ln.dx)}.",

@@ -13,6 +13,7 @@ from ..coding import adjacent_tissue_transfer, biopsies, mohs, premalignant_dest
 from ..models import Category, SuggestedLine
 from ._util import first_fact, try_code
 from .base import Ctx, Hit, Skip, rule
+from .excision import expected_excision
 
 OLDEST_YEARS = 10  # filing limits are one year (Medicare) to a few years: older dates are keying errors
 _CODE = re.compile(r"^(\d{4}[0-9FTU]|[A-V]\d{4})$")
@@ -196,8 +197,6 @@ def invalid_code(ctx: Ctx) -> Iterator[Hit | Skip]:
 
     Why is this bad? An invalid code is denied outright; the replacement depends on the documented facts.
     """
-    from .excision import expected_excision  # per-lesion recode from the facts
-
     for ln in ctx.lines:
         if not ln.code:
             continue

@@ -15,6 +15,10 @@ X_MODS = frozenset({"XE", "XS", "XP", "XU"})
 
 
 def _procedures(ctx: Ctx) -> list:
+    return ctx.once("procedures", _find_procedures)
+
+
+def _find_procedures(ctx: Ctx) -> list:
     return [
         ln
         for ln in ctx.lines
@@ -27,7 +31,7 @@ ADMINISTRATION = ("injection_therapeutic", "chemo_administration")
 
 
 def _administrations(ctx: Ctx) -> list:
-    return [ln for ln in ctx.fam(*ADMINISTRATION) if not ln.ci.is_addon]
+    return ctx.once("administrations", lambda ctx: [ln for ln in ctx.fam(*ADMINISTRATION) if not ln.ci.is_addon])
 
 
 @rule(

@@ -96,7 +96,7 @@ def mohs_stages_blocks(ctx: Ctx) -> Iterator[Hit]:
     blocks (or 17315 for extra stages) is denied or recouped.
     """
     lines = ctx.fam("mohs")
-    expected = _expected_mohs(ctx)
+    expected = ctx.once("mohs", _expected_mohs)
     if not expected:
         return
     if mismatch(expected, lines) == "codes":
@@ -118,7 +118,7 @@ def mohs_addon_units(ctx: Ctx) -> Iterator[Hit]:
     Why is this bad? Units the op note does not support are denied or recouped; too few underbill.
     """
     lines = ctx.fam("mohs")
-    expected = _expected_mohs(ctx)
+    expected = ctx.once("mohs", _expected_mohs)
     if expected and mismatch(expected, lines) == "units":
         want, got = totals(expected), totals(lines)
         wrong = [ln for ln in lines if want.get(ln.code) != got.get(ln.code)]
