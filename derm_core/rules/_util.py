@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from ..coding import CodingError
 from ..models import SuggestedLine
@@ -84,6 +84,14 @@ def try_code(fn: Callable[..., list[SuggestedLine]], *args: object) -> list[Sugg
         return fn(*args)
     except (CodingError, KeyError):
         return None
+
+
+def area_recode(lines: list[Ln], code_for: Callable[[float], list[SuggestedLine]]) -> Iterator[Hit]:
+    """The recode of a single area-banded line (``code_for`` the coding engine's band) when its code is another band's."""
+    if len(lines) == 1 and lines[0].facts.area_sq_cm is not None:
+        ln, want = lines[0], code_for(lines[0].facts.area_sq_cm)
+        if want[0].code != ln.code:
+            yield Hit([ln.idx], f"{ln.facts.area_sq_cm:g} sq cm is {want[0].code}, not {ln.code}.", f"Bill {want[0].code} x1.", want)
 
 
 def by_date(lines: Iterable[Ln]) -> dict[object, list[Ln]]:

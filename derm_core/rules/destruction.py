@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from .. import icd
 from ..coding import benign_destruction, malignant_destruction, premalignant_destruction, skin_tags, vascular_destruction
 from ..models import Category
-from ._util import by_date, first_fact, lesion_total, replace_hit, show, totals, try_code
+from ._util import area_recode, by_date, first_fact, lesion_total, replace_hit, show, totals, try_code
 from .base import Ctx, Hit, Ln, Skip, rule
 
 REFS = ("CPT destruction guidelines", "AAPC2007")
@@ -303,16 +303,7 @@ def vascular_area(ctx: Ctx) -> Iterator[Hit]:
 
     Why is this bad? The code is chosen by total area; the wrong band under- or overbills.
     """
-    lines = ctx.fam("destruction_vascular")
-    if len(lines) == 1 and lines[0].facts.area_sq_cm is not None:
-        want = vascular_destruction(lines[0].facts.area_sq_cm)
-        if want[0].code != lines[0].code:
-            yield Hit(
-                [lines[0].idx],
-                f"{lines[0].facts.area_sq_cm:g} sq cm is {want[0].code}, not {lines[0].code}.",
-                f"Bill {want[0].code} x1.",
-                want,
-            )
+    yield from area_recode(ctx.fam("destruction_vascular"), vascular_destruction)
 
 
 @rule(

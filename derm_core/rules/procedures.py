@@ -9,7 +9,7 @@ from .. import icd
 from ..codes import all_codes, exclusive_groups, lookup
 from ..coding import excimer, intralesional_injection, skin_tags
 from ..models import Category, SuggestedLine
-from ._util import distinct, first_fact, mismatch, replace_hit, same_lesion, show, try_code
+from ._util import area_recode, distinct, first_fact, mismatch, replace_hit, same_lesion, show, try_code
 from .base import Ctx, Hit, Skip, rule
 
 # ----------------------------------------------------------------------------- skin tags
@@ -267,16 +267,7 @@ def excimer_area(ctx: Ctx) -> Iterator[Hit]:
 
     Why is this bad? The wrong area band under- or overbills.
     """
-    lines = ctx.fam("excimer")
-    if len(lines) == 1 and lines[0].facts.area_sq_cm is not None:
-        want = excimer(lines[0].facts.area_sq_cm)
-        if want[0].code != lines[0].code:
-            yield Hit(
-                [lines[0].idx],
-                f"{lines[0].facts.area_sq_cm:g} sq cm is {want[0].code}, not {lines[0].code}.",
-                f"Bill {want[0].code} x1.",
-                want,
-            )
+    yield from area_recode(ctx.fam("excimer"), excimer)
 
 
 @rule(
