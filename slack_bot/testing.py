@@ -174,7 +174,7 @@ class SlackApiDouble:
         self.wait_until(lambda: len(self.called(path)) >= count, timeout, f"{count} call(s) to {path}")
         return self.called(path)
 
-    def wait_until(self, condition: Callable[[], bool], timeout: float = 10.0, what: str = "condition") -> None:
+    def wait_until(self, condition: Callable[[], bool], timeout: float = 30.0, what: str = "condition") -> None:
         deadline = time.monotonic() + timeout
         with self._cond:
             while not condition():
