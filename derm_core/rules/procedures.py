@@ -7,7 +7,7 @@ from datetime import date
 
 from .. import icd
 from ..codes import all_codes, exclusive_groups, lookup
-from ..coding import excimer, intralesional_injection, skin_tags
+from ..coding import excimer, intralesional_injection, nail_debridement, paring, skin_tags
 from ..models import Category, SuggestedLine
 from ._util import distinct, first_fact, mismatch, replace_hit, same_lesion, show, try_code
 from .base import Ctx, Hit, Skip, rule
@@ -99,6 +99,31 @@ def injection_both(ctx: Ctx) -> Iterator[Hit]:
             "Bill one code for all lesions injected in the session.",
             (try_code(intralesional_injection, n) if isinstance(n, int) else None) or [SuggestedLine(code="11901")],
         )
+
+
+@rule(
+    "DRM512",
+    "Nail debridement or paring count calls for the other code",
+    Category.code_selection,
+    families=("nail", "paring"),
+    references=("CPT2026", "A56680"),
+    likely_denial="CO-4",
+)
+def nail_paring_count(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: nail debridement is one code for the number of nails (11720 for 1-5, 11721 for 6 or more) and
+    paring one code for the number of lesions (11055 for 1, 11056 for 2-4, 11057 more than 4), one unit per date.
+    Flags a code that disagrees with ``lesion_count`` (two codes of one group together: DRM510).
+
+    Why is this bad? 11721 for four nails, or 11055 x3 for three corns, is denied or overpaid.
+    """
+    for group, fn in ((("11720", "11721"), nail_debridement), (("11055", "11056", "11057"), paring)):
+        lines = ctx.codes(*group)
+        if len({ln.code for ln in lines}) != 1:
+            continue  # none billed, or two codes of the group together (DRM510)
+        n = first_fact(lines, "lesion_count")
+        expected = try_code(fn, n) if isinstance(n, int) else None
+        if expected and mismatch(expected, lines) == "codes":
+            yield replace_hit(lines, expected, f"{n} {'nails' if fn is nail_debridement else 'lesions'} are reported as {show(expected)}.")
 
 
 @rule(
