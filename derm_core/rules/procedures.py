@@ -127,6 +127,32 @@ def nail_paring_count(ctx: Ctx) -> Iterator[Hit]:
 
 
 @rule(
+    "DRM513",
+    "Vaccine given with a therapeutic injection code",
+    Category.code_selection,
+    families=("vaccine_product",),
+    references=("CPT2026", "MCPM ch. 18"),
+    likely_denial="CO-4",
+)
+def vaccine_as_injection(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags 96372 on a claim whose only injected product is a vaccine, with no immunization
+    administration code (90460-90474, G0008-G0010).
+
+    Why is this bad? A vaccine's administration has codes of its own; 96372 is for therapeutic, prophylactic or
+    diagnostic drugs, and is denied for a vaccine.
+    """
+    injections = ctx.codes("96372")
+    if injections and not ctx.fam("vaccine") and not ctx.fam("drug"):
+        vaccines = ctx.fam("vaccine_product")
+        yield Hit(
+            [ln.idx for ln in injections] + [ln.idx for ln in vaccines],
+            f"{show(injections)} is billed for a vaccine ({show(vaccines)}).",
+            "Bill the vaccine's administration code instead: 90471 (+90472 per further vaccine); for Medicare, "
+            "G0008 (influenza), G0009 (pneumococcal) or G0010 (hepatitis B).",
+        )
+
+
+@rule(
     "DRM505",
     "Musculoskeletal injection code used for skin lesions",
     Category.code_selection,
