@@ -153,6 +153,33 @@ def vaccine_as_injection(ctx: Ctx) -> Iterator[Hit]:
 
 
 @rule(
+    "DRM514",
+    "Debridement code billed for a corn or callus",
+    Category.code_selection,
+    families=("debridement",),
+    references=("CPT2026", "Medicare wound care LCD guidance (corns and calluses are paring, 11055-11057)"),
+    likely_denial="CO-11",
+)
+def callus_debridement(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a wound debridement code (11042-11047, 97597/97598) whose only diagnosis is a corn or
+    callus (L84).
+
+    Why is this bad? Removing hyperkeratotic tissue of a corn or callus is paring (11055-11057), not debridement; a
+    debridement claim names the wound (an ulcer, for instance).
+    """
+    for ln in ctx.codes("11042", "11043", "11044", "11045", "11046", "11047", "97597", "97598"):
+        if ln.dx and all(d.startswith("L84") for d in ln.dx):
+            n = ln.facts.lesion_count
+            expected = try_code(paring, n) if isinstance(n, int) else None
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is billed for a corn or callus (L84).",
+                f"Bill paring by the number of lesions ({show(expected) if expected else '11055, 11056 or 11057'}), or link the wound the debridement treated.",
+                expected or [],
+            )
+
+
+@rule(
     "DRM505",
     "Musculoskeletal injection code used for skin lesions",
     Category.code_selection,
