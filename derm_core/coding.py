@@ -247,6 +247,17 @@ def intralesional_injection(n: int | None) -> list[SuggestedLine]:
     return [_line("11901" if _count(n) > 7 else "11900")]
 
 
+def nail_debridement(n: int | None) -> list[SuggestedLine]:
+    """Nail debridement by the number of nails: 11720 for 1 to 5, 11721 for 6 or more; one line, one unit."""
+    return [_line("11721" if _count(n) >= 6 else "11720")]
+
+
+def paring(n: int | None) -> list[SuggestedLine]:
+    """Corn or callus paring by the number of lesions: 11055 for 1, 11056 for 2 to 4, 11057 for more than 4."""
+    count = _count(n)
+    return [_line("11055" if count == 1 else "11056" if count <= 4 else "11057")]
+
+
 def excimer(area_sq_cm: float | None) -> list[SuggestedLine]:
     """Excimer laser for psoriasis by total area: under 250, 250-500, over 500 sq cm."""
     _need(area_sq_cm, "area_sq_cm")

@@ -76,8 +76,15 @@ def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:
         )
 
 
+def _documented_indication(ln: Ln) -> bool:
+    """A usually-cosmetic code with a listed medical indication: documented as medical and linked to a diagnosis
+    on the code's list (17360 for active acne, which payer policies such as Anthem ANC.00007 cover)."""
+    info = ln.info
+    return info is not None and bool(info.dx) and ln.facts.purpose == "medical" and any(d.startswith(info.dx) for d in ln.dx)
+
+
 def _cosmetic_reason(ctx: Ctx, ln: Ln) -> str | None:
-    if ln.info is not None and ln.info.cosmetic:
+    if ln.info is not None and ln.info.cosmetic and not _documented_indication(ln):
         return f"{ln.code} is a cosmetic procedure"
     rows = ctx.payer_rows("cosmetic", ln.code, ln.dos)
     if rows:

@@ -180,6 +180,33 @@ def simple_repair(ctx: Ctx) -> Iterator[Hit]:
 
 
 @rule(
+    "DRM418",
+    "Repair billed with a hidradenitis excision that includes it",
+    Category.bundling,
+    families=("excision_hidradenitis",),
+    references=("CPT2026", "NCCI policy manual ch. III"),
+    likely_denial="CO-97",
+)
+def hidradenitis_repair(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a layered repair (12001-13160) of the same wound as a hidradenitis excision (11450-11471)
+    on the same date.
+
+    Why is this bad? Each hidradenitis code names its closure: 11450, 11462, 11470 include a simple or intermediate
+    repair and 11451, 11463, 11471 a complex repair; a complex closure calls for the complex-repair code, not a
+    second line.
+    """
+    for exc in ctx.fam("excision_hidradenitis"):
+        for rep in ctx.fam("repair_simple", "repair_intermediate", "repair_complex"):
+            if rep.code != "G0168" and exc.dos == rep.dos and same_lesion(exc, rep) is not False and not distinct(rep):
+                yield Hit(
+                    [exc.idx, rep.idx],
+                    f"{rep.code} is included in {exc.code}: the hidradenitis code already names its repair.",
+                    "Remove the repair line; for a complex closure bill the hidradenitis code with complex repair.",
+                )
+                break
+
+
+@rule(
     "DRM406",
     "Excision billed with adjacent tissue transfer of the same lesion",
     Category.bundling,

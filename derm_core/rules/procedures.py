@@ -7,7 +7,7 @@ from datetime import date
 
 from .. import icd
 from ..codes import all_codes, exclusive_groups, lookup
-from ..coding import excimer, intralesional_injection, skin_tags
+from ..coding import excimer, intralesional_injection, nail_debridement, paring, skin_tags
 from ..models import Category, SuggestedLine
 from ._util import area_recode, distinct, first_fact, mismatch, replace_hit, same_lesion, show, try_code
 from .base import Ctx, Hit, Skip, rule
@@ -99,6 +99,84 @@ def injection_both(ctx: Ctx) -> Iterator[Hit]:
             "Bill one code for all lesions injected in the session.",
             (try_code(intralesional_injection, n) if isinstance(n, int) else None) or [SuggestedLine(code="11901")],
         )
+
+
+@rule(
+    "DRM512",
+    "Nail debridement or paring count calls for the other code",
+    Category.code_selection,
+    families=("nail", "paring"),
+    references=("CPT2026", "A56680"),
+    likely_denial="CO-4",
+)
+def nail_paring_count(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: nail debridement is one code for the number of nails (11720 for 1-5, 11721 for 6 or more) and
+    paring one code for the number of lesions (11055 for 1, 11056 for 2-4, 11057 more than 4), one unit per date.
+    Flags a code that disagrees with ``lesion_count`` (two codes of one group together: DRM510).
+
+    Why is this bad? 11721 for four nails, or 11055 x3 for three corns, is denied or overpaid.
+    """
+    for group, fn in ((("11720", "11721"), nail_debridement), (("11055", "11056", "11057"), paring)):
+        lines = ctx.codes(*group)
+        if len({ln.code for ln in lines}) != 1:
+            continue  # none billed, or two codes of the group together (DRM510)
+        n = first_fact(lines, "lesion_count")
+        expected = try_code(fn, n) if isinstance(n, int) else None
+        if expected and mismatch(expected, lines) == "codes":
+            yield replace_hit(lines, expected, f"{n} {'nails' if fn is nail_debridement else 'lesions'} are reported as {show(expected)}.")
+
+
+@rule(
+    "DRM513",
+    "Vaccine given with a therapeutic injection code",
+    Category.code_selection,
+    families=("vaccine_product",),
+    references=("CPT2026", "MCPM ch. 18"),
+    likely_denial="CO-4",
+)
+def vaccine_as_injection(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags 96372 on a claim whose only injected product is a vaccine, with no immunization
+    administration code (90460-90474, G0008-G0010).
+
+    Why is this bad? A vaccine's administration has codes of its own; 96372 is for therapeutic, prophylactic or
+    diagnostic drugs, and is denied for a vaccine.
+    """
+    injections = ctx.codes("96372")
+    if injections and not ctx.fam("vaccine") and not ctx.fam("drug"):
+        vaccines = ctx.fam("vaccine_product")
+        yield Hit(
+            [ln.idx for ln in injections] + [ln.idx for ln in vaccines],
+            f"{show(injections)} is billed for a vaccine ({show(vaccines)}).",
+            "Bill the vaccine's administration code instead: 90471 (+90472 per further vaccine); for Medicare, "
+            "G0008 (influenza), G0009 (pneumococcal) or G0010 (hepatitis B).",
+        )
+
+
+@rule(
+    "DRM514",
+    "Debridement code billed for a corn or callus",
+    Category.code_selection,
+    families=("debridement",),
+    references=("CPT2026", "Medicare wound care LCD guidance (corns and calluses are paring, 11055-11057)"),
+    likely_denial="CO-11",
+)
+def callus_debridement(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a wound debridement code (11042-11047, 97597/97598) whose only diagnosis is a corn or
+    callus (L84).
+
+    Why is this bad? Removing hyperkeratotic tissue of a corn or callus is paring (11055-11057), not debridement; a
+    debridement claim names the wound (an ulcer, for instance).
+    """
+    for ln in ctx.codes("11042", "11043", "11044", "11045", "11046", "11047", "97597", "97598"):
+        if ln.dx and all(d.startswith("L84") for d in ln.dx):
+            n = ln.facts.lesion_count
+            expected = try_code(paring, n) if isinstance(n, int) else None
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is billed for a corn or callus (L84).",
+                f"Bill paring by the number of lesions ({show(expected) if expected else '11055, 11056 or 11057'}), or link the wound the debridement treated.",
+                expected or [],
+            )
 
 
 @rule(

@@ -20,6 +20,7 @@ SCENARIO_FILES = (
     "claims_coverage.yaml",
     "claims_heldout.yaml",
     "claims_clean_sweep.yaml",
+    "claims_sweep2.yaml",
 )
 CLAIMS = [
     (f"case:{rid}:{name}", rid, claim)

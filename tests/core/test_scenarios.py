@@ -18,6 +18,7 @@ CLAIMS = [
         "claims_coverage.yaml",
         "claims_heldout.yaml",
         "claims_clean_sweep.yaml",
+        "claims_sweep2.yaml",
     )
     for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
 ]
