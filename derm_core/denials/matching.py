@@ -253,9 +253,11 @@ class Tally:
             self.outcomes[k][1] += v[1]
         self.denied_lines += other.denied_lines
         self.missed.update(other.missed)
-        for mine, theirs in ((self.flagged, other.flagged), (self.hits, other.hits), (self.denied_reasons, other.denied_reasons)):
-            for k, n in theirs.items():
-                mine[k] = mine.get(k, 0) + n  # type: ignore[index]
+        for mine, theirs in ((self.flagged, other.flagged), (self.hits, other.hits)):
+            for rule, n in theirs.items():
+                mine[rule] = mine.get(rule, 0) + n
+        for reasons, n in other.denied_reasons.items():
+            self.denied_reasons[reasons] = self.denied_reasons.get(reasons, 0) + n
         self.category.update(other.category)
         for rule, targets in other.rule_targets.items():
             self.rule_targets.setdefault(rule, set()).update(targets)
