@@ -62,17 +62,25 @@ def check_on_spark(spark_arg: str, paths: list[Path], rules: Path | None, warn: 
             return 2
         findings.write.parquet(target)
         written = spark.read.parquet(target)
+        severity = F.when(F.col("override").isNull(), F.col("severity")).otherwise(F.lit("overridden"))
         counts = {
             r["severity"]: (r["findings"], r["claims"])
-            for r in written.groupBy("severity").agg(F.count("*").alias("findings"), F.countDistinct("claim_id").alias("claims")).collect()
+            for r in written.groupBy(severity.alias("severity"))
+            .agg(F.count("*").alias("findings"), F.countDistinct("claim_id").alias("claims"))
+            .collect()
         }
+        errors = written.where(F.col("status") == "error").limit(1).count()  # the claim's status leaves overridden findings out
     finally:
         if own:
             spark.stop()
-    summary = ", ".join(f"{counts[s][0]:,} {s}s on {counts[s][1]:,} claims" for s in ("error", "warning", "info") if s in counts)
+    summary = ", ".join(
+        f"{counts[s][0]:,} {s}{'' if s == 'overridden' else 's'} on {counts[s][1]:,} claims"
+        for s in ("error", "warning", "info", "overridden")
+        if s in counts
+    )
     out.print(f"Checked {escape(source)} on {escape(master)} with ruleset {ruleset.version}: {summary or 'no findings'}.", highlight=False)
     out.print(f"Findings written to {escape(target)} (Parquet).", highlight=False)
-    return 1 if "error" in counts else 0
+    return 1 if errors else 0
 
 
 def denials_on_spark(spark_arg: str, paths: list[Path], output: Path | None, checked: list[Path] | None = None) -> int:
