@@ -245,6 +245,7 @@ class Tally:
     rule_targets: dict[str, set[str]] = field(default_factory=dict)
     denied_reasons: dict[frozenset[str], int] = field(default_factory=dict)  # reasons of the checked claims' denied lines
     remitted_checked: int = 0
+    targets: dict[tuple[str, str | None], set[str]] = field(default_factory=dict, repr=False, compare=False)  # a cache
 
     def add(self, other: Tally) -> None:
         """Add the tally of other claims. The missed patterns are by payer: claims of one payer are tallied together."""
@@ -274,7 +275,7 @@ def tally(
     """Each denied line's outcome, the missed patterns and the per-rule counts of ``claims`` (settled remittances),
     added to ``into`` when given; ``denied_of(claim, line)`` gives a line's denials."""
     out = into if into is not None else Tally()
-    targets_cache: dict[tuple[str, str | None], set[str]] = {}
+    targets_cache = out.targets  # what each (category, likely denial) prevents, kept with the tally: it may be called per claim
 
     def targets(f: Finding) -> set[str]:
         key = (f.category.value, f.likely_denial)

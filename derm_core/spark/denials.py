@@ -4,7 +4,8 @@ of ``derm_core.denials.analysis`` run there by payer, and the partial analyses m
 A reversal cancels the remittance of the same claim from the same payer, and a pattern is group x reason x code x
 payer: so the claims of one payer go to one partition, each partition is analysed exactly as one process analyses a
 batch, and the merge only adds counts and dollars (and ranks again, with the one-process functions). What crosses to
-the driver is one file's read summary per file and one partial analysis per partition, never a claim.
+the driver is one file's read summary per file and one partial analysis per partition, never a claim (with the
+checked claims, also one row per denied line, for the report).
 
 With the checked claims (``--checked``), each remitted claim is joined by claim id to what the checker said about it,
 and each partition tallies its payers' denied lines as one process does (``denials.matching.tally``); the tallies add
