@@ -5,7 +5,7 @@ Writes ``--claims`` synthetic remitted claims (``denials.synthetic.random_remits
 a check report of generated claims (``check_throughput.make_claims``) under the ids of every other remitted claim.
 Then times, each from the files to the finished analysis with its matching: one process (``read_paths`` and
 ``analyze``), and Spark ``local[2]`` (``spark.denials.analyze_remittances``, once to start the Python workers, then
-timed), and says whether the two analyses are equal. Loading the report (``load_checked``, on the driver in both) is
+timed), each also without the checked claims, and says whether the two analyses are equal. Loading the report (``load_checked``, on the driver in both) is
 timed apart. Run: ``python benchmarks/spark_denials_bench.py [--claims 100000]``.
 """
 
@@ -65,6 +65,10 @@ def main() -> None:
         )
 
         t0 = time.perf_counter()
+        analyze(read_paths([folder]))
+        alone = time.perf_counter() - t0
+        print(f"one process, without --checked: {alone:.1f} s = {args.claims / alone:,.0f} claims/s  [{load()}]")
+        t0 = time.perf_counter()
         want = analyze(read_paths([folder]), checked=checked)
         one = time.perf_counter() - t0
         m = want.matching
@@ -77,10 +81,14 @@ def main() -> None:
             analyze_remittances(spark, [folder], checked=checked)
             first = time.perf_counter() - t0
             t0 = time.perf_counter()
+            analyze_remittances(spark, [folder])
+            plain = time.perf_counter() - t0
+            t0 = time.perf_counter()
             got = analyze_remittances(spark, [folder], checked=checked)
             t = time.perf_counter() - t0
         finally:
             spark.stop()
+        print(f"Spark local[2], without --checked: {plain:.1f} s = {args.claims / plain:,.0f} claims/s  [{load()}]")
         print(f"Spark local[2]: first job {first:.1f} s, then {t:.1f} s = {args.claims / t:,.0f} claims/s  [{load()}]")
         print(f"equal to one process: {got.model_dump() == want.model_dump()}")
 

@@ -7,8 +7,8 @@ batch, and the merge only adds counts and dollars (and ranks again, with the one
 the driver is one file's read summary per file and one partial analysis per partition, never a claim (with the
 checked claims, also one row per denied line, for the report).
 
-With the checked claims (``--checked``), each remitted claim is joined by claim id to what the checker said about it,
-and each partition tallies its payers' denied lines as one process does (``denials.matching.tally``); the tallies add
+With the checked claims (``--checked``), what the checker said about a claim goes to the partition of each payer that
+remitted it (a join of claim ids, so the claims themselves still move once), and each partition tallies its payers' denied lines as one process does (``denials.matching.tally``); the tallies add
 up on the driver, the denied lines put back in the order one process meets them, and the matching is finished there
 (``matching.finish``), with the clean claim rate over the checked claims that were remitted.
 """
@@ -85,15 +85,12 @@ def analyze_remittances(
     try:
         meta = parsed.filter(lambda kv: kv[0].__class__ is tuple).map(lambda kv: (kv[0][1], kv[1])).collect()
         claims = parsed.filter(lambda kv: kv[0].__class__ is not tuple)
-        if checked is None:
-            with_checked = claims.mapValues(lambda v: (*v, None))
-        else:
+        if checked is not None:  # each checked claim to the partition of every payer that remitted it: the claims move once
             ours = sc.parallelize(list(checked.claims.items()), n)
-            with_checked = (
-                claims.map(lambda kv: (kv[1][1].claim_id, kv)).leftOuterJoin(ours).map(lambda kv: (kv[1][0][0], (*kv[1][0][1], kv[1][1])))
-            )
+            payers = claims.map(lambda kv: (kv[1][1].claim_id, kv[0])).distinct()
+            claims = claims.union(payers.join(ours).map(lambda kv: (kv[1][0], (None, kv[1][1]))))
         matching = checked is not None
-        parts = with_checked.partitionBy(n, portable_hash).mapPartitions(lambda items: _analyse_partition(items, matching)).collect()
+        parts = claims.partitionBy(n, portable_hash).mapPartitions(lambda items: _analyse_partition(items, matching)).collect()
     finally:
         parsed.unpersist()
     meta.sort(key=lambda m: m[0])
@@ -139,17 +136,25 @@ class _Part:
     seen: set[str] = field(default_factory=set)
 
 
-def _analyse_partition(items: Iterable[tuple[str, tuple[Any, RemitClaim, CheckedClaim | None]]], matching: bool) -> Iterator[_Part]:
-    """One partition's payers analysed; claims in the order one process reads them (by file, then in the file)."""
-    rows = sorted((v for _, v in items), key=_first)
+def _analyse_partition(items: Iterable[tuple[str, tuple[Any, RemitClaim | CheckedClaim]]], matching: bool) -> Iterator[_Part]:
+    """One partition's payers analysed, and their remitted claims' checked claims (key None) with them; claims in the
+    order one process reads them (by file, then in the file)."""
+    rows: list[tuple[Any, RemitClaim]] = []
+    theirs: dict[str, CheckedClaim] = {}
+    for _, (key, value) in items:
+        if isinstance(value, CheckedClaim):
+            theirs[value.claim_id] = value
+        else:
+            rows.append((key, value))
     if not rows:
         return
-    claims = [claim for _, claim, _ in rows]
+    rows.sort(key=_first)
+    claims = [claim for _, claim in rows]
     part = _Part(analyze(ReadResult(claims=claims)))
     if matching:
         codes = table()
-        where = {id(claim): key for key, claim, _ in rows}
-        checked = Checked({claim.claim_id: cc for _, claim, cc in rows if cc is not None}, [])
+        where = {id(claim): key for key, claim in rows}
+        checked = Checked(theirs, [])
         for claim in settle(claims).claims:  # in the order one process meets them: payment date, then reading order
             before = len(part.tally.denied_lines)
             tally([claim], checked, codes, lambda c, ln: line_denials(c, ln, codes), into=part.tally)
