@@ -43,8 +43,10 @@ def main(argv: list[str]) -> int:
         write_tables(spark, analysis, argv[1])
         write_report(analysis, Path(argv[1]) / "report.xlsx")
         print(f"{analysis.read.claims_analysed} claims analysed; tables and report.xlsx in {argv[1]}")
-        for line in [*(analysis.matching.warnings if analysis.matching else []), *analysis.read.problems, *bad]:
-            print(line, file=sys.stderr)
+        for warning in analysis.matching.warnings if analysis.matching else []:
+            print(f"warning: --checked: {warning}", file=sys.stderr)
+        for problem in [*analysis.read.problems, *bad]:
+            print(f"error: {problem}", file=sys.stderr)
         return 2 if analysis.read.problems or bad else 0
     finally:
         spark.stop()
