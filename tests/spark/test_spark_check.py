@@ -101,6 +101,34 @@ def test_derm_check_spark_writes_parquet_findings(spark, claims, expected, tmp_p
     assert again.exit_code == 2 and "exists" in again.output
 
 
+def test_stored_overrides_apply_as_in_one_process(spark, claims, expected, ruleset, tmp_path, monkeypatch):
+    """Overrides kept in the rules store (a whole-claim one, one on a line) change the same findings and statuses on
+    Spark as in one process (``service.check``)."""
+    from derm_core import live
+    from derm_core.spark import check_dataframe
+    from derm_core.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    monkeypatch.setenv("DERM_RULES_DB", url)
+    live.reset()
+    store = open_store(url)
+    try:
+        errors = [r for r in expected if r["severity"] == "error"][:6]
+        for k, r in enumerate(errors):
+            line = r["lines"][0] if k % 2 and r["lines"] else None
+            store.add_override(user="bea", reason="Documented apart", rule=r["rule"], claim_ref=r["claim_id"], line=line)
+        source = write_parquet(claims, tmp_path / "lines.parquet")
+        want = sorted(one_process(claims, ruleset), key=key)
+        got = [r.asDict(recursive=True) for r in check_dataframe(spark.read.parquet(str(source)), ruleset, partitions=4).collect()]
+    finally:
+        store.close()
+        live.reset()
+    overridden = [r for r in want if r["override"]]
+    assert len(overridden) >= len(errors) and {r["override"]["user"] for r in overridden} == {"bea"}
+    assert want != expected  # the overrides changed findings (and statuses) in one process
+    assert sorted(got, key=key) == want
+
+
 @pytest.fixture(scope="module")
 def remits(planted_month):
     """The planted month (a reversal and its correction, planted patterns) and 4 more files of random remittances."""
