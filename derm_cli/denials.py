@@ -56,10 +56,7 @@ def analyze(
     if spark is not None:
         from .spark import denials_on_spark
 
-        if checked:
-            err.print("[red]error:[/red] --checked is not available with --spark yet", highlight=False)
-            raise typer.Exit(2)
-        raise typer.Exit(denials_on_spark(spark, paths, output))
+        raise typer.Exit(denials_on_spark(spark, paths, output, checked or []))
     from derm_core.denials.analysis import analyze as run
     from derm_core.denials.matching import load_checked
     from derm_core.denials.sources import read_paths

@@ -62,28 +62,37 @@ def check_on_spark(spark_arg: str, paths: list[Path], rules: Path | None, warn: 
             return 2
         findings.write.parquet(target)
         written = spark.read.parquet(target)
+        severity = F.when(F.col("override").isNull(), F.col("severity")).otherwise(F.lit("overridden"))
         counts = {
             r["severity"]: (r["findings"], r["claims"])
-            for r in written.groupBy("severity").agg(F.count("*").alias("findings"), F.countDistinct("claim_id").alias("claims")).collect()
+            for r in written.groupBy(severity.alias("severity"))
+            .agg(F.count("*").alias("findings"), F.countDistinct("claim_id").alias("claims"))
+            .collect()
         }
+        errors = written.where(F.col("status") == "error").limit(1).count()  # the claim's status leaves overridden findings out
     finally:
         if own:
             spark.stop()
-    summary = ", ".join(f"{counts[s][0]:,} {s}s on {counts[s][1]:,} claims" for s in ("error", "warning", "info") if s in counts)
+    summary = ", ".join(
+        f"{counts[s][0]:,} {s}{'' if s == 'overridden' else 's'} on {counts[s][1]:,} claims"
+        for s in ("error", "warning", "info", "overridden")
+        if s in counts
+    )
     out.print(f"Checked {escape(source)} on {escape(master)} with ruleset {ruleset.version}: {summary or 'no findings'}.", highlight=False)
     out.print(f"Findings written to {escape(target)} (Parquet).", highlight=False)
-    return 1 if "error" in counts else 0
+    return 1 if errors else 0
 
 
-def denials_on_spark(spark_arg: str, paths: list[Path], output: Path | None) -> int:
-    """``derm denials analyze --spark [MASTER_URL] PATHS... --output FOLDER``: Parquet tables and the report workbook.
-    Returns the exit status: 0, or 2 when a file could not be read (the rest is still analysed) or the usage is wrong."""
+def denials_on_spark(spark_arg: str, paths: list[Path], output: Path | None, checked: list[Path] | None = None) -> int:
+    """``derm denials analyze --spark [MASTER_URL] PATHS... --output FOLDER [--checked FILE...]``: Parquet tables and
+    the report workbook. Returns the exit status: 0, or 2 when a file could not be read (the rest is still analysed)
+    or the usage is wrong."""
     master = spark_arg if is_master_url(spark_arg) else "local[*]"
     sources = list(map(str, paths)) if master == spark_arg else [spark_arg, *map(str, paths)]
     if not sources or output is None:
         err.print("[red]error:[/red] --spark takes MASTER_URL (default local[*]), the remittances, and --output FOLDER", highlight=False)
         return 2
-    missing = [s for s in sources if not Path(s).exists() and "://" not in s]
+    missing = [s for s in [*sources, *map(str, checked or [])] if not Path(s).exists() and "://" not in s]
     if missing:
         err.print(f"[red]error:[/red] {escape(', '.join(missing))}: no such file or folder", highlight=False)
         return 2
@@ -92,14 +101,16 @@ def denials_on_spark(spark_arg: str, paths: list[Path], output: Path | None) -> 
         return 2
     from pyspark.sql import SparkSession
 
+    from derm_core.denials.matching import load_checked
     from derm_core.denials.workbook import write_report
     from derm_core.spark.check import session
     from derm_core.spark.denials import analyze_remittances, write_tables
 
+    checked_claims, bad_checked = load_checked(checked) if checked else (None, [])
     own = SparkSession.getActiveSession() is None
     spark = session(master, "derm denials")
     try:
-        analysis = analyze_remittances(spark, sources)
+        analysis = analyze_remittances(spark, sources, checked=checked_claims)
         tables = write_tables(spark, analysis, output)
     finally:
         if own:
@@ -111,7 +122,13 @@ def denials_on_spark(spark_arg: str, paths: list[Path], output: Path | None) -> 
         f"{len(analysis.patterns):,} denial patterns, denial rate {analysis.kpis['denial_rate'].value}.",
         highlight=False,
     )
+    m = analysis.matching
+    if m is not None:
+        outcomes = ", ".join(f"{k.replace('_', ' ')} {v['count']:,}" for k, v in m.outcomes.items())
+        out.print(f"Against the checker ({m.remitted_and_checked:,} remitted claims were checked): {outcomes}.", highlight=False)
     out.print(f"Written to {escape(str(output))}: {', '.join(t + '.parquet' for t in tables)}, report.xlsx", highlight=False)
-    for problem in r.problems:
+    for warning in m.warnings if m else []:
+        err.print(f"[yellow]warning:[/yellow] --checked: {escape(warning)}", highlight=False)
+    for problem in [*r.problems, *bad_checked]:
         err.print(f"[red]error:[/red] {escape(problem)}", highlight=False)
-    return 2 if r.problems else 0
+    return 2 if r.problems or bad_checked else 0

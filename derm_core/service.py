@@ -69,15 +69,16 @@ def check_text(parsed: ParsedText, rules: Ruleset | None = None, *, stored: bool
     return report
 
 
-def stored_overrides(claim_ids: Iterable[str | None], *, url: str | None = None) -> dict[str, list[Stored]]:
-    """The overrides kept in the rules store for these claim ids, newest first, by claim id. Empty when no store is
-    configured, or when it cannot be read (a warning is logged and the check goes on without them)."""
-    refs = {ref.strip() for ref in claim_ids if ref and ref.strip()}
-    url = url or (_configured_url() if refs else None)
-    if not refs or url is None:
+def stored_overrides(claim_ids: Iterable[str | None] | None, *, url: str | None = None) -> dict[str, list[Stored]]:
+    """The overrides kept in the rules store for these claim ids (None: every claim id, for a batch whose ids are not
+    at hand, as on Spark), newest first, by claim id. Empty when no store is configured, or when it cannot be read (a
+    warning is logged and the check goes on without them)."""
+    refs = None if claim_ids is None else {ref.strip() for ref in claim_ids if ref and ref.strip()}
+    url = url or (_configured_url() if refs is None or refs else None)
+    if (refs is not None and not refs) or url is None:
         return {}
     try:
-        rows = _store(url).overrides_for(refs)
+        rows = _store(url).overrides(limit=None) if refs is None else _store(url).overrides_for(refs)
     except Exception as e:
         log.warning("overrides not applied: the rules store cannot be read (%s)", type(e).__name__)
         return {}

@@ -13,7 +13,7 @@ from typing import Any
 
 from testpaths import BENCHMARKS
 
-from derm_core.engine import check_claim
+from derm_core import service
 from derm_core.models import Claim
 from derm_core.ruleset import Ruleset
 from derm_core.spark.lines import LINE_COLUMNS, finding_rows, flatten
@@ -34,8 +34,10 @@ def generated(n: int, seed: int = 7) -> list[dict[str, Any]]:
 
 
 def one_process(claims: list[dict[str, Any]], ruleset: Ruleset) -> list[dict[str, Any]]:
-    """The finding rows of ``derm check`` in one process: each claim parsed and checked by the engine."""
-    return [row for c in claims for row in finding_rows(check_claim(Claim.model_validate(c), ruleset), ruleset.version)]
+    """The finding rows of ``derm check`` in one process: each claim parsed, checked by the engine, and the overrides
+    of the rules store applied (``service.check``)."""
+    report = service.check([Claim.model_validate(c) for c in claims], ruleset)
+    return [row for r in report.claims for row in finding_rows(r, ruleset.version)]
 
 
 def write_parquet(claims: list[dict[str, Any]], path: Path) -> Path:

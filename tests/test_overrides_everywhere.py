@@ -4,6 +4,7 @@ functions all mark the same finding overridden and give the claim the same statu
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import date
 
 import openpyxl
@@ -83,3 +84,26 @@ def test_without_the_override_the_finding_counts(tmp_path, monkeypatch):
         assert "Overridden" not in json.dumps(reply.messages)
     finally:
         live.reset()
+
+
+@pytest.mark.slow
+def test_the_same_override_applies_on_spark(overridden, tmp_path):
+    """``derm check --spark``: the stored override goes to the executors with the ruleset; the finding is marked
+    overridden, the claim is clean (exit 0), as in the four front ends above."""
+    pytest.importorskip("pyspark")
+    if shutil.which("java") is None:
+        pytest.skip("Spark needs Java (openjdk-17-jre-headless)")
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from derm_core.spark.lines import flatten
+
+    other = {**CLAIM, "claim_id": "OV-2"}  # the same claim under another id: no override, the finding counts
+    pq.write_table(pa.Table.from_pylist(list(flatten([CLAIM, other]))), tmp_path / "lines.parquet")
+    result = CliRunner().invoke(app, ["check", "--spark", "local[2]", str(tmp_path / "lines.parquet"), str(tmp_path / "out")])
+    assert result.exit_code == 1, result.output  # OV-2 still has its error
+    assert "1 overridden on 1 claims" in result.output
+    rows = {(r["claim_id"], r["rule"]): r for r in pq.read_table(tmp_path / "out").to_pylist()}
+    mine, theirs = rows[("OV-1", "DRM801")], rows[("OV-2", "DRM801")]
+    assert mine["override"]["user"] == "bea" and mine["override"]["source"] == "store" and mine["status"] == "clean"
+    assert theirs["override"] is None and theirs["status"] == "error"

@@ -182,7 +182,8 @@ class _Acc:
         m[1] += amount
 
 
-def _ranked(acc: dict[str, list[float]]) -> list[Breakdown]:
+def ranked(acc: dict[str, list[float]]) -> list[Breakdown]:
+    """Breakdown rows from key -> (count, amount), the costliest first."""
     rows = [Breakdown(key=k, count=int(v[0]), amount=round(v[1], 2)) for k, v in acc.items()]
     return sorted(rows, key=lambda b: (-b.amount, -b.count, b.key))
 
@@ -195,8 +196,29 @@ def _rate(num: float, den: float) -> float | None:
     return round(num / den, 4) if den else None
 
 
-def _kpi(name: str, num: float, den: float, note: str | None = None) -> Kpi:
+def kpi(name: str, num: float, den: float, note: str | None = None) -> Kpi:
     return Kpi(value=_rate(num, den), numerator=round(num, 2), denominator=round(den, 2), definition=KPI_DEFINITIONS[name], note=note)
+
+
+def month_trend(months: dict[str, list[float]]) -> list[MonthTrend]:
+    """The trend, month by month, from month -> (claims, lines, denied claims, denied lines, denied dollars)."""
+    trend: list[MonthTrend] = []
+    for month in sorted(months):
+        claims_n, lines_n, dc, dl, amount = months[month]
+        prev = trend[-1].denied_amount if trend else None
+        trend.append(
+            MonthTrend(
+                month=month,
+                claims=int(claims_n),
+                lines=int(lines_n),
+                denied_claims=int(dc),
+                denied_lines=int(dl),
+                denied_amount=round(amount, 2),
+                denial_rate=_rate(dc, claims_n),
+                amount_change=round(amount - prev, 2) if prev is not None else None,
+            )
+        )
+    return trend
 
 
 def _necessity_sensitive(claim: RemitClaim, code: str, families: frozenset[str]) -> bool:
@@ -206,14 +228,14 @@ def _necessity_sensitive(claim: RemitClaim, code: str, families: frozenset[str])
     return info is not None and (info.prior_auth or info.cosmetic or info.family in families)
 
 
-def _clean_claim_rate(checked: Checked | None, remitted: set[str]) -> Kpi:
+def clean_claim_rate(checked: Checked | None, remitted: set[str]) -> Kpi:
     """Over the checked claims that were remitted: checked claims of another period or practice say nothing here."""
     if checked is None:
-        return _kpi("clean_claim_rate", 0, 0, note="needs the check reports (--checked)")
+        return kpi("clean_claim_rate", 0, 0, note="needs the check reports (--checked)")
     ours = [c for cid, c in checked.claims.items() if cid in remitted]
     if not ours:
-        return _kpi("clean_claim_rate", 0, 0, note="no checked claim is in these remittances")
-    return _kpi("clean_claim_rate", sum(c.clean for c in ours), len(ours))
+        return kpi("clean_claim_rate", 0, 0, note="no checked claim is in these remittances")
+    return kpi("clean_claim_rate", sum(c.clean for c in ours), len(ours))
 
 
 def analyze(read: ReadResult, codes: CodeTable | None = None, checked: Checked | None = None) -> Analysis:
@@ -308,40 +330,24 @@ def analyze(read: ReadResult, codes: CodeTable | None = None, checked: Checked |
         )
     out_patterns.sort(key=lambda p: (-p.amount, -p.count, p.group, p.reason, p.code, p.payer))
 
-    trend: list[MonthTrend] = []
-    for month in sorted(months):
-        claims_n, lines_n, dc, dl, amount = months[month]
-        prev = trend[-1].denied_amount if trend else None
-        trend.append(
-            MonthTrend(
-                month=month,
-                claims=int(claims_n),
-                lines=int(lines_n),
-                denied_claims=int(dc),
-                denied_lines=int(dl),
-                denied_amount=round(amount, 2),
-                denial_rate=_rate(dc, claims_n),
-                amount_change=round(amount - prev, 2) if prev is not None else None,
-            )
-        )
     kpis = {
-        "denial_rate": _kpi("denial_rate", n["denied_claims"], n["claims"]),
-        "denied_amount_rate": _kpi("denied_amount_rate", n["denied_amount"], n["billed"]),
-        "line_denial_rate": _kpi("line_denial_rate", n["denied_lines"], n["lines"]),
-        "clean_claim_rate": _clean_claim_rate(checked, {c.claim_id for c in settled.claims}),
-        "mohs_revenue_capture": _kpi("mohs_revenue_capture", mohs[0], mohs[1]),
-        "medical_necessity_approval_rate": _kpi("medical_necessity_approval_rate", necessity[0], necessity[1]),
-        "laser_destruction_coding_accuracy": _kpi("laser_destruction_coding_accuracy", laser[0], laser[1]),
+        "denial_rate": kpi("denial_rate", n["denied_claims"], n["claims"]),
+        "denied_amount_rate": kpi("denied_amount_rate", n["denied_amount"], n["billed"]),
+        "line_denial_rate": kpi("line_denial_rate", n["denied_lines"], n["lines"]),
+        "clean_claim_rate": clean_claim_rate(checked, {c.claim_id for c in settled.claims}),
+        "mohs_revenue_capture": kpi("mohs_revenue_capture", mohs[0], mohs[1]),
+        "medical_necessity_approval_rate": kpi("medical_necessity_approval_rate", necessity[0], necessity[1]),
+        "laser_destruction_coding_accuracy": kpi("laser_destruction_coding_accuracy", laser[0], laser[1]),
     }
     return Analysis(
         patterns=out_patterns,
         kpis=kpis,
         matching=match_checked(settled.claims, checked, codes, lambda c, ln: line_denials(c, ln, codes)) if checked is not None else None,
-        by_reason=_ranked(by["reason"]),
-        by_code=_ranked(by["code"]),
-        by_payer=_ranked(by["payer"]),
-        by_provider=_ranked(by["provider"]),
-        trend=trend,
+        by_reason=ranked(by["reason"]),
+        by_code=ranked(by["code"]),
+        by_payer=ranked(by["payer"]),
+        by_provider=ranked(by["provider"]),
+        trend=month_trend(months),
         totals={k: round(v, 2) for k, v in n.items()},
         read=ReadSummary(
             files=read.files,

@@ -24,9 +24,8 @@ denied for a reason it targets.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -231,11 +230,52 @@ def _targets(finding: Finding, codes: CodeTable) -> set[str]:
     return out
 
 
-def match_checked(
-    claims: list[RemitClaim], checked: Checked, codes: CodeTable, denied_of: Callable[[RemitClaim, RemitLine], list[Adjustment]]
-) -> Matching:
-    """Outcomes, missed patterns and per-rule scores; ``denied_of(claim, line)`` gives a line's denials."""
-    targets_cache: dict[tuple[str, str | None], set[str]] = {}
+@dataclass
+class Tally:
+    """What the matching counts over a set of remitted claims (``tally``). Tallies of claims of different payers add
+    up (``add``), so a batch can be tallied in parts (one per payer partition on Spark) and finished once (``finish``).
+    """
+
+    outcomes: dict[str, list[float]] = field(default_factory=lambda: {o: [0, 0.0] for o in OUTCOMES})
+    denied_lines: list[DeniedLine] = field(default_factory=list)
+    missed: dict[tuple[str, str, str, str], list[Any]] = field(default_factory=dict)  # (group, reason, code, payer): count, $, examples
+    flagged: dict[str, int] = field(default_factory=dict)
+    hits: dict[str, int] = field(default_factory=dict)
+    category: dict[str, str] = field(default_factory=dict)
+    rule_targets: dict[str, set[str]] = field(default_factory=dict)
+    denied_reasons: dict[frozenset[str], int] = field(default_factory=dict)  # reasons of the checked claims' denied lines
+    remitted_checked: int = 0
+    targets: dict[tuple[str, str | None], set[str]] = field(default_factory=dict, repr=False, compare=False)  # a cache
+
+    def add(self, other: Tally) -> None:
+        """Add the tally of other claims. The missed patterns are by payer: claims of one payer are tallied together."""
+        for k, v in other.outcomes.items():
+            self.outcomes[k][0] += v[0]
+            self.outcomes[k][1] += v[1]
+        self.denied_lines += other.denied_lines
+        self.missed.update(other.missed)
+        for mine, theirs in ((self.flagged, other.flagged), (self.hits, other.hits)):
+            for rule, n in theirs.items():
+                mine[rule] = mine.get(rule, 0) + n
+        for reasons, n in other.denied_reasons.items():
+            self.denied_reasons[reasons] = self.denied_reasons.get(reasons, 0) + n
+        self.category.update(other.category)
+        for rule, targets in other.rule_targets.items():
+            self.rule_targets.setdefault(rule, set()).update(targets)
+        self.remitted_checked += other.remitted_checked
+
+
+def tally(
+    claims: Iterable[RemitClaim],
+    checked: Checked,
+    codes: CodeTable,
+    denied_of: Callable[[RemitClaim, RemitLine], list[Adjustment]],
+    into: Tally | None = None,
+) -> Tally:
+    """Each denied line's outcome, the missed patterns and the per-rule counts of ``claims`` (settled remittances),
+    added to ``into`` when given; ``denied_of(claim, line)`` gives a line's denials."""
+    out = into if into is not None else Tally()
+    targets_cache = out.targets  # what each (category, likely denial) prevents, kept with the tally: it may be called per claim
 
     def targets(f: Finding) -> set[str]:
         key = (f.category.value, f.likely_denial)
@@ -243,34 +283,27 @@ def match_checked(
             targets_cache[key] = _targets(f, codes)
         return targets_cache[key]
 
-    outcomes: dict[str, list[float]] = {o: [0, 0.0] for o in OUTCOMES}
-    denied_lines: list[DeniedLine] = []
-    missed: dict[tuple[str, str, str, str], list] = {}
-    flagged: dict[str, int] = defaultdict(int)
-    hits: dict[str, int] = defaultdict(int)
-    category: dict[str, str] = {}
-    rule_targets: dict[str, set[str]] = defaultdict(set)
-    denied_reasons_checked: list[set[str]] = []
-    remitted_checked = 0
+    outcomes, missed, flagged, hits, rule_targets = out.outcomes, out.missed, out.flagged, out.hits, out.rule_targets
     for claim in claims:
         cc = checked.claims.get(claim.claim_id)
         if cc is not None:
-            remitted_checked += 1
+            out.remitted_checked += 1
         positions = _line_positions(claim.lines, cc) if cc is not None else [None] * len(claim.lines)
         active = [f for f in cc.findings if f.severity in ("error", "warning")] if cc is not None else []
         for f in active:
-            category[f.rule] = f.category.value
-            rule_targets[f.rule] |= targets(f)
+            out.category[f.rule] = f.category.value
+            rule_targets.setdefault(f.rule, set()).update(targets(f))
         for j, (line, pos) in enumerate(zip(claim.lines, positions, strict=True)):
             on_line = [f for f in active if pos is not None and (not f.lines or pos in f.lines)]
             adj: list[Adjustment] = denied_of(claim, line)
             reasons = {a.reason for a in adj}
             if cc is not None:
                 for rule in {f.rule for f in on_line}:
-                    flagged[rule] += 1
-                    hits[rule] += bool(reasons & rule_targets[rule])
+                    flagged[rule] = flagged.get(rule, 0) + 1
+                    hits[rule] = hits.get(rule, 0) + bool(reasons & rule_targets[rule])
                 if reasons:
-                    denied_reasons_checked.append(reasons)
+                    key = frozenset(reasons)
+                    out.denied_reasons[key] = out.denied_reasons.get(key, 0) + 1
             if not reasons:
                 continue
             amount = round(sum(a.amount for a in adj), 2)
@@ -294,7 +327,7 @@ def match_checked(
             o[0] += 1
             o[1] += amount
             labels = sorted(f"{a.group}-{a.reason}" for a in adj)
-            denied_lines.append(
+            out.denied_lines.append(
                 DeniedLine(
                     claim_id=claim.claim_id,
                     line=j,
@@ -328,30 +361,37 @@ def match_checked(
                                 reasons=labels,
                             )
                         )
+    return out
+
+
+def finish(t: Tally, checked: Checked, codes: CodeTable) -> Matching:
+    """The matching of the remitted claims ``t`` tallied against ``checked`` (every checked claim, remitted or not)."""
     scores = []
-    for rule in sorted(set(flagged) | set(rule_targets)):
-        targeted = sum(1 for rs in denied_reasons_checked if rs & rule_targets[rule])
+    for rule in sorted(set(t.flagged) | set(t.rule_targets)):
+        targets = t.rule_targets.get(rule, set())
+        targeted = sum(n for rs, n in t.denied_reasons.items() if rs & targets)
+        flagged, hits = t.flagged.get(rule, 0), t.hits.get(rule, 0)
         scores.append(
             RuleScore(
                 rule=rule,
-                category=category.get(rule, ""),
-                flagged=flagged[rule],
-                true_positives=hits[rule],
-                precision=round(hits[rule] / flagged[rule], 4) if flagged[rule] else None,
+                category=t.category.get(rule, ""),
+                flagged=flagged,
+                true_positives=hits,
+                precision=round(hits / flagged, 4) if flagged else None,
                 targeted_denials=targeted,
-                recall=round(hits[rule] / targeted, 4) if targeted else None,
+                recall=round(hits / targeted, 4) if targeted else None,
             )
         )
     missed_out = [
         MissedPattern(
             group=g, reason=r, code=code, payer=payer, count=v[0], amount=round(v[1], 2), meaning=codes.reason(r).meaning, examples=v[2]
         )
-        for (g, r, code, payer), v in missed.items()
+        for (g, r, code, payer), v in t.missed.items()
     ]
-    missed_out.sort(key=lambda m: (-m.amount, -m.count, m.reason, m.code))
+    missed_out.sort(key=lambda m: (-m.amount, -m.count, m.reason, m.code, m.group, m.payer))
     warnings, notes = [], list(checked.notes)
-    unremitted = len(checked.claims) - remitted_checked
-    if checked.claims and not remitted_checked:
+    unremitted = len(checked.claims) - t.remitted_checked
+    if checked.claims and not t.remitted_checked:
         warnings.append(
             f"none of the {len(checked.claims)} checked claims is in these remittances (no claim id in common): "
             "nothing was compared, and no clean claim rate is given"
@@ -360,12 +400,19 @@ def match_checked(
         notes.append(f"{unremitted} of the {len(checked.claims)} checked claims are not in these remittances and were left out")
     return Matching(
         checked_claims=len(checked.claims),
-        remitted_and_checked=remitted_checked,
+        remitted_and_checked=t.remitted_checked,
         line_match="by code" if any(c.lines is not None for c in checked.claims.values()) else "by position",
         notes=notes,
         warnings=warnings,
-        outcomes={k: {"count": int(v[0]), "amount": round(v[1], 2)} for k, v in outcomes.items()},
-        denied_lines=denied_lines,
+        outcomes={k: {"count": int(v[0]), "amount": round(v[1], 2)} for k, v in t.outcomes.items()},
+        denied_lines=t.denied_lines,
         missed=missed_out,
         rules=scores,
     )
+
+
+def match_checked(
+    claims: list[RemitClaim], checked: Checked, codes: CodeTable, denied_of: Callable[[RemitClaim, RemitLine], list[Adjustment]]
+) -> Matching:
+    """Outcomes, missed patterns and per-rule scores; ``denied_of(claim, line)`` gives a line's denials."""
+    return finish(tally(claims, checked, codes, denied_of), checked, codes)

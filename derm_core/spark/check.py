@@ -2,8 +2,9 @@
 
 Rows are shuffled by claim id and sorted within each partition by claim and line, so one claim's lines arrive
 together; ``mapInArrow`` hands the executor Arrow batches, which become claims (``lines.claim_of``), reports
-(``engine.check_claim``, the one-process checker) and finding rows again. The ruleset goes to the executors once, as
-a broadcast of its JSON; nothing of ours passes through the driver per row.
+(``engine.check_claim``, the one-process checker, then ``service.apply_overrides`` for the overrides kept in the
+rules store) and finding rows again. The ruleset goes to the executors once, as a broadcast of its JSON with the stored
+overrides; nothing of ours passes through the driver per row.
 
 The input is the interchange fields flattened (``lines.LINE_COLUMNS``: one row per line, claim fields repeated), or
 claims in the interchange format itself (a ``lines`` array per row, as JSON lines give it), flattened here.
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +24,10 @@ from pyspark.sql import functions as F
 from pyspark.sql import types as T
 
 from ..ruleset import Ruleset
+from ..service import Stored, apply_overrides
 from .lines import CLAIM_FIELDS, FINDING_COLUMNS, LINE_COLUMNS, LINE_FIELDS, check_rows, finding_rows
 
+_OVERRIDE = ("user", "reason", "at", "source")
 _SUGGESTED = T.StructType(
     [T.StructField("code", T.StringType()), T.StructField("units", T.LongType()), T.StructField("modifiers", T.ArrayType(T.StringType()))]
 )
@@ -44,6 +47,7 @@ FINDINGS_SCHEMA = T.StructType(
         T.StructField("references", T.ArrayType(T.StringType())),
         T.StructField("duplicate_of", T.StringType()),
         T.StructField("ruleset_version", T.StringType()),
+        T.StructField("override", T.StructType([T.StructField(n, T.StringType()) for n in _OVERRIDE])),
     ]
 )
 _ARROW_SUGGESTED = pa.struct([("code", pa.string()), ("units", pa.int64()), ("modifiers", pa.list_(pa.string()))])
@@ -63,6 +67,7 @@ ARROW_FINDINGS = pa.schema(
         ("references", pa.list_(pa.string())),
         ("duplicate_of", pa.string()),
         ("ruleset_version", pa.string()),
+        ("override", pa.struct([(n, pa.string()) for n in _OVERRIDE])),
     ]
 )
 assert tuple(FINDINGS_SCHEMA.names) == FINDING_COLUMNS == tuple(ARROW_FINDINGS.names)
@@ -133,13 +138,20 @@ def _ruleset_of(text: str, _cache: dict[int, Ruleset] = {}) -> Ruleset:  # noqa:
     return _cache[key]
 
 
-def check_arrow_batches(batches: Iterable[pa.RecordBatch], ruleset: Ruleset, numbered: bool) -> Iterator[pa.RecordBatch]:
+def check_arrow_batches(
+    batches: Iterable[pa.RecordBatch], ruleset: Ruleset, numbered: bool, stored: Mapping[str, list[Stored]] | None = None
+) -> Iterator[pa.RecordBatch]:
     """Finding batches (``ARROW_FINDINGS``) from claim-line batches in which each claim's rows are together, in order
-    (a claim may go on from one batch to the next). ``numbered``: the rows carry the input's ``line`` numbers."""
+    (a claim may go on from one batch to the next). ``numbered``: the rows carry the input's ``line`` numbers.
+    ``stored``: the overrides of the rules store by claim id (``service.stored_overrides``), applied as
+    ``service.check`` applies them."""
     pending: list[dict[str, Any]] = []  # a claim whose rows may go on in the next batch
 
     def done(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        return finding_rows(check_rows(rows, ruleset), ruleset.version, [r["line"] for r in rows] if numbered else None)
+        report = check_rows(rows, ruleset)
+        if stored:
+            report = apply_overrides(report, stored.get(report.claim_id.strip(), ()))
+        return finding_rows(report, ruleset.version, [r["line"] for r in rows] if numbered else None)
 
     for batch in batches:
         out: list[dict[str, Any]] = []
@@ -154,22 +166,24 @@ def check_arrow_batches(batches: Iterable[pa.RecordBatch], ruleset: Ruleset, num
         yield pa.RecordBatch.from_pylist(done(pending), schema=ARROW_FINDINGS)
 
 
-def check_dataframe(df: DataFrame, ruleset: Ruleset | None = None, partitions: int | None = None) -> DataFrame:
+def check_dataframe(df: DataFrame, ruleset: Ruleset | None = None, partitions: int | None = None, *, stored: bool = True) -> DataFrame:
     """The findings (``FINDINGS_SCHEMA``, one row per finding) of the claims whose lines are in ``df``.
 
     ``df`` needs ``claim_id`` and ``code``; the other columns of ``lines.LINE_COLUMNS`` are optional and any other
     column is ignored. Lines are ordered by ``line`` when there is one, else as they come. A claim with no finding
     has no row. ``ruleset``: the current one (``service.ruleset()``) when None. ``partitions``: how many groups of
-    claims the work is cut into (four per core by default).
+    claims the work is cut into (four per core by default). The overrides kept in the rules store are read once
+    (``service.stored_overrides``), go to the executors with the ruleset, and are applied as ``derm check`` applies
+    them (``stored=False``: none).
     """
+    from .. import service
+
     if "lines" in df.columns:
         df = _flatten_claims(df)
     missing = [c for c in ("claim_id", "code") if c not in df.columns]
     if missing:
         raise ValueError(f"the claim lines have no {' or '.join(missing)} column (columns: {', '.join(df.columns)})")
     if ruleset is None:
-        from .. import service
-
         ruleset = service.ruleset()
     spark = df.sparkSession
     have = [c for c in LINE_COLUMNS if c in df.columns]
@@ -181,11 +195,13 @@ def check_dataframe(df: DataFrame, ruleset: Ruleset | None = None, partitions: i
     lines = lines.withColumn("claim_id", F.coalesce("claim_id", F.concat(F.lit("row-"), F.monotonically_increasing_id().cast("string"))))
     n = partitions or max(1, spark.sparkContext.defaultParallelism * 4)
     lines = lines.repartition(n, "claim_id").sortWithinPartitions("claim_id", _ORDER)
-    shared = spark.sparkContext.broadcast(ruleset.model_dump_json())
+    overrides = service.stored_overrides(None) if stored else {}
+    shared = spark.sparkContext.broadcast((ruleset.model_dump_json(), overrides))
     numbered = "line" in have
 
     def check_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
-        return check_arrow_batches(batches, _ruleset_of(shared.value), numbered)
+        text, found = shared.value
+        return check_arrow_batches(batches, _ruleset_of(text), numbered, found)
 
     return lines.mapInArrow(check_batches, FINDINGS_SCHEMA)
 

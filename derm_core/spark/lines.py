@@ -42,7 +42,8 @@ LIST_FIELDS = ("diagnoses", "modifiers", "dx")
 TEXT_FIELDS = ("payer_type", "payer_name", "place_of_service", "rendering_npi", "prior_auth", "line_rendering_npi")
 
 # The findings table: one row per finding. ``line`` is the first line it concerns (None for the whole claim),
-# ``lines`` all of them; ``status`` is the claim's.
+# ``lines`` all of them; ``status`` is the claim's; ``override`` (user, reason, at as ISO text, source) when a biller's
+# stored override covers the finding (it then no longer counts toward the status).
 FINDING_COLUMNS = (
     "claim_id",
     "status",
@@ -58,6 +59,7 @@ FINDING_COLUMNS = (
     "references",
     "duplicate_of",
     "ruleset_version",
+    "override",
 )
 
 _SEPARATORS = re.compile(r"[\s,;]+")
@@ -203,6 +205,14 @@ def finding_rows(report: ClaimReport, version: str, line_ids: Sequence[int] | No
                 "references": list(f.references),
                 "duplicate_of": f.duplicate_of,
                 "ruleset_version": version,
+                "override": None
+                if f.override is None
+                else {
+                    "user": f.override.user,
+                    "reason": f.override.reason,
+                    "at": f.override.at.isoformat() if f.override.at else None,
+                    "source": f.override.source,
+                },
             }
         )
     return out

@@ -402,7 +402,8 @@ class RulesStore:
             self._audit(conn, user, "override", {"rule": rule, "claim": claim_ref, "line": line}, True)
         return int(key[0]) if key else 0
 
-    def overrides(self, rule: str | None = None, since: datetime | None = None, limit: int = 1000) -> list[dict[str, Any]]:
+    def overrides(self, rule: str | None = None, since: datetime | None = None, limit: int | None = 1000) -> list[dict[str, Any]]:
+        """The newest overrides first (``limit`` None: all of them)."""
         q = select(overrides).order_by(overrides.c.id.desc()).limit(limit)
         if rule:
             q = q.where(overrides.c.rule == rule.upper())

@@ -101,6 +101,34 @@ def test_derm_check_spark_writes_parquet_findings(spark, claims, expected, tmp_p
     assert again.exit_code == 2 and "exists" in again.output
 
 
+def test_stored_overrides_apply_as_in_one_process(spark, claims, expected, ruleset, tmp_path, monkeypatch):
+    """Overrides kept in the rules store (a whole-claim one, one on a line) change the same findings and statuses on
+    Spark as in one process (``service.check``)."""
+    from derm_core import live
+    from derm_core.spark import check_dataframe
+    from derm_core.store import open_store
+
+    url = f"sqlite:///{tmp_path / 'rules.db'}"
+    monkeypatch.setenv("DERM_RULES_DB", url)
+    live.reset()
+    store = open_store(url)
+    try:
+        errors = [r for r in expected if r["severity"] == "error"][:6]
+        for k, r in enumerate(errors):
+            line = r["lines"][0] if k % 2 and r["lines"] else None
+            store.add_override(user="bea", reason="Documented apart", rule=r["rule"], claim_ref=r["claim_id"], line=line)
+        source = write_parquet(claims, tmp_path / "lines.parquet")
+        want = sorted(one_process(claims, ruleset), key=key)
+        got = [r.asDict(recursive=True) for r in check_dataframe(spark.read.parquet(str(source)), ruleset, partitions=4).collect()]
+    finally:
+        store.close()
+        live.reset()
+    overridden = [r for r in want if r["override"]]
+    assert len(overridden) >= len(errors) and {r["override"]["user"] for r in overridden} == {"bea"}
+    assert want != expected  # the overrides changed findings (and statuses) in one process
+    assert sorted(got, key=key) == want
+
+
 @pytest.fixture(scope="module")
 def remits(planted_month):
     """The planted month (a reversal and its correction, planted patterns) and 4 more files of random remittances."""
@@ -138,3 +166,74 @@ def test_denials_analysis_equals_one_process(spark, remits, tmp_path):
     kpis = {r["kpi"]: r["value"] for r in spark.read.parquet(str(out / "kpis.parquet")).collect()}
     assert kpis == {k: v.value for k, v in want.kpis.items()}
     assert (out / "report.xlsx").stat().st_size > 0
+
+
+@pytest.fixture(scope="module")
+def checked_files(planted_month, remits, tmp_path_factory):
+    """The planted month's check report and claims file, and a claims file (checked when loaded) of generated claims
+    under the random remittances' claim ids: each of those ids is remitted in several files, by several payers."""
+    folder = tmp_path_factory.mktemp("checked")
+    claims = generated(60, seed=4)
+    for i, c in enumerate(claims):
+        c["claim_id"] = f"R{i:07d}"
+    (folder / "more-claims.json").write_text(json.dumps({"claims": claims}))
+    return [planted_month / "report.json", planted_month / "claims.json", folder / "more-claims.json"]
+
+
+def test_denials_matching_equals_one_process(spark, remits, checked_files, tmp_path):
+    from typer.testing import CliRunner
+
+    from derm_cli.main import app
+    from derm_core.denials.analysis import analyze
+    from derm_core.denials.matching import load_checked
+    from derm_core.denials.sources import read_paths
+    from derm_core.spark.denials import analyze_remittances
+
+    checked, errors = load_checked(checked_files)
+    assert errors == []
+    want = analyze(read_paths([remits]), checked=checked)
+    m = want.matching
+    assert all(m.outcomes[o]["count"] > 0 for o in ("caught_and_ignored", "missed", "not_coding", "unknown_reason", "not_checked"))
+    assert len({d.payer for d in m.denied_lines}) >= 4 and m.rules and m.missed and m.notes
+    assert want.kpis["clean_claim_rate"].value is not None
+    got = analyze_remittances(spark, [remits], partitions=4, checked=checked)
+    assert got.model_dump() == want.model_dump()
+
+    out = tmp_path / "denials"
+    args = ["denials", "analyze", "--spark", "local[2]", str(remits), "--output", str(out)]
+    result = CliRunner().invoke(app, [*args, *(a for f in checked_files for a in ("--checked", str(f)))])
+    assert result.exit_code == 2, result.output  # notes.txt could not be read
+    assert "Against the checker" in result.stdout and "warning" not in result.output
+    outcomes = {r["outcome"]: (r["count"], r["amount"]) for r in spark.read.parquet(str(out / "outcomes.parquet")).collect()}
+    assert outcomes == {k: (v["count"], v["amount"]) for k, v in m.outcomes.items()}
+    assert spark.read.parquet(str(out / "denied_lines.parquet")).count() == len(m.denied_lines)
+    scores = {
+        r["rule"]: (r["flagged"], r["true_positives"], r["recall"]) for r in spark.read.parquet(str(out / "rule_scores.parquet")).collect()
+    }
+    assert scores == {s.rule: (s.flagged, s.true_positives, s.recall) for s in m.rules}
+    kpis = {r["kpi"]: r["value"] for r in spark.read.parquet(str(out / "kpis.parquet")).collect()}
+    assert kpis["clean_claim_rate"] == want.kpis["clean_claim_rate"].value
+
+
+def test_denials_checked_claims_that_match_no_remitted_claim_warn(spark, tmp_path):
+    from testpaths import ROOT
+    from typer.testing import CliRunner
+
+    from derm_cli.main import app
+    from derm_core.denials.analysis import analyze
+    from derm_core.denials.matching import load_checked
+    from derm_core.denials.sources import read_paths
+    from derm_core.spark.denials import analyze_remittances
+
+    remits, sheet = ROOT / "examples" / "remittances-march.835", ROOT / "examples" / "charges.xlsx"
+    checked, _ = load_checked([sheet])
+    want = analyze(read_paths([remits]), checked=checked)
+    assert analyze_remittances(spark, [remits], checked=checked).model_dump() == want.model_dump()
+    out = tmp_path / "denials"
+    result = CliRunner().invoke(
+        app, ["denials", "analyze", "--spark", "local[2]", str(remits), "--output", str(out), "--checked", str(sheet)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "warning: --checked: none of the" in result.stderr and "no clean claim rate" in result.stderr
+    clean = spark.read.parquet(str(out / "kpis.parquet")).where("kpi = 'clean_claim_rate'").collect()[0]
+    assert clean["value"] is None and clean["note"] == "no checked claim is in these remittances"
