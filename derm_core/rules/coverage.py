@@ -113,13 +113,14 @@ def cosmetic_service(ctx: Ctx) -> Iterator[Hit]:
     """
     if ctx.payer_type in (None, "self_pay"):
         return
+    medicare = ctx.medicare
     for ln in ctx.lines:
-        if ln.info is not None and ln.info.family in BENIGN_REMOVAL and ctx.medicare:
-            continue  # DRM901 screens these for Medicare
+        if "GY" in ln.mods or (medicare and ln.info is not None and ln.info.family in BENIGN_REMOVAL):
+            continue  # billed as excluded already; DRM901 screens benign removals for Medicare
         reason = _cosmetic_reason(ctx, ln)
-        if reason is None or "GY" in ln.mods:
+        if reason is None:
             continue
-        if ctx.medicare:
+        if medicare:
             yield Hit(
                 [ln.idx],
                 f"{reason}; Medicare excludes it.",
