@@ -303,13 +303,15 @@ SPECIFIC_DX_RULES = ("mohs", "excimer", "destruction_premalignant", "destruction
 )
 def diagnosis_supports(ctx: Ctx) -> Iterator[Hit]:
     """What it does: for codes with a known list of supporting diagnoses (phototherapy, photodynamic therapy,
-    chemodenervation for hyperhidrosis, biologics), flags lines where no diagnosis is on the list.
+    chemodenervation for hyperhidrosis, biologics), flags lines where no diagnosis is on the list. Not for a
+    cosmetic code (its list names the medical exception, and DRM902 judges it), nor a line billed as non-covered
+    (GA, GY, GZ: the expected denial is why the modifier is there).
 
     Why is this bad? The payer denies a service its diagnosis does not support.
     """
     for ln in ctx.lines:
         info = ln.info
-        if info is None or not info.dx or info.family in SPECIFIC_DX_RULES or not ln.dx:
+        if info is None or not info.dx or info.family in SPECIFIC_DX_RULES or not ln.dx or info.cosmetic or ln.mods & LIABILITY:
             continue
         if not any(d.startswith(info.dx) for d in ln.dx):
             yield Hit(
