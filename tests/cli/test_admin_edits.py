@@ -13,7 +13,6 @@ from storekit import write_cms_files
 from typer.testing import CliRunner
 
 from derm_cli.main import app
-from derm_core import live
 from derm_core.admin import TABLES
 from derm_core.rulebook import export_workbook, read_workbook
 from derm_core.ruleset import default_ruleset
@@ -23,14 +22,6 @@ runner = CliRunner()
 
 def run(*args: str):
     return runner.invoke(app, list(args))
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    monkeypatch.setenv("DERM_RULES_DB", f"sqlite:///{tmp_path / 'rules.db'}")
-    live.reset()
-    yield tmp_path
-    live.reset()
 
 
 def versions() -> list[int]:

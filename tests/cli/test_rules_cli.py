@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import pytest
 from openpyxl import load_workbook
 from storekit import rvu_zip, write_cms_files
 from typer.testing import CliRunner
@@ -23,15 +22,6 @@ PA_CLAIM = {"claim_id": "PA-1", "payer": {"type": "commercial", "name": "Acme He
 
 def run(*args: str):
     return runner.invoke(app, list(args))
-
-
-@pytest.fixture
-def db(tmp_path, monkeypatch):
-    """`derm` on its own SQLite store (DERM_RULES_DB)."""
-    monkeypatch.setenv("DERM_RULES_DB", f"sqlite:///{tmp_path / 'rules.db'}")
-    live.reset()
-    yield tmp_path
-    live.reset()
 
 
 def add_pa_row(path: Path, payer: str, code: str, note: str) -> None:
