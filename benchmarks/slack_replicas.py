@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from replicakit import Replica, free_port  # noqa: E402
+from replicakit import Replica, free_port, nginx_conf  # noqa: E402
 from slack_load import SECRET, client, percentile  # noqa: E402
 
 from slack_bot.testing import SlackApiDouble  # noqa: E402
@@ -47,16 +47,7 @@ def measure(port: int, seconds: float, clients: int) -> str:
 
 def nginx_in_front(ports: list[int], folder: Path) -> tuple[subprocess.Popen[bytes], int]:
     port = free_port()
-    site = (ROOT / "deploy" / "slack" / "nginx.conf").read_text()
-    for i, backend in enumerate(ports, 1):
-        site = site.replace(f"bot{i}:3000", f"127.0.0.1:{backend}")
-    site = site.replace("listen 8080;", f"listen 127.0.0.1:{port};")
-    temp = "".join(f"{k}_temp_path {folder}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    conf = folder / "nginx.conf"
-    conf.write_text(
-        f"daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{}}\n"
-        f"http {{\naccess_log off;\n{temp}{site}\n}}\n"
-    )
+    conf = nginx_conf(folder, ports, port)
     server = subprocess.Popen(["nginx", "-p", str(folder), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:

@@ -20,7 +20,10 @@ import time
 import urllib.request
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
+
+from testpaths import ROOT
 
 HOP_BY_HOP = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "proxy-connection", "content-length", "host"}
 
@@ -123,6 +126,22 @@ class RoundRobinProxy:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def nginx_conf(folder: Path, backends: list[int], port: int) -> Path:
+    """The deployment's proxy config (``deploy/slack/nginx.conf``) for a foreground nginx in ``folder``, listening on
+    ``port`` on loopback, in front of the replicas on ``backends`` (in place of bot1, bot2...)."""
+    site = (ROOT / "deploy" / "slack" / "nginx.conf").read_text()
+    for i, backend in enumerate(backends, 1):
+        site = site.replace(f"bot{i}:3000", f"127.0.0.1:{backend}")
+    site = site.replace("listen 8080;", f"listen 127.0.0.1:{port};")
+    temp = "".join(f"{k}_temp_path {folder}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+    conf = folder / "nginx.conf"
+    conf.write_text(
+        f"daemon off;\nworker_processes 1;\npid {folder}/nginx.pid;\nerror_log {folder}/error.log;\nevents {{}}\n"
+        f"http {{\naccess_log off;\n{temp}{site}\n}}\n"
+    )
+    return conf
 
 
 def free_port() -> int:

@@ -21,10 +21,9 @@ import threading
 import time
 import urllib.request
 from collections import Counter
-from pathlib import Path
 
 import pytest
-from replicakit import Replica, RoundRobinProxy, free_port
+from replicakit import Replica, RoundRobinProxy, free_port, nginx_conf
 
 from derm_core import live
 from derm_core.store import normalise_url, open_store
@@ -36,7 +35,6 @@ from .test_admin import CLAIM, PA_CHECK, add_aetna_pa, buttons, override_click, 
 from .test_listeners import override_values, texts, why_values
 
 pytestmark = pytest.mark.slow
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "slack"
 PG_ENV = "DERM_TEST_PG_URL"
 _n = itertools.count(1)
 
@@ -276,15 +274,7 @@ def test_the_deployments_nginx_config_retries_the_other_replica(slack_double, re
             replicas[i] = Replica(replica.env, port=replica.port)
             replicas[i].wait_healthy()
     port = free_port()
-    site = DEPLOY.joinpath("nginx.conf").read_text()
-    site = site.replace("bot1:3000", f"127.0.0.1:{replicas[0].port}").replace("bot2:3000", f"127.0.0.1:{replicas[1].port}")
-    site = site.replace("listen 8080;", f"listen 127.0.0.1:{port};")
-    temp = "".join(f"{k}_temp_path {tmp_path}/{k};\n" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
-    conf = tmp_path / "nginx.conf"
-    conf.write_text(
-        f"daemon off;\nworker_processes 1;\npid {tmp_path}/nginx.pid;\nerror_log {tmp_path}/error.log;\nevents {{}}\n"
-        f"http {{\naccess_log off;\n{temp}{site}\n}}\n"
-    )
+    conf = nginx_conf(tmp_path, [r.port for r in replicas], port)
     tested = subprocess.run([nginx, "-t", "-p", str(tmp_path), "-c", str(conf)], capture_output=True, text=True, timeout=30)
     assert tested.returncode == 0, tested.stderr
     server = subprocess.Popen([nginx, "-p", str(tmp_path), "-c", str(conf)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
