@@ -93,6 +93,19 @@ def percentile(values: list[float], p: float) -> float:
     return statistics.quantiles(values, n=1000)[int(p * 10) - 1] if len(values) > 1 else (values[0] if values else 0.0)
 
 
+def load(port: int, seconds: float, clients: int) -> tuple[list[float], list[str], float]:
+    """``clients`` threads sending checks for ``seconds``: the acknowledgement times, the errors and the wall time."""
+    latencies: list[float] = []
+    errors: list[str] = []
+    threads = [threading.Thread(target=client, args=(port, seconds, n, latencies, errors)) for n in range(clients)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(seconds + 30)
+    return latencies, errors, time.perf_counter() - started
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=30.0)
@@ -112,15 +125,7 @@ def main() -> None:
         try:
             wait_healthy(port, server)
             for seconds in (args.warm_up, args.seconds):  # the last round is the one reported
-                latencies: list[float] = []
-                errors: list[str] = []
-                threads = [threading.Thread(target=client, args=(port, seconds, n, latencies, errors)) for n in range(args.clients)]
-                started = time.perf_counter()
-                for t in threads:
-                    t.start()
-                for t in threads:
-                    t.join(seconds + 30)
-                wall = time.perf_counter() - started
+                latencies, errors, wall = load(port, seconds, args.clients)
         finally:
             server.send_signal(signal.SIGINT)
             try:

@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -24,21 +23,13 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from replicakit import Replica, free_port, nginx_conf  # noqa: E402
-from slack_load import SECRET, client, percentile  # noqa: E402
+from slack_load import SECRET, load, percentile  # noqa: E402
 
 from slack_bot.testing import SlackApiDouble  # noqa: E402
 
 
 def measure(port: int, seconds: float, clients: int) -> str:
-    latencies: list[float] = []
-    errors: list[str] = []
-    threads = [threading.Thread(target=client, args=(port, seconds, n, latencies, errors)) for n in range(clients)]
-    started = time.perf_counter()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(seconds + 30)
-    wall = time.perf_counter() - started
+    latencies, errors, wall = load(port, seconds, clients)
     return (
         f"{len(latencies) / wall:.0f} req/s, ack p50 {percentile(latencies, 50) * 1000:.1f} ms, "
         f"p99 {percentile(latencies, 99) * 1000:.1f} ms, {len(errors)} errors"
