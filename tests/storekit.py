@@ -4,13 +4,51 @@ publishes them."""
 from __future__ import annotations
 
 import io
+import os
 import zipfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from derm_core.ruleset import PriorAuthRow, Ruleset
+
+PG_ENV = "DERM_TEST_PG_URL"
+
+
+def pg_base_url(what: str) -> str:
+    """The PostgreSQL server of the tests (``DERM_TEST_PG_URL``): skips ``what`` without one, fails it in CI."""
+    from derm_core.store import normalise_url
+
+    url = os.environ.get(PG_ENV)
+    if not url:
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{PG_ENV} is not set: in CI {what} must run on PostgreSQL (.ci/run starts one)")
+        pytest.skip(f"{PG_ENV} is not set (.ci/run starts a PostgreSQL server and sets it)")
+    return normalise_url(url)
+
+
+@contextmanager
+def pg_database(base: str, name: str) -> Iterator[str]:
+    """A new, empty database ``name`` on the server of ``base``: its URL; dropped afterwards."""
+    import sqlalchemy as sa
+
+    from derm_core import live
+
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
+    finally:
+        live.reset()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
 
 
 def with_pa(ruleset: Ruleset, payer: str, code: str, note: str = "") -> Ruleset:

@@ -24,9 +24,10 @@ from collections import Counter
 
 import pytest
 from replicakit import Replica, RoundRobinProxy, free_port, nginx_conf
+from storekit import pg_base_url, pg_database
 
 from derm_core import live
-from derm_core.store import normalise_url, open_store
+from derm_core.store import open_store
 from slack_bot import blocks
 from slack_bot.testing import SlackApiDouble
 
@@ -35,30 +36,13 @@ from .test_admin import CLAIM, PA_CHECK, add_aetna_pa, buttons, override_click, 
 from .test_listeners import override_values, texts, why_values
 
 pytestmark = pytest.mark.slow
-PG_ENV = "DERM_TEST_PG_URL"
 _n = itertools.count(1)
 
 
 @pytest.fixture(scope="module")
 def pg_url():
-    url = os.environ.get(PG_ENV)
-    if not url:
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{PG_ENV} is not set: in CI the replica tests run on PostgreSQL (.ci/run starts one)")
-        pytest.skip(f"{PG_ENV} is not set (.ci/run starts a PostgreSQL server and sets it)")
-    import sqlalchemy as sa
-
-    base = normalise_url(url)
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
-    name = f"derm_replicas_{os.getpid()}"
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    yield sa.make_url(base).set(database=name).render_as_string(hide_password=False)
-    live.reset()
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    admin.dispose()
+    with pg_database(pg_base_url("the replica tests"), f"derm_replicas_{os.getpid()}") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
