@@ -41,7 +41,7 @@ def child(n: int) -> None:
 
 def counted(n: int, code: Path) -> tuple[int, int]:
     """Instructions of a child that checks ``n`` claims, and the lines it checked."""
-    env = {**os.environ, "PYTHONPATH": str(code)}
+    env = {**os.environ, "PYTHONPATH": str(code), "PYTHONHASHSEED": "0"}  # string hashes, and so dict layouts, fixed
     cmd = ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, __file__, "--child", str(n)]
     run = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=code, check=True)
     refs = re.search(r"I\s+refs:\s+([\d,]+)", run.stderr)

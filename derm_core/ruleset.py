@@ -133,7 +133,7 @@ class CodeIndex:
     def __init__(self, ruleset: Ruleset):
         self.ncci = ruleset._ncci  # NCCI data attached by the store, or None
         self.pfs = ruleset._pfs  # the CMS fee-schedule indicators an admin loaded, by year, or None
-        self.seen: dict[str, dict[str, list[Any]]] = {name: {} for name in CODE_TABLES}  # table -> code -> rows
+        self._seen: dict[str, dict[str, list[Any]]] = {name: {} for name in CODE_TABLES}  # table -> code -> rows
         self._tables: dict[str, tuple[dict[str, list[Any]], list[Any]]] = {}
         for name in CODE_TABLES:
             rows = getattr(ruleset, name)
@@ -148,7 +148,7 @@ class CodeIndex:
 
     def rows(self, table: str, code: str) -> list[Any]:
         """Rows of ``table`` whose code spec covers ``code``."""
-        seen = self.seen[table]
+        seen = self._seen[table]
         found = seen.get(code)
         if found is None:
             exact, ranges = self._tables[table]

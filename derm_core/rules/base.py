@@ -87,7 +87,7 @@ class Ctx:
         self.by_family: dict[str, list[Ln]] = {}
         self.all_mods: frozenset[str] = frozenset()
         table = all_codes()
-        claim_dx = tuple(map(_dx, claim.diagnoses))
+        claim_dx = tuple(map(icd.normalize, claim.diagnoses))
         for i, line in enumerate(claim.lines):
             code = line.code.strip().upper()
             info = table.get(code)
@@ -121,9 +121,7 @@ class Ctx:
 
     def payer_rows(self, table: str, code: str, dos: date | None) -> list:
         """The rows of a ruleset table (e.g. ``prior_authorization``) that apply to this claim's payer and ``code``."""
-        rows = self.index.seen[table].get(code)
-        if rows is None:
-            rows = self.index.rows(table, code)
+        rows = self.index.rows(table, code)
         return [r for r in rows if r.applies(self.payer_name, self.payer_type, dos)] if rows else rows
 
     @property
@@ -147,19 +145,6 @@ def _gather(index: dict[str, list[Ln]], keys: tuple[str, ...]) -> list[Ln]:
     return sorted((ln for group in found for ln in group), key=lambda ln: ln.idx)
 
 
-_DX: dict[str, str] = {}
-
-
-def _dx(code: str) -> str:
-    """``icd.normalize``, remembered (claims repeat a few hundred diagnoses)."""
-    norm = _DX.get(code)
-    if norm is None:
-        if len(_DX) > 100_000:  # hostile input: keep the memory bounded
-            _DX.clear()
-        norm = _DX[code] = icd.normalize(code)
-    return norm
-
-
 def _resolve_dx(dx: list[str], claim_dx: tuple[str, ...]) -> tuple[str, ...]:
     out = []
     for d in dx:
@@ -170,7 +155,7 @@ def _resolve_dx(dx: list[str], claim_dx: tuple[str, ...]) -> tuple[str, ...]:
                 out.append(claim_dx[n - 1])
             # an out-of-range pointer is reported by DRM006
         else:
-            out.append(_dx(d))
+            out.append(icd.normalize(d))
     return tuple(out)
 
 
