@@ -336,7 +336,7 @@ def history_only(ctx: Ctx) -> Iterator[Hit]:
     for ln in ctx.lines:
         if ln.info is None or ln.info.is_em or ln.family in ("pathology", "drug"):
             continue
-        if ln.dx and icd.is_history(ln.dx[0]) and all(map(icd.is_history, ln.dx)):
+        if ln.dx and all(map(icd.is_history, ln.dx)):
             yield Hit(
                 [ln.idx],
                 f"{ln.code} is billed only with the history code {', '.join(ln.dx)}.",
