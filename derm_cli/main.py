@@ -148,6 +148,8 @@ def check(
             out.print(f"[dim]{n}[/dim]")
         if claims:
             out.print(report_table(report, claims))
+    if not errors and not (items if fmt == "json" else claims):
+        _warn(f"no claims in {', '.join(map(str, files or ['<stdin>']))}: nothing was checked")
     for problem in errors:
         _error(problem)
     if errors:

@@ -55,6 +55,18 @@ def test_clean_claims_exit_zero(tmp_path):
     assert json.loads(result.stdout)["claims"][0]["claim_id"] == "claim-1"
 
 
+@pytest.mark.parametrize("content", ["[]", '{"claims": []}'])
+@pytest.mark.parametrize("fmt", ["table", "json"])
+def test_a_file_without_claims_says_nothing_was_checked(tmp_path, content, fmt):
+    p = tmp_path / "none.json"
+    p.write_text(content)
+    result = run("check", str(p), "-f", fmt)
+    assert result.exit_code == 0
+    assert f"no claims in {p}: nothing was checked" in " ".join(result.stderr.split())
+    if fmt == "json":
+        assert json.loads(result.stdout)["claims"] == []
+
+
 @pytest.mark.parametrize(
     ("content", "needle"),
     [
