@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from ..coding import biopsies
 from ..models import Category, SuggestedLine
 from ._util import DISTINCT, as_is, by_date, distinct, same_lesion, show, try_code
-from .base import Ctx, Hit, Skip, rule
+from .base import Ctx, Hit, Ln, Skip, rule
 
 REFS = ("CUTIS", "AAD2019BX")
 DEFINITIVE = (
@@ -88,6 +88,17 @@ def biopsy_method(ctx: Ctx) -> Iterator[Hit]:
             )
 
 
+def _frozen_decided(ctx: Ctx, bx: Ln) -> bool:
+    """Whether the biopsy went for a same-day frozen section: ``diagnostic_frozen_section`` on any line of its lesion
+    that date (the biopsy, the 88331 or the procedure), or an 88331 of that lesion billed with it; never when a
+    line of the lesion says false."""
+    lesion = [ln for ln in ctx.lines if ln.dos == bx.dos and same_lesion(ln, bx)]
+    said = {ln.facts.diagnostic_frozen_section for ln in lesion} - {None}
+    if said:
+        return said == {True}
+    return any(ln.code == "88331" for ln in lesion)
+
+
 @rule(
     "DRM303",
     "Biopsy of the same lesion as a definitive procedure",
@@ -99,8 +110,8 @@ def biopsy_method(ctx: Ctx) -> Iterator[Hit]:
 def biopsy_same_lesion(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags a biopsy of the same lesion (same ``lesion_id``) as an excision, shave removal,
     destruction or Mohs on the same date, unless the biopsy went for immediate pathology and its result
-    decided the procedure (``diagnostic_frozen_section``, with 58 on the procedure as the NCCI manual puts it, or 59 or
-    an X modifier on the biopsy as some payers ask).
+    decided the procedure (``diagnostic_frozen_section`` on a line of that lesion, or its 88331 on the claim; with 58
+    on the procedure as the NCCI manual puts it, or 59 or an X modifier on the biopsy as some payers ask).
 
     Why is this bad? The biopsy is part of the definitive procedure of that lesion and is denied as included.
     """
@@ -108,7 +119,7 @@ def biopsy_same_lesion(ctx: Ctx) -> Iterator[Hit]:
     for bx in ctx.fam("biopsy"):
         for d in definitive:
             if d.dos == bx.dos and same_lesion(bx, d):
-                if bx.facts.diagnostic_frozen_section and (bx.mods & DISTINCT or "58" in d.mods):
+                if (bx.mods & DISTINCT or "58" in d.mods) and _frozen_decided(ctx, bx):
                     continue
                 yield Hit(
                     [bx.idx, d.idx],
