@@ -9,7 +9,9 @@ override can refer to the claim without its text).
 What the parser is not sure of is never used: a word it does not know goes to ``not_understood``, a second date
 goes to ``unused_dates`` (the first date is the claim's date of service; a line is dated otherwise only by
 ``dos`` and a date written on that line's own segment: ``99213-24 L40.0 dos 2026-03-20``), an authorization
-"number" without a digit (``auth pending``) is not an authorization. The TXT rules (``rules/text.py``) turn them
+"number" without a digit (``auth pending``) is not an authorization. Documentation facts written beside a code in
+their plain forms (``5 AKs``, ``nose``, ``1.2 cm``, ``2 stages 3 blocks each``: ``textfacts``) are read for that
+line, and listed in the notes. The TXT rules (``rules/text.py``) turn them
 into warnings, so that a claim read only in part is never reported clean.
 """
 
@@ -22,6 +24,7 @@ from datetime import date, datetime
 from . import icd
 from .codes import lookup, modifiers
 from .models import Claim
+from .textfacts import FAMILY_FACTS, describe, read_facts
 from .vocab import KNOWN_PAYERS
 
 MAX_TEXT = 20_000
@@ -88,6 +91,8 @@ FILLER = {
 
 # Modifiers that are also words of a note: in lower case they are words (a modifier is written PT, -PT or mod pt).
 ENGLISH_MODIFIERS = {"am", "as", "at", "go", "he", "me", "up", "us", "pt", "hx"}
+# Modifiers that are words of a note in any case ("2 AK", "1.2 cm", "180 sq cm"): a modifier only as -AK or mod AK.
+NOTE_WORD_MODIFIERS = {"ak", "sk", "cm", "sq"}
 
 
 class TextParseError(ValueError):
@@ -146,6 +151,42 @@ def _is_diagnosis(tok: str) -> bool:
     return icd.looks_like_icd(tok) and icd.status(icd.normalize(tok)) != "unknown"
 
 
+def _runs(loose: list[tuple[int, int, str]], filler: set[int]) -> list[tuple[int, list[str]]]:
+    """The words left over, in runs of words next to each other (filler words between them) after one line's code."""
+    runs: list[tuple[int, list[str]]] = []
+    last = -2
+    for k, line, word in loose:
+        if runs and runs[-1][0] == line and line >= 0 and all(j in filler for j in range(last + 1, k)):
+            runs[-1][1].append(word)
+        else:
+            runs.append((line, [word]))
+        last = k
+    return runs
+
+
+def _facts(lines: list[dict], at: int, words: list[str], notes: list[str]) -> list[str]:
+    """Read the documentation facts ``words`` give for line ``at`` (``5 AKs``, ``nose``, ``1.2 cm``); the words left."""
+    info = lookup(lines[at]["code"])
+    facts, left = read_facts(words, info.family if info else None)
+    if not facts:
+        return words
+    target = at
+    if info is not None and info.is_addon:  # family facts go on the family's primary line (17000 for 17003)
+        target = next((j for j in range(at - 1, -1, -1) if _primary_of(lines[j]["code"], info.family)), at)
+    placed = [(lines[target] if fact in FAMILY_FACTS else lines[at], fact, value) for fact, value in facts.items()]
+    if any(ln.get("facts", {}).get(fact, value) != value for ln, fact, value in placed):
+        return words  # said twice with two values: neither counts
+    for ln, fact, value in placed:
+        ln.setdefault("facts", {})[fact] = value
+    notes.append(f"Read from the text for line {at + 1} ({lines[at]['code']}): {describe(facts)}.")
+    return left
+
+
+def _primary_of(code: str, family: str) -> bool:
+    info = lookup(code)
+    return info is not None and info.family == family and not info.is_addon
+
+
 def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
     """Parse a pasted claim.
 
@@ -166,7 +207,9 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
     expect: str | None = None  # the keyword just seen: mod, units, npi, auth, payer, dos
     payer_words: list[str] = []
     segment_start = 0  # how many lines there were when this segment (text between ; or new lines) began
-    for raw in _tokens(text):
+    loose: list[tuple[int, int, str]] = []  # (token position, line, word) of the words no rule of the loop read
+    filler: set[int] = set()
+    for k, raw in enumerate(_tokens(text)):
         tok = raw.strip(".:()[]{}\"'").upper() if raw != ";" else raw
         low = tok.lower()
         if tok == ";":
@@ -203,7 +246,7 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
                 if m in known_mods:
                     lines[-1]["modifiers"].append(m)
                 elif m:
-                    not_understood.append(f"-{m}")
+                    loose.append((k, -1, f"-{m}"))
             expect = None
             continue
         if _is_procedure(tok):
@@ -228,7 +271,7 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
         if units and current is not None:
             current["units"] = int(next(g for g in units.groups() if g))
             continue
-        word_not_mod = low in ENGLISH_MODIFIERS and not raw.isupper() and expect != "mod"  # "pt seen as follow up"
+        word_not_mod = ((low in ENGLISH_MODIFIERS and not raw.isupper()) or low in NOTE_WORD_MODIFIERS) and expect != "mod"  # "pt seen"
         if current is not None and not word_not_mod and (tok in known_mods and (expect == "mod" or tok.isdigit() or len(tok) == 2)):
             if tok not in current["modifiers"]:
                 current["modifiers"].append(tok)
@@ -275,8 +318,11 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
             expect = "dos"
             continue
         if low in FILLER:
+            filler.add(k)
             continue
-        not_understood.append(raw)
+        loose.append((k, len(lines) - 1, raw))
+    for line, words in _runs(loose, filler):
+        not_understood += _facts(lines, line, words, notes) if line >= 0 else words
     if payer_words:
         name = " ".join(payer_words)
         claim["payer"] = {"type": claim.get("payer", {}).get("type", "commercial"), "name": name}

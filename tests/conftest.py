@@ -10,12 +10,12 @@ def ruleset():
 
 @pytest.fixture(scope="session", autouse=True)
 def _own_data_folder(tmp_path_factory):
-    """No test reads or writes the developer's own rules store: the user data folder is a temporary one,
-    and ``DERM_RULES_DB``/``DERM_RULES`` from the environment are ignored."""
+    """No test reads or writes the developer's own rules store: the user data folder is a temporary one (one per
+    test, below), and ``DERM_RULES_DB``/``DERM_RULES`` from the environment are ignored."""
     import os
 
     saved = {k: os.environ.get(k) for k in ("XDG_DATA_HOME", "XDG_CACHE_HOME", "DERM_RULES_DB", "DERM_RULES")}
-    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))
+    os.environ["XDG_DATA_HOME"] = str(tmp_path_factory.mktemp("data-home"))  # session fixtures; each test has its own
     os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("cache-home"))  # parsed data files, the ICD-10-CM index
     os.environ.pop("DERM_RULES_DB", None)
     os.environ.pop("DERM_RULES", None)
@@ -25,6 +25,12 @@ def _own_data_folder(tmp_path_factory):
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+@pytest.fixture(autouse=True)
+def _own_data_home(tmp_path_factory, monkeypatch):
+    """Each test its own user data folder: a rules store one test creates there is never another test's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path_factory.mktemp("data-home")))
 
 
 # --- denial patterns: a synthetic month with planted patterns (no real patient data) ---------------------------

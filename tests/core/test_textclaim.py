@@ -120,3 +120,52 @@ def test_fuzz_claim_like_text(tokens):
         return
     report = check_claim(parsed.claim, default_ruleset())
     assert report.status in ("clean", "warning", "error")
+
+
+def facts(text):
+    return [ln.facts.model_dump(exclude_none=True) for ln in parse_claim_text(text, TODAY).claim.lines]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "expected"),
+    [
+        ("17000 L57.0; 17003 x4 L57.0 5 AKs", 0, {"lesion_count": 5, "pathology": "premalignant"}),  # on the primary
+        ("17000 L57.0 2 AK", 0, {"lesion_count": 2, "pathology": "premalignant"}),  # AK: a word, not the modifier
+        ("17110 B07.8 for 12 warts", 0, {"lesion_count": 12, "pathology": "benign"}),
+        ("11200 L91.8 12 skin tags irritated", 0, {"lesion_count": 12, "pathology": "benign", "symptoms": ["irritation"]}),
+        ("11402 D22.5 trunk 1.2 cm benign bleeding", 0, {"site": "trunk", "size_cm": 1.2, "pathology": "benign", "symptoms": ["bleeding"]}),
+        ("11642 C44.319 cheek 8mm", 0, {"site": "face", "size_cm": 0.8}),
+        ("11102 D48.5 shave bx arm", 0, {"site": "arm", "biopsy_method": "tangential"}),
+        ("17311 C44.311 nose 2 stages 3 blocks each; 17312", 0, {"site": "nose", "mohs_stage_blocks": [3, 3]}),
+        ("17311 C44.311; 17312 blocks 4 2", 0, {"mohs_stage_blocks": [4, 2]}),
+        ("96920 L40.0 180 sq cm", 0, {"area_sq_cm": 180.0}),
+        ("13151 C44.311 1.8cm", 0, {"size_cm": 1.8}),
+    ],
+)
+def test_documentation_facts_beside_a_code_are_read(text, line, expected):
+    p = parse_claim_text(text, TODAY)
+    assert facts(text)[line] == expected
+    assert p.not_understood == [] and any(n.startswith("Read from the text") for n in p.notes)
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("11602 C44.519 trunk arm", ["trunk", "arm"]),  # two sites: neither is read
+        ("99213 L57.0 5 AKs", ["5", "AKs"]),  # no count on a visit
+        ("17311 C44.311 2 stages", ["2", "stages"]),  # stages without their blocks
+        ("17000 L57.0 5 AKs 6 AKs", ["5", "AKs", "6", "AKs"]),  # two counts
+        ("11402 D22.5 dx change", ["change"]),  # "change" alone is no symptom
+    ],
+)
+def test_facts_not_sure_are_not_read(text, left):
+    p = parse_claim_text(text, TODAY)
+    assert p.not_understood == left
+    assert all(not f for f in facts(text))
+
+
+def test_facts_read_from_the_text_decide_the_check():
+    wrong = check_claim(parse_claim_text("medicare 17000 L57.0; 17003 x3 L57.0 5 AKs", TODAY).claim, default_ruleset())
+    assert any(f.rule == "DRM112" and f.severity == "error" for f in wrong.findings)  # 5 AKs are 17003 x4
+    right = check_claim(parse_claim_text("aetna 17110 x1 for 12 warts B07.8", TODAY).claim, default_ruleset())
+    assert right.status == "clean"
