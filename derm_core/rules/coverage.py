@@ -307,7 +307,7 @@ def liability_fit(ctx: Ctx) -> Iterator[Hit]:
         elif "GY" in m and ln.family in COVERED and ln.facts.purpose != "cosmetic" and not excluded:
             problem, want = f"{ln.code} is a covered service when medically necessary: GY (not a Medicare benefit) does not apply", set()
         elif "GY" in m and not excluded and ln.facts.purpose == "medical" and _medical_dx(ln):
-            problem, want = f"{ln.code} is documented as medical for a condition that makes it covered: GY (not a Medicare benefit) does not apply", set()
+            problem, want = f"{ln.code} is documented as medical, with a diagnosis that makes it covered: GY does not apply", set()
         if problem:
             mods = sorted((m - {"GA", "GY", "GZ", "GX"}) | want)
             yield Hit(
