@@ -71,7 +71,8 @@ class CodeInfo:
     sq_cm_per_unit: float | None = None
     single_dose: bool = False
     em_setting: str | None = None
-    medicare: dict[str, Any] | None = None  # {status: invalid, use: [codes], note}: Medicare does not pay this code
+    # {status: invalid|cosmetic, use: [codes], note}: Medicare pays the code not at all, or its medical use only as `use`
+    medicare: dict[str, Any] | None = None
     effective: date | None = None
     source: tuple[str, ...] = ()
 

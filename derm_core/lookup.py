@@ -33,7 +33,7 @@ def describe_code(code: str) -> str:
         if info.max_units:
             extra.append(f"at most {info.max_units} unit{'s' if info.max_units > 1 else ''}")
         if info.cosmetic:
-            extra.append("usually cosmetic (not covered)")
+            extra.append(f"cosmetic unless for {', '.join(info.dx)}" if info.dx else "usually cosmetic (not covered)")
         if info.prior_auth:
             extra.append("often needs prior authorization")
         if info.medicare and info.medicare.get("status") == "invalid":

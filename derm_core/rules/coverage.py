@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 from .. import icd
 from ..models import Category, Severity, SuggestedLine
@@ -12,9 +13,10 @@ from .base import Ctx, Hit, Ln, Skip, rule
 BENIGN_REMOVAL = ("skin_tags", "shave", "excision_benign", "destruction_benign")
 LCD_REFS = ("L34938", "L35498", "L34200")
 # Diagnoses that are themselves an LCD L34938 indication: an inflamed seborrheic keratosis documents inflammation; a
-# neoplasm of uncertain behavior (pathology could not call it benign) is the "clinical uncertainty, malignancy a
-# realistic consideration" indication.
-INDICATED_DX = ("L82.0", "D48.5")
+# neoplasm of uncertain or unspecified behavior (pathology could not call it benign) is the "clinical uncertainty,
+# malignancy a realistic consideration" indication; a coded symptom (pruritus, local infection, abscess or cellulitis,
+# bleeding) documents that symptom (some MACs ask for it as a secondary diagnosis).
+INDICATED_DX = ("L82.0", "D48.5", "D49.2", "L29", "L08", "L02", "L03", "R58")
 
 
 def _is_cosmetic_dx(code: str) -> bool:
@@ -76,24 +78,48 @@ def medicare_benign_removal(ctx: Ctx) -> Iterator[Hit | Skip]:
         )
 
 
-def _documented_indication(ln: Ln) -> bool:
-    """A usually-cosmetic code with a listed medical indication: documented as medical and linked to a diagnosis
-    on the code's list (17360 for active acne, which payer policies such as Anthem ANC.00007 cover)."""
+def _medical_dx(ln: Ln) -> bool:
+    """The line carries a diagnosis on its code's list of medical indications (``dx`` of a cosmetic code in
+    codes.yaml: dermatochalasis or ptosis for blepharoplasty, rhinophyma for dermabrasion, AKs for a peel)."""
     info = ln.info
-    return info is not None and bool(info.dx) and ln.facts.purpose == "medical" and any(d.startswith(info.dx) for d in ln.dx)
+    return info is not None and bool(info.dx) and any(d.startswith(info.dx) for d in ln.dx)
+
+
+def _medicare_use(ctx: Ctx, ln: Ln) -> dict[str, Any] | None:
+    """For Medicare, a cosmetic code whose medical use Medicare pays under another code only (11950-11954: the
+    HIV facial lipodystrophy filler is G0429 under NCD 250.5), from codes.yaml ``medicare: {status: cosmetic}``."""
+    m = ln.info.medicare if ctx.medicare and ln.info is not None else None
+    return m if m and m.get("status") == "cosmetic" else None
 
 
 def _cosmetic_reason(ctx: Ctx, ln: Ln) -> str | None:
-    if ln.info is not None and ln.info.cosmetic and not _documented_indication(ln):
+    """Why the line is cosmetic for certain, or None: a code that is cosmetic whatever the diagnosis (unless the note
+    says the purpose was medical), the payer's cosmetic list, ``purpose: cosmetic``, Z41.1."""
+    info, f = ln.info, ln.facts
+    if info is not None and info.cosmetic and not info.dx and f.purpose != "medical":
         return f"{ln.code} is a cosmetic procedure"
+    if info is not None and info.cosmetic and _medicare_use(ctx, ln):
+        return f"{ln.code} is not covered by Medicare for any diagnosis"
     rows = ctx.payer_rows("cosmetic", ln.code, ln.dos)
     if rows:
         return f"{ln.code} is on this payer's cosmetic exclusion list" + (f" ({rows[0].note})" if rows[0].note else "")
-    if ln.facts.purpose == "cosmetic":
+    if f.purpose == "cosmetic":
         return f"{ln.code} is documented as cosmetic"
     if ln.dx and any(map(_is_cosmetic_dx, ln.dx)):
         return f"{ln.code} is coded as an encounter for cosmetic surgery (Z41.1)"
     return None
+
+
+def _possibly_cosmetic(ln: Ln) -> str | None:
+    """Why a usually-cosmetic line may be cosmetic though nothing says so: a code that is medical only for listed
+    diagnoses billed with none of them, or an always-cosmetic code whose note gives a medical purpose."""
+    info = ln.info
+    if info is None or not info.cosmetic or _medical_dx(ln):
+        return None
+    if info.dx:
+        listed = ", ".join(info.dx[:6]) + ("..." if len(info.dx) > 6 else "")
+        return f"{ln.code} is medical only for a listed condition ({listed}), and {', '.join(ln.dx) or 'no diagnosis'} is not one"
+    return f"{ln.code} is usually cosmetic; the medical purpose must be clear in the record"
 
 
 @rule(
@@ -101,13 +127,17 @@ def _cosmetic_reason(ctx: Ctx, ln: Ln) -> str | None:
     "Cosmetic service billed to insurance as covered",
     Category.cosmetic,
     families=None,
-    references=("COS", "MEDICARE-FAQS", "L34938"),
+    references=("MBPM-16-120", "COS", "MEDICARE-FAQS", "L34938", "L34411", "A56658", "NCD250.5"),
     likely_denial="PR-204",
 )
 def cosmetic_service(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags cosmetic services (peels, dermabrasion, fillers, spider-vein sclerotherapy, hair
-    removal, the payer's cosmetic list, ``purpose: cosmetic`` or Z41.1) billed to an insurer. For Medicare
-    they need GY (+GX with a voluntary ABN); for other payers they are usually not covered at all.
+    """What it does: flags cosmetic services (hair transplant, liposuction, face lift, spider-vein sclerotherapy,
+    the payer's cosmetic list, ``purpose: cosmetic`` or Z41.1) billed to an insurer. For Medicare they need GY (+GX
+    with a voluntary ABN); for other payers they are usually not covered at all. Codes that are cosmetic unless done
+    for a listed condition (blepharoplasty for dermatochalasis or ptosis, dermabrasion for rhinophyma, peels for
+    AKs or active acne, electrolysis for pilonidal disease) are medical with a listed diagnosis and get a warning
+    without one, never an error: the record may show an indication the claim does not carry. Medicare pays filler
+    for HIV facial lipodystrophy only as G0429 (NCD 250.5), never as 11950-11954.
 
     Why is this bad? Cosmetic services are excluded benefits; billing them as covered is denied and, repeated, is an audit risk.
     """
@@ -118,21 +148,45 @@ def cosmetic_service(ctx: Ctx) -> Iterator[Hit]:
         if "GY" in ln.mods or (medicare and ln.info is not None and ln.info.family in BENIGN_REMOVAL):
             continue  # billed as excluded already; DRM901 screens benign removals for Medicare
         reason = _cosmetic_reason(ctx, ln)
-        if reason is None:
-            continue
-        if medicare:
+        use = _medicare_use(ctx, ln)
+        if reason and use and _medical_dx(ln) and ln.facts.purpose != "cosmetic" and not any(map(_is_cosmetic_dx, ln.dx)):
+            yield Hit(
+                [ln.idx],
+                f"{reason}: {use.get('note', '')}",
+                f"Bill {' with '.join(use.get('use', []))} for the medical service.",
+                [SuggestedLine(code=c, units=1) for c in use.get("use", [])[:1]],
+            )
+        elif reason and medicare:
             yield Hit(
                 [ln.idx],
                 f"{reason}; Medicare excludes it.",
                 "Bill it with GY (+GX if a voluntary ABN was signed), or collect from the patient.",
                 [_gy(ln, ln.facts.abn_signed)],
             )
-        else:
+        elif reason:
             yield Hit(
                 [ln.idx],
                 f"{reason}; most plans exclude it.",
                 "Check the plan's exclusions; collect from the patient with a signed financial waiver if excluded.",
                 severity="warning",
+            )
+        elif ln.mods & LIABILITY:
+            continue  # GA/GZ: the provider expects a denial and says so
+        elif maybe := _possibly_cosmetic(ln):
+            yield Hit(
+                [ln.idx],
+                f"{maybe}: it may be cosmetic.",
+                "Link the diagnosis that makes it medical and keep the documentation the payer's policy asks for; if it "
+                "was done for appearance, bill it as non-covered (GY for Medicare) or collect from the patient.",
+                severity="warning",
+            )
+        elif ln.info is not None and ln.info.cosmetic and ln.facts.purpose is None:
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is medical for {', '.join(d for d in ln.dx if d.startswith(ln.info.dx))} when the record shows "
+                "the indication the payer's policy asks for.",
+                "Keep that documentation with the claim (for a blepharoplasty: visual fields and photographs) and record purpose: medical.",
+                severity="info",
             )
 
 
@@ -227,7 +281,8 @@ def liability_fit(ctx: Ctx) -> Iterator[Hit]:
     Manual ch. 30): a statutory exclusion (cosmetic, routine screening) takes GY, plus GX when a voluntary ABN was
     signed; an expected not-reasonable-and-necessary denial takes GA with an ABN on file, GZ without one. Flags GA
     without an ABN, GZ with one, GX without a voluntary ABN, GA or GZ on an excluded service, and GY on a service
-    Medicare covers when it is medically necessary (a biopsy, a malignant excision, Mohs).
+    Medicare covers when it is medically necessary (a biopsy, a malignant excision, Mohs; a usually-cosmetic code
+    documented as medical with a diagnosis that makes it covered, such as a functional blepharoplasty).
 
     Why is this bad? The modifier decides who pays: with the wrong one the practice writes off what the patient
     agreed to pay, or the patient is billed for a covered service.
@@ -251,6 +306,8 @@ def liability_fit(ctx: Ctx) -> Iterator[Hit]:
             problem, want = "GX says a voluntary ABN was signed, but none was", {"GY"}
         elif "GY" in m and ln.family in COVERED and ln.facts.purpose != "cosmetic" and not excluded:
             problem, want = f"{ln.code} is a covered service when medically necessary: GY (not a Medicare benefit) does not apply", set()
+        elif "GY" in m and not excluded and ln.facts.purpose == "medical" and _medical_dx(ln):
+            problem, want = f"{ln.code} is documented as medical, with a diagnosis that makes it covered: GY does not apply", set()
         if problem:
             mods = sorted((m - {"GA", "GY", "GZ", "GX"}) | want)
             yield Hit(
