@@ -41,12 +41,13 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
 
     kinds = "|".join(f"(?P<{name}>{pattern})" for name, pattern, _ in _KINDS)
     return [
+        ("mohs_staged", re.compile(r"\b(?:stage|layer) ?#?(\d)[:=,-]? (?:with |had |of |has )?(\d{1,2}) blocks?\b")),
         ("mohs_each", re.compile(r"\b(\d) stages? (?:of |with )?(\d{1,2}) blocks? each\b")),
         ("mohs_one", re.compile(r"\b1 stage (?:of |with )?(\d{1,2}) blocks?\b")),
         (
             "mohs_list",
             re.compile(
-                r"\b(?:stages?[:=]? ?(\d{1,2}(?: ?[/+]? ?\d{1,2})+)|blocks?[:=]? ?(\d{1,2}(?: ?[/+]? ?\d{1,2})*))\b(?! ?(?:cm|mm|sq))"
+                r"\b(?:stages?[:=]? ?(\d{1,2}(?: ?[/+]? ?\d{1,2})+)(?! ?blocks?)|blocks?[:=]? ?(\d{1,2}(?: ?[/+]? ?\d{1,2})*))\b(?! ?(?:cm|mm|sq))"
             ),
         ),
         ("area", re.compile(r"\b" + _AREA.pattern)),
@@ -69,6 +70,11 @@ def _kind_pathology(match: re.Match[str]) -> str | None:
 
     name = next((k for k, v in match.groupdict().items() if v), None)
     return _KIND_PATH.get(name) if name else None
+
+
+def _symptoms(text: str) -> list[tuple[str, str]]:
+    """The symptoms inside a lesion's words ("irritated SKs", "inflamed cyst")."""
+    return [("symptoms", s) for s, p in SYMPTOMS if re.search(r"\b(?:" + p + r")\b", text)]
 
 
 def read_facts(words: list[str], family: str | None) -> tuple[dict[str, Any], list[str]]:
@@ -99,6 +105,13 @@ def read_facts(words: list[str], family: str | None) -> tuple[dict[str, Any], li
     fam = family or ""
     for name, pattern in _COMPILED:
         kind, _, value = name.partition(":")
+        if kind == "mohs_staged":  # stage 1 3 blocks stage 2 2 blocks: read when the stages are 1, 2, ... in order
+            staged = list(pattern.finditer(text)) if fam == "mohs" else []
+            if staged and [int(m.group(1)) for m in staged] == list(range(1, len(staged) + 1)):
+                take(staged[0], ("mohs_stage_blocks", [int(m.group(2)) for m in staged]))
+                for m in staged[1:]:
+                    take(m)
+            continue
         for m in pattern.finditer(text):
             if kind == "mohs_each" and fam == "mohs":
                 take(m, ("mohs_stage_blocks", [int(m.group(2))] * int(m.group(1))))
@@ -114,9 +127,9 @@ def read_facts(words: list[str], family: str | None) -> tuple[dict[str, Any], li
                 take(m, ("size_cm", round(float(m.group(1)) / (10 if m.group(2) == "mm" else 1), 2)))
             elif kind == "count" and fam in _COUNTED:
                 path = _kind_pathology(m)
-                take(m, ("lesion_count", int(m.group(1))), *((("pathology", path),) if path else ()))
+                take(m, ("lesion_count", int(m.group(1))), *((("pathology", path),) if path else ()), *_symptoms(m.group(0)))
             elif kind == "kind" and fam in _PATHOLOGY and (path := _kind_pathology(m)):
-                take(m, ("pathology", path))
+                take(m, ("pathology", path), *_symptoms(m.group(0)))
             elif kind == "site" and fam and fam not in _NO_SITE:
                 take(m, ("site", _SITE_WORDS[m.group(1)]))
             elif kind == "symptom" and fam and fam not in _NO_SITE:

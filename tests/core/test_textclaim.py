@@ -169,3 +169,24 @@ def test_facts_read_from_the_text_decide_the_check():
     assert any(f.rule == "DRM112" and f.severity == "error" for f in wrong.findings)  # 5 AKs are 17003 x4
     right = check_claim(parse_claim_text("aetna 17110 x1 for 12 warts B07.8", TODAY).claim, default_ruleset())
     assert right.status == "clean"
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        ("3 irritated SKs", {"lesion_count": 3, "pathology": "benign", "symptoms": ["irritation"]}),  # the symptom inside
+        ("nose BCC stage 1 3 blocks stage 2 2 blocks", {"site": "nose", "pathology": "malignant", "mohs_stage_blocks": [3, 2]}),
+    ],
+)
+def test_facts_inside_other_words(words, expected):
+    from derm_core.textfacts import read_facts
+
+    family = "mohs" if "stage" in words else "destruction_benign"
+    assert read_facts(words.split(), family) == (expected, [])
+
+
+def test_stages_out_of_order_are_not_read():
+    from derm_core.textfacts import read_facts
+
+    words = "stage 1 3 blocks stage 3 2 blocks".split()
+    assert read_facts(words, "mohs") == ({}, words)
