@@ -21,6 +21,7 @@ SCENARIO_FILES = (
     "claims_heldout.yaml",
     "claims_clean_sweep.yaml",
     "claims_sweep2.yaml",
+    "claims_sweep3.yaml",
 )
 CLAIMS = [
     (f"case:{rid}:{name}", rid, claim)
