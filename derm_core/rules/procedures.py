@@ -90,6 +90,10 @@ def injection_count(ctx: Ctx) -> Iterator[Hit]:
             yield replace_hit(lines, expected, f"{n} lesions injected are reported as {show(expected)}.")
 
 
+# the codes that administer a billed drug: intralesional, subcutaneous/intramuscular, chemotherapy
+ADMINISTERS = ("11900", "11901", "96372", "96401", "96402", "96405", "96406")
+
+
 def _chemo_drug(code: str) -> bool:
     """HCPCS J9000-J9999 are the chemotherapy (antineoplastic) drugs."""
     return code.startswith("J9")
@@ -106,8 +110,9 @@ def _chemo_drug(code: str) -> bool:
 def injection_agent(ctx: Ctx) -> Iterator[Hit]:
     """What it does: an antineoplastic drug (HCPCS J9000-J9999, e.g. fluorouracil or bleomycin) injected into lesions
     is intralesional chemotherapy 96405/96406, not 11900/11901; 96405/96406 with only other drugs on the date (e.g.
-    triamcinolone) is 11900/11901; and 96372 (subcutaneous or intramuscular) with a documented ``lesion_count`` is an
-    injection into lesions, 11900/11901 (or 96405/96406 for a chemotherapy drug).
+    triamcinolone) and no other administration they could belong to is 11900/11901; and 96372 (subcutaneous or
+    intramuscular) with a documented ``lesion_count`` is an injection into lesions, 11900/11901 (or 96405/96406 for
+    a chemotherapy drug).
 
     Why is this bad? The code describes the agent and the route: a keloid steroid injection billed as chemotherapy,
     or 5-FU billed as a steroid injection, is denied or recouped.
@@ -118,7 +123,8 @@ def injection_agent(ctx: Ctx) -> Iterator[Hit]:
         drugs = [d for d in ctx.fam("drug") if d.dos == ln.dos]
         chemo = any(_chemo_drug(d.code) for d in drugs)
         n = ln.facts.lesion_count
-        if ln.code in ("11900", "11901") and chemo and not ctx.codes("96405", "96406"):
+        other = [o for o in ctx.lines if o is not ln and o.dos == ln.dos and o.code in ADMINISTERS]  # drugs may be theirs
+        if ln.code in ("11900", "11901") and chemo and not any(o.family == "chemo_administration" for o in other):
             want = try_code(intralesional_chemotherapy, n) or [SuggestedLine(code="96405" if ln.code == "11900" else "96406")]
             yield Hit(
                 [ln.idx],
@@ -126,7 +132,7 @@ def injection_agent(ctx: Ctx) -> Iterator[Hit]:
                 f"Bill {want[0].code} x1.",
                 want,
             )
-        elif ln.code in ("96405", "96406") and drugs and not chemo and not any(d.code in ("J3490", "J3590") for d in drugs):
+        elif ln.code in ("96405", "96406") and drugs and not chemo and not other and not any(d.code in ("J3490", "J3590") for d in drugs):
             want = try_code(intralesional_injection, n) or [SuggestedLine(code="11900" if ln.code == "96405" else "11901")]
             yield Hit(
                 [ln.idx],
