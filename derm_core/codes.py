@@ -175,6 +175,38 @@ def exclusive_groups() -> dict[str, list[Exclusive]]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class Included:
+    """Services (``codes``) included in others (``within``) on the same lesion, or by one practitioner on one date."""
+
+    codes: frozenset[str]
+    within: frozenset[str]
+    per: str  # lesion, date
+    note: str
+    source: tuple[str, ...] = ()
+
+
+def _expand(items: list[str]) -> frozenset[str]:
+    """Codes and numeric ranges (``11400-11446``: every code of our table in the range) as a set of codes."""
+    out: set[str] = set()
+    for item in map(str, items):
+        low, _, high = item.partition("-")
+        if not high:
+            out.add(low)
+            continue
+        out |= {c for c in all_codes() if c.isdigit() and len(c) == len(low) and low <= c <= high}
+    return frozenset(out)
+
+
+@cache
+def included_services() -> list[Included]:
+    """The ``includes`` table of the code table. Example: 10160 is included in 10060 on the same lesion."""
+    return [
+        Included(_expand(g["codes"]), _expand(g["in"]), g["per"], g["note"], tuple(g.get("source", ())))
+        for g in _load("codes.yaml").get("includes", [])
+    ]
+
+
 @cache
 def sources() -> dict[str, dict[str, str]]:
     """Where the code table's facts come from: source key -> title (and url), from the one bibliography."""

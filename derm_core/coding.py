@@ -247,6 +247,11 @@ def intralesional_injection(n: int | None) -> list[SuggestedLine]:
     return [_line("11901" if _count(n) > 7 else "11900")]
 
 
+def intralesional_chemotherapy(n: int | None) -> list[SuggestedLine]:
+    """Chemotherapy injected into lesions: 96405 for up to 7 lesions, 96406 for more than 7; one line, one unit."""
+    return [_line("96406" if _count(n) > 7 else "96405")]
+
+
 def nail_debridement(n: int | None) -> list[SuggestedLine]:
     """Nail debridement by the number of nails: 11720 for 1 to 5, 11721 for 6 or more; one line, one unit."""
     return [_line("11721" if _count(n) >= 6 else "11720")]

@@ -29,6 +29,7 @@ class Ln:
     dos: date | None
     facts: Facts
     prior_auth: str | None
+    npi: str | None = None  # the rendering practitioner: the line's own, else the claim's
 
     @property
     def family(self) -> str | None:
@@ -96,7 +97,7 @@ class Ctx:
                 info = pfs.info(code, dos.year, info)
             mods = frozenset(m.strip().upper() for m in line.modifiers) if line.modifiers else _NO_MODS
             dx = claim_dx if line.dx is None else _resolve_dx(line.dx, claim_dx)
-            ln = Ln(i, code, info, mods, line.units, dx, dos, line.facts, line.prior_auth)
+            ln = Ln(i, code, info, mods, line.units, dx, dos, line.facts, line.prior_auth, line.rendering_npi or claim.rendering_npi)
             self.lines.append(ln)
             if mods:
                 self.all_mods |= mods

@@ -58,7 +58,7 @@ def em_needs_25(ctx: Ctx) -> Iterator[Hit]:
             continue
         major = [p for p in procs if p.ci.global_days == "090" and p.dos in (em.dos, em.dos + timedelta(days=1))]
         same_day = [p for p in procs if p.dos == em.dos and p.ci.global_days in ("000", "010")]
-        same_day += [a for a in given if a.dos == em.dos and em.code != "99211"]
+        same_day += [a for a in given if a.dos == em.dos and em.code != "99211" and all(a.idx != p.idx for p in same_day)]
         if major and not same_day:
             yield Hit(
                 [em.idx] + [p.idx for p in major],

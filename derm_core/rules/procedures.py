@@ -6,10 +6,10 @@ from collections.abc import Iterator
 from datetime import date
 
 from .. import icd
-from ..codes import all_codes, exclusive_groups, lookup
-from ..coding import excimer, intralesional_injection, nail_debridement, paring, skin_tags
+from ..codes import all_codes, exclusive_groups, included_services, lookup
+from ..coding import excimer, intralesional_chemotherapy, intralesional_injection, nail_debridement, paring, skin_tags
 from ..models import Category, SuggestedLine
-from ._util import area_recode, distinct, first_fact, mismatch, replace_hit, same_lesion, show, try_code
+from ._util import DISTINCT, area_recode, as_is, distinct, first_fact, mismatch, replace_hit, same_lesion, show, try_code
 from .base import Ctx, Hit, Skip, rule
 
 # ----------------------------------------------------------------------------- skin tags
@@ -63,25 +63,92 @@ def skin_tag_units(ctx: Ctx) -> Iterator[Hit]:
 # ----------------------------------------------------------------------------- intralesional injection
 
 
+# the two codes of each lesion-count pair, and the code for a count
+BY_LESION_COUNT = ((("11900", "11901"), intralesional_injection), (("96405", "96406"), intralesional_chemotherapy))
+
+
 @rule(
     "DRM503",
     "Intralesional injection count calls for the other code",
     Category.code_selection,
-    families=("injection",),
-    references=("IL",),
+    families=("injection", "chemo_administration"),
+    references=("IL", "CPT2026"),
     likely_denial="CO-4",
 )
 def injection_count(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: 11900 is up to 7 lesions, 11901 more than 7, one line and one unit per session.
-    Flags a code that disagrees with ``lesion_count`` (11900 and 11901 together: DRM507).
+    """What it does: 11900 is up to 7 lesions, 11901 more than 7; intralesional chemotherapy likewise is 96405 up to
+    7 lesions, 96406 more than 7; one line and one unit per session. Flags a code that disagrees with
+    ``lesion_count`` (both codes of a pair together: DRM507, DRM510).
 
     Why is this bad? 11900 x9 for nine keloids is denied; nine lesions are 11901 x1.
     """
-    lines = ctx.fam("injection")
-    n = first_fact(lines, "lesion_count")
-    expected = try_code(intralesional_injection, n) if isinstance(n, int) else None
-    if expected and mismatch(expected, lines) == "codes" and not (ctx.codes("11900") and ctx.codes("11901")):
-        yield replace_hit(lines, expected, f"{n} lesions injected are reported as {show(expected)}.")
+    for pair, code_for in BY_LESION_COUNT:
+        lines = ctx.codes(*pair)
+        n = first_fact(lines, "lesion_count")
+        expected = try_code(code_for, n) if isinstance(n, int) else None
+        if expected and mismatch(expected, lines) == "codes" and not all(ctx.codes(c) for c in pair):
+            yield replace_hit(lines, expected, f"{n} lesions injected are reported as {show(expected)}.")
+
+
+# the codes that administer a billed drug: intralesional, subcutaneous/intramuscular, chemotherapy
+ADMINISTERS = ("11900", "11901", "96372", "96401", "96402", "96405", "96406")
+
+
+def _chemo_drug(code: str) -> bool:
+    """HCPCS J9000-J9999 are the chemotherapy (antineoplastic) drugs."""
+    return code.startswith("J9")
+
+
+@rule(
+    "DRM516",
+    "Injection code does not fit the agent or the route",
+    Category.code_selection,
+    families=("injection", "chemo_administration", "injection_therapeutic"),
+    references=("NCCI-ch11", "CPT2026"),
+    likely_denial="CO-4",
+)
+def injection_agent(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: an antineoplastic drug (HCPCS J9000-J9999, e.g. fluorouracil or bleomycin) injected into lesions
+    is intralesional chemotherapy 96405/96406, not 11900/11901; 96405/96406 with only other drugs on the date (e.g.
+    triamcinolone) and no other administration they could belong to is 11900/11901; and 96372 (subcutaneous or
+    intramuscular) with a documented ``lesion_count`` is an injection into lesions, 11900/11901 (or 96405/96406 for
+    a chemotherapy drug).
+
+    Why is this bad? The code describes the agent and the route: a keloid steroid injection billed as chemotherapy,
+    or 5-FU billed as a steroid injection, is denied or recouped.
+    """
+    for ln in ctx.lines:
+        if ln.code not in ("11900", "11901", "96405", "96406", "96372"):
+            continue
+        drugs = [d for d in ctx.fam("drug") if d.dos == ln.dos]
+        chemo = any(_chemo_drug(d.code) for d in drugs)
+        n = ln.facts.lesion_count
+        other = [o for o in ctx.lines if o is not ln and o.dos == ln.dos and o.code in ADMINISTERS]  # drugs may be theirs
+        if ln.code in ("11900", "11901") and chemo and not any(o.family == "chemo_administration" for o in other):
+            want = try_code(intralesional_chemotherapy, n) or [SuggestedLine(code="96405" if ln.code == "11900" else "96406")]
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} with an antineoplastic drug: injecting chemotherapy into lesions is {want[0].code}.",
+                f"Bill {want[0].code} x1.",
+                want,
+            )
+        elif ln.code in ("96405", "96406") and drugs and not chemo and not other and not any(d.code in ("J3490", "J3590") for d in drugs):
+            want = try_code(intralesional_injection, n) or [SuggestedLine(code="11900" if ln.code == "96405" else "11901")]
+            yield Hit(
+                [ln.idx],
+                f"{ln.code} is chemotherapy administration, but no antineoplastic drug is billed.",
+                f"Bill {want[0].code} x1.",
+                want,
+            )
+        elif ln.code == "96372" and isinstance(n, int) and n >= 1:
+            want = try_code(intralesional_chemotherapy if chemo else intralesional_injection, n) or []
+            if want:
+                yield Hit(
+                    [ln.idx],
+                    f"96372 with {n} lesions documented: an injection into lesions is {want[0].code}.",
+                    f"Bill {want[0].code} x1.",
+                    want,
+                )
 
 
 @rule("DRM507", "11900 and 11901 on the same date", Category.bundling, families=("injection",), references=("IL",), likely_denial="CO-97")
@@ -236,6 +303,51 @@ def mutually_exclusive(ctx: Ctx) -> Iterator[Hit]:
                 continue
             seen.add((a.idx, b.idx))
             yield Hit([a.idx, b.idx], f"{a.code} and {b.code} are billed together. {group.note}", f"Bill one of {a.code} and {b.code}.")
+
+
+INCLUDED = included_services()
+
+
+@rule(
+    "DRM515",
+    "Service included in another procedure on the same lesion",
+    Category.bundling,
+    families=tuple(sorted({all_codes()[c].family for g in INCLUDED for c in g.codes if c in all_codes()})),
+    references=("NCCI-ch1", "NCCI-ch3", "NCCI-ch11"),
+    likely_denial="CO-97",
+)
+def included_service(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a service billed with another that includes it, on the same date: on the same lesion or
+    wound (both lines naming the same ``lesion_id``): drainage or debridement of a lesion that is excised, a shave,
+    destruction or paring of a lesion that is then excised or destroyed, an aspiration followed by incision and
+    drainage, nail trimming or debridement with the avulsion or matrix excision of the same nail, tissue adhesive
+    with a closure that includes it, a steroid injection of lesions given intralesional chemotherapy; and, by the
+    same practitioner, a nerve block given as the anesthesia of that practitioner's own procedure. A 59 or X
+    modifier on either line states a distinct service and is left alone.
+
+    Why is this bad? The included service is part of the other one (NCCI policy manual ch. I and III): it is denied,
+    or recouped on review.
+    """
+    for c in ctx.lines:
+        for g in INCLUDED:
+            if c.code not in g.codes or not c.mods.isdisjoint(DISTINCT):
+                continue
+            p = next(
+                (
+                    p
+                    for p in ctx.lines
+                    if p is not c
+                    and p.code in g.within
+                    and p.code not in g.codes
+                    and p.dos == c.dos
+                    and p.mods.isdisjoint(DISTINCT)
+                    and (same_lesion(p, c) is True if g.per == "lesion" else p.npi == c.npi)
+                ),
+                None,
+            )
+            if p is not None:
+                yield Hit([p.idx, c.idx], f"{c.code} is billed with {p.code}. {g.note}", f"Remove {c.code}; bill {p.code}.", [as_is(p)])
+                break
 
 
 @rule(
@@ -542,6 +654,10 @@ def first_unit_codes(ctx: Ctx) -> Iterator[Hit]:
             )
 
 
+def _skin_neoplasm(dx: str) -> bool:
+    return icd.is_malignant(dx) or dx.startswith(("D03", "D04", "D22", "D23", "D48.5", "D49.2"))
+
+
 @rule(
     "DRM703",
     "Surgical pathology level does not fit the skin specimen",
@@ -552,8 +668,8 @@ def first_unit_codes(ctx: Ctx) -> Iterator[Hit]:
 )
 def pathology_level(ctx: Ctx) -> Iterator[Hit]:
     """What it does: skin specimens are 88305 whatever their size, depth or malignancy (88304 cyst or tag,
-    88302 skin from plastic repair). Flags 88307/88309 with a skin diagnosis, and 88305 whose only diagnosis is a
-    skin cyst (L72) or skin tag (L91.8).
+    88302 skin from plastic repair). Flags 88307/88309 with a skin diagnosis, 88305 whose only diagnosis is a
+    skin cyst (L72) or skin tag (L91.8), and 88304 for a skin neoplasm with no cyst or tag diagnosis.
 
     Why is this bad? Melanoma or a wide excision does not raise the level; 88307 for skin is denied or downcoded.
     """
@@ -564,6 +680,14 @@ def pathology_level(ctx: Ctx) -> Iterator[Hit]:
                 "88305 for a skin cyst or skin tag: those specimens are 88304.",
                 "Bill 88304 per specimen.",
                 [SuggestedLine(code="88304", units=ln.units, modifiers=sorted(ln.mods))],
+            )
+    for ln in ctx.codes("88304"):
+        if ln.dx and any(_skin_neoplasm(d) for d in ln.dx) and not any(d.startswith(CYST_OR_TAG_DX) for d in ln.dx):
+            yield Hit(
+                [ln.idx],
+                "88304 is for a skin cyst, tag or debridement; a skin neoplasm specimen is 88305.",
+                "Bill 88305 per specimen.",
+                [SuggestedLine(code="88305", units=ln.units, modifiers=sorted(ln.mods))],
             )
     for ln in ctx.codes("88307", "88309"):
         skin = [

@@ -77,7 +77,7 @@ def _recode_units(ctx: Ctx, ln: Ln, limit: int) -> tuple[list[Ln], list[Suggeste
 def _within_limits(ctx: Ctx, ln: Ln, lines: list[SuggestedLine]) -> bool:
     for s in lines:
         info = lookup(s.code)
-        probe = Ln(ln.idx, s.code, info, ln.mods, s.units, ln.dx, ln.dos, ln.facts, ln.prior_auth)
+        probe = Ln(ln.idx, s.code, info, ln.mods, s.units, ln.dx, ln.dos, ln.facts, ln.prior_auth, ln.npi)
         limit, _ = unit_limit(ctx, probe)
         if limit is not None and s.units > limit:
             return False
@@ -121,14 +121,24 @@ def _addon_recode(ctx: Ctx, ln: Ln) -> list[SuggestedLine]:
 )
 def addon_without_primary(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags an add-on code (17003, 11201, 11103/11105/11107, 17312/17314/17315, 88332, 88341, 13102...)
-    billed without one of its primary codes on the same date.
+    billed without one of its primary codes on the same date by the same practitioner (a line's own rendering NPI,
+    else the claim's).
 
-    Why is this bad? An add-on is only paid with its primary; alone it is denied.
+    Why is this bad? An add-on is only paid with its primary, performed by the same practitioner on the same date
+    (NCCI policy manual ch. I); alone, or under another practitioner, it is denied.
     """
     for ln in ctx.lines:
         if ln.info is None or not ln.info.addon_of:
             continue
-        if any(p.dos == ln.dos for c in ln.info.addon_of for p in ctx.by_code.get(c, ())):
+        same_day = [p for c in ln.info.addon_of for p in ctx.by_code.get(c, ()) if p.dos == ln.dos]
+        if any(p.npi == ln.npi for p in same_day):
+            continue
+        if same_day:  # the primary is there, under another practitioner
+            yield Hit(
+                [same_day[0].idx, ln.idx],
+                f"{ln.code} is billed under a different practitioner from its primary {same_day[0].code}.",
+                f"Bill {ln.code} under the practitioner who performed {same_day[0].code}.",
+            )
             continue
         suggested = _addon_recode(ctx, ln)
         fix = f"{ln.code} needs {' or '.join(ln.info.addon_of)} on the same date."

@@ -22,6 +22,7 @@ SCENARIO_FILES = (
     "claims_clean_sweep.yaml",
     "claims_sweep2.yaml",
     "claims_cosmetic.yaml",
+    "claims_sweep3.yaml",
 )
 CLAIMS = [
     (f"case:{rid}:{name}", rid, claim)

@@ -20,6 +20,7 @@ CLAIMS = [
         "claims_clean_sweep.yaml",
         "claims_sweep2.yaml",
         "claims_cosmetic.yaml",
+        "claims_sweep3.yaml",
     )
     for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
 ]
