@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cache
@@ -141,6 +141,9 @@ def _tables() -> tuple[dict[str, CodeInfo], dict[str, Invalid], list[tuple[int, 
         if isinstance(d.get("effective"), str):
             d["effective"] = date.fromisoformat(d["effective"])
         codes[code] = CodeInfo(code=code, **d)
+    for code, info in codes.items():  # primaries given as ranges (99202-99205) stand for the table's codes in them
+        if any("-" in c for c in info.addon_of):
+            codes[code] = replace(info, addon_of=tuple(sorted(_in_ranges(info.addon_of, codes))))
     invalid: dict[str, Invalid] = {}
     for code, d in raw["deleted"].items():
         invalid[code] = Invalid(code, d["note"], _date(d["deleted"]), tuple(d["replaced_by"]), d.get("source"))
@@ -148,6 +151,15 @@ def _tables() -> tuple[dict[str, CodeInfo], dict[str, Invalid], list[tuple[int, 
         invalid[code] = Invalid(code, d["note"])
     ranges = [(int(a), int(b)) for a, b in raw["complete_ranges"]]
     return codes, invalid, ranges, str(raw["version"])
+
+
+def _in_ranges(items: tuple[str, ...], codes: dict[str, CodeInfo]) -> set[str]:
+    """Codes and numeric ranges (``99202-99205``: every code of ``codes`` in the range) as a set of codes."""
+    out: set[str] = set()
+    for item in items:
+        low, _, high = item.partition("-")
+        out |= {low} if not high else {c for c in codes if c.isdigit() and len(c) == len(low) and low <= c <= high}
+    return out
 
 
 def _date(value: date | str) -> date:
@@ -188,14 +200,7 @@ class Included:
 
 def _expand(items: list[str]) -> frozenset[str]:
     """Codes and numeric ranges (``11400-11446``: every code of our table in the range) as a set of codes."""
-    out: set[str] = set()
-    for item in map(str, items):
-        low, _, high = item.partition("-")
-        if not high:
-            out.add(low)
-            continue
-        out |= {c for c in all_codes() if c.isdigit() and len(c) == len(low) and low <= c <= high}
-    return frozenset(out)
+    return frozenset(_in_ranges(tuple(map(str, items)), all_codes()))
 
 
 @cache

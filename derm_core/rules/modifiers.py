@@ -39,26 +39,30 @@ def _administrations(ctx: Ctx) -> list:
     "Same-day E/M with a minor procedure needs modifier 25",
     Category.modifier_missing,
     families=("em",),
-    references=EM_REFS + ("EM-AAPC",),
+    references=EM_REFS + ("EM-AAPC", "MCPM ch. 12 §30.6.1.1 (preventive visit and a problem visit the same day)"),
     likely_denial="CO-97",
 )
 def em_needs_25(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags an office visit billed on the same date as a 000- or 010-day procedure (or a drug
-    administration such as 96372) without modifier 25 on the E/M, and a visit on the day of (or the day before) a
-    090-day procedure without 57 (decision for surgery) or 25.
+    administration such as 96372, or a preventive visit such as 99395 or the annual wellness visit G0439) without
+    modifier 25 on the E/M, and a visit on the day of (or the day before) a 090-day procedure without 57 (decision
+    for surgery) or 25.
 
     Why is this bad? The decision to do a minor procedure is part of the procedure; a separate visit is only
-    paid with 25 and a significant, separately identifiable service in the note. Before major surgery the
-    visit that decided it takes 57.
+    paid with 25 and a significant, separately identifiable service in the note. A problem visit on the day of a
+    preventive visit is paid only with 25 on the problem visit. Before major surgery the visit that decided it
+    takes 57.
     """
     procs = _procedures(ctx)
     given = _administrations(ctx)
+    preventive = ctx.fam("em_preventive")
     for em in ctx.fam("em"):
         if "25" in em.mods or "57" in em.mods or em.dos is None:
             continue
         major = [p for p in procs if p.ci.global_days == "090" and p.dos in (em.dos, em.dos + timedelta(days=1))]
         same_day = [p for p in procs if p.dos == em.dos and p.ci.global_days in ("000", "010")]
         same_day += [a for a in given if a.dos == em.dos and em.code != "99211" and all(a.idx != p.idx for p in same_day)]
+        same_day += [v for v in preventive if v.dos == em.dos]
         if major and not same_day:
             yield Hit(
                 [em.idx] + [p.idx for p in major],
@@ -347,6 +351,7 @@ def em_25_advisory(ctx: Ctx) -> Iterator[Hit]:
 
 
 GLOBAL_MODS = frozenset({"24", "58", "78", "79"})
+AFTERCARE_DX = ("Z48.8",)  # encounter for surgical aftercare following surgery (Z48.81x, Z48.89): a routine post-op visit
 
 
 @rule(
@@ -360,6 +365,8 @@ def global_period(ctx: Ctx) -> Iterator[Hit]:
     """What it does: a 010-day global covers the procedure day and 10 days after; a 090-day global the day
     before, the day and 90 days after. A later service in that window needs 24 (unrelated E/M), 58 (staged or
     more extensive, e.g. re-excision for margins), 78 (return to the procedure room) or 79 (unrelated procedure).
+    A visit in that window whose only diagnosis is surgical aftercare (Z48.81x, Z48.89) is a routine post-operative
+    visit, with or without 24.
 
     Why is this bad? Without the modifier the service is denied as part of the global package; a routine
     post-operative visit is not billable at all.
@@ -368,7 +375,19 @@ def global_period(ctx: Ctx) -> Iterator[Hit]:
         return  # one date: same-day rules (DRM801) apply, not the global period
     procs = [p for p in _procedures(ctx) if p.ci.global_days in ("010", "090") and p.dos is not None]
     for ln in ctx.lines:
-        if ln.dos is None or ln.info is None or ln.info.is_addon or ln.mods & GLOBAL_MODS:
+        if ln.dos is None or ln.info is None or ln.info.is_addon:
+            continue
+        if ln.mods & GLOBAL_MODS:
+            if "24" in ln.mods and ln.info.is_em and ln.dx and all(d.startswith(AFTERCARE_DX) for d in ln.dx):
+                for p in procs:
+                    if p.dos < ln.dos <= p.dos + timedelta(days=int(p.ci.global_days)):
+                        yield Hit(
+                            [p.idx, ln.idx],
+                            f"{ln.code}-24 on {ln.dos} is a routine post-operative visit (surgical aftercare) in the "
+                            f"{int(p.ci.global_days)}-day global period of {p.code} ({p.dos}): it is part of the global package.",
+                            "Do not bill the visit (report 99024 if the payer asks); 24 is for a visit unrelated to the surgery.",
+                        )
+                        break
             continue
         if not ln.info.is_em and ln.info.global_days not in ("000", "010", "090"):
             continue  # drugs, pathology, add-ons: not visits or procedures
@@ -537,4 +556,44 @@ def split_shared_in_office(ctx: Ctx) -> Iterator[Hit]:
                 f"{em.code}-FS in the office: split or shared visits are billed in facility settings only.",
                 "Remove FS; bill the visit under the practitioner who performed it (or incident-to, when its rules are met).",
                 [SuggestedLine(code=em.code, units=em.units, modifiers=sorted(em.mods - {"FS"}))],
+            )
+
+
+PCE_START = date(2023, 5, 12)  # the PHE expansion of the primary care exception to every visit level ended on 11 May 2023
+PCE_EXCLUDED = frozenset({"99204", "99205", "99214", "99215"})  # office visits above the exception's lower levels
+
+
+@rule(
+    "DRM816",
+    "Teaching physician modifier does not fit",
+    Category.modifier_misuse,
+    families=("em",),
+    mods=("GE",),
+    references=("MCPM ch. 12 §100.1.1 (teaching physicians; primary care exception)", "AAFP-PCE-2019", "FAMMED-PCE-2026"),
+    likely_denial="CO-4",
+)
+def teaching_modifier_fit(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags GE (a resident's visit without the teaching physician, under the primary care exception) on
+    an office visit above the exception's levels (99204, 99205, 99214, 99215) from 12 May 2023, and GE together with
+    GC (the teaching physician was present) on one line.
+
+    Why is this bad? The primary care exception covers only the lower-level visits (99202-99203, 99211-99213) and the
+    listed preventive visits; a higher level needs the teaching physician's presence for the key portion (GC). A line
+    cannot say both that the teaching physician was present and that the resident worked alone.
+    """
+    for em in ctx.fam("em"):
+        if "GE" not in em.mods:
+            continue
+        if "GC" in em.mods:
+            yield Hit(
+                [em.idx],
+                f"{em.code} carries both GC (teaching physician present) and GE (resident alone under the primary care exception).",
+                "Keep the one that is true: GC if the teaching physician was present for the key portion, else GE.",
+            )
+        elif em.code in PCE_EXCLUDED and em.dos is not None and em.dos >= PCE_START:
+            yield Hit(
+                [em.idx],
+                f"{em.code}-GE: the primary care exception covers only the lower-level visits (99202-99203, 99211-99213).",
+                f"Bill {em.code}-GC if the teaching physician was present for the key portion; otherwise the level billed "
+                "under the exception is at most 99203 (new) or 99213 (established).",
             )
