@@ -85,6 +85,11 @@ class CodeInfo:
         return self.family == "em"
 
     @property
+    def is_em_service(self) -> bool:
+        """A code of the E/M section, problem or preventive visit (99395, G0439): what 24, 25, 57 and GE go on."""
+        return self.family in ("em", "em_preventive")
+
+    @property
     def is_minor(self) -> bool:
         """A procedure with a 000 or 010 global period."""
         return self.global_days in ("000", "010")

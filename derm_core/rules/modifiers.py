@@ -88,12 +88,12 @@ def em_needs_25(ctx: Ctx) -> Iterator[Hit]:
     likely_denial="CO-4",
 )
 def modifier_25_on_procedure(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags modifier 25 on anything but an E/M code.
+    """What it does: flags modifier 25 on anything but an E/M code (office, hospital or preventive visit).
 
     Why is this bad? 25 marks the visit as separate from the procedure; on the procedure itself it is invalid.
     """
     for ln in ctx.lines:
-        if "25" in ln.mods and not (ln.info and ln.info.is_em):
+        if "25" in ln.mods and not (ln.info and ln.info.is_em_service):
             yield Hit(
                 [ln.idx],
                 f"Modifier 25 goes on the E/M code, not on {ln.code}.",
@@ -305,8 +305,8 @@ def modifier_kind(ctx: Ctx) -> Iterator[Hit]:
             if mod is None:
                 continue
             if (
-                (mod.applies_to == "em" and not ln.info.is_em)
-                or (mod.applies_to == "procedure" and ln.info.is_em)
+                (mod.applies_to == "em" and not ln.info.is_em_service)
+                or (mod.applies_to == "procedure" and ln.info.is_em_service)
                 or (mod.applies_to == "drug" and ln.family != "drug")
             ):
                 where = {"em": "E/M codes", "procedure": "procedure codes", "drug": "drug codes"}[mod.applies_to]
@@ -438,7 +438,7 @@ G2211_EXCEPTION_FAMILIES = ("vaccine", "vaccine_product", "em_preventive")
 
 @rule(
     "DRM813",
-    "G2211 with an E/M that carries modifier 25",
+    "G2211 with an E/M that carries modifier 25, or before 2024",
     Category.bundling,
     families=("em_other",),
     references=("CMS CY2024 PFS final rule (G2211)", "CMS CY2025 PFS final rule (G2211 exceptions)", "MLN MM13473"),
@@ -447,12 +447,16 @@ G2211_EXCEPTION_FAMILIES = ("vaccine", "vaccine_product", "em_preventive")
 def g2211_with_25(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags G2211 (the visit-complexity add-on) billed with an office or outpatient E/M that carries
     modifier 25. From 2025 CMS pays it when the other same-day services are only an annual wellness visit, a vaccine
-    administration or a Part B preventive service.
+    administration or a Part B preventive service. Before 2024 Medicare bundled G2211 and did not pay it at all.
 
     Why is this bad? With 25 the visit is tied to a same-day procedure, and CMS does not pay G2211 then.
     """
     for g in ctx.codes("G2211"):
-        if g.dos is None or g.dos < G2211_START:
+        if g.dos is None:
+            continue
+        if g.dos < G2211_START:
+            if ctx.medicare:
+                yield Hit([g.idx], f"G2211 on {g.dos}: Medicare bundled it until 2024 and paid nothing for it.", "Remove G2211 from this claim.")
             continue
         visits = [em for em in ctx.fam("em") if em.dos == g.dos and "25" in em.mods]
         if not visits:
