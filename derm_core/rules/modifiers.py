@@ -456,7 +456,9 @@ def g2211_with_25(ctx: Ctx) -> Iterator[Hit]:
             continue
         if g.dos < G2211_START:
             if ctx.medicare:
-                yield Hit([g.idx], f"G2211 on {g.dos}: Medicare bundled it until 2024 and paid nothing for it.", "Remove G2211 from this claim.")
+                yield Hit(
+                    [g.idx], f"G2211 on {g.dos}: Medicare bundled it until 2024 and paid nothing for it.", "Remove G2211 from this claim."
+                )
             continue
         visits = [em for em in ctx.fam("em") if em.dos == g.dos and "25" in em.mods]
         if not visits:
