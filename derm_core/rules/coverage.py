@@ -260,7 +260,13 @@ def excluded_reason(ctx: Ctx, ln: Ln) -> str | None:
         return f"{ln.code} removes a benign lesion with no documented indication (cosmetic)"
     if screening_only(ln):
         return f"{ln.code} is a routine skin-cancer screening visit with no complaint (SSA §1862(a)(7))"
+    if ln.code in ROUTINE_PHYSICALS:
+        return f"{ln.code} is a routine preventive physical, not a Medicare benefit (SSA §1862(a)(7))"
     return None
+
+
+# CPT preventive medicine visits: Medicare's preventive visits are G0402, G0438 and G0439, never these.
+ROUTINE_PHYSICALS = frozenset(str(c) for c in (*range(99381, 99388), *range(99391, 99398)))
 
 
 def screening_only(ln: Ln) -> bool:
@@ -278,11 +284,12 @@ def screening_only(ln: Ln) -> bool:
 )
 def liability_fit(ctx: Ctx) -> Iterator[Hit]:
     """What it does: the liability modifier follows the reason for the expected denial (Medicare Claims Processing
-    Manual ch. 30): a statutory exclusion (cosmetic, routine screening) takes GY, plus GX when a voluntary ABN was
-    signed; an expected not-reasonable-and-necessary denial takes GA with an ABN on file, GZ without one. Flags GA
-    without an ABN, GZ with one, GX without a voluntary ABN, GA or GZ on an excluded service, and GY on a service
-    Medicare covers when it is medically necessary (a biopsy, a malignant excision, Mohs; a usually-cosmetic code
-    documented as medical with a diagnosis that makes it covered, such as a functional blepharoplasty).
+    Manual ch. 30): a statutory exclusion (cosmetic, routine screening, a routine physical such as 99397) takes GY,
+    plus GX when a voluntary ABN was signed; an expected not-reasonable-and-necessary denial takes GA with an ABN on
+    file, GZ without one. Flags GA without an ABN, GZ with one, GX without a voluntary ABN, GA or GZ on an excluded
+    service, and GY on a service Medicare covers when it is medically necessary (a biopsy, a malignant excision,
+    Mohs; a usually-cosmetic code documented as medical with a diagnosis that makes it covered, such as a functional
+    blepharoplasty).
 
     Why is this bad? The modifier decides who pays: with the wrong one the practice writes off what the patient
     agreed to pay, or the patient is billed for a covered service.
