@@ -603,3 +603,45 @@ def teaching_modifier_fit(ctx: Ctx) -> Iterator[Hit]:
                 f"Bill {em.code}-GC if the teaching physician was present for the key portion; otherwise the level billed "
                 "under the exception is at most 99203 (new) or 99213 (established).",
             )
+
+
+# New-patient visit codes and the established-patient code of the same level (office, preventive, telemedicine).
+ESTABLISHED_CODE = {
+    **{str(c): str(c + 10) for c in range(99202, 99206)},
+    **{str(c): str(c + 10) for c in range(99381, 99388)},
+    **{str(c): str(c + 4) for c in (*range(98000, 98004), *range(98008, 98012))},
+}
+NEW_PATIENT_YEARS = 3
+
+
+@rule(
+    "DRM817",
+    "New patient visit after an earlier service on the claim",
+    Category.code_selection,
+    families=("em", "em_preventive"),
+    references=("MCPM ch. 12 §30.6.7.A (new and established patients)", "CPT E/M guidelines (new and established patients)"),
+    likely_denial="CO-16",
+)
+def new_patient_after_earlier_service(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags a new-patient visit (99202-99205, 99381-99387, 98000-98003, 98008-98011) when the claim
+    shows a visit or a procedure by the same practitioner on an earlier date within three years.
+
+    Why is this bad? A patient who received a face-to-face professional service from the physician (or the same
+    specialty in the group) in the last three years is established; the new-patient code is denied or recouped.
+    Bill the established-patient code of the same level.
+    """
+    earlier = [ln for ln in ctx.fam("em", "em_preventive") + _procedures(ctx) if ln.dos is not None]
+    for ln in ctx.lines:
+        want = ESTABLISHED_CODE.get(ln.code)
+        if want is None or ln.dos is None:
+            continue
+        seen = [e for e in earlier if e.npi == ln.npi and e.dos < ln.dos and (ln.dos - e.dos).days <= 365 * NEW_PATIENT_YEARS]
+        if seen:
+            first = min(seen, key=lambda e: e.dos)
+            yield Hit(
+                [first.idx, ln.idx],
+                f"{ln.code} is a new-patient visit, but the patient was seen by the same practitioner on {first.dos} "
+                f"({first.code}): the patient is established.",
+                f"Bill {want} (the established-patient code of the same level).",
+                [as_is(first), SuggestedLine(code=want, units=ln.units, modifiers=sorted(ln.mods))],
+            )
