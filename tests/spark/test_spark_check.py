@@ -130,11 +130,15 @@ def test_stored_overrides_apply_as_in_one_process(spark, claims, expected, rules
 
 
 @pytest.fixture(scope="module")
-def remits(planted_month):
-    """The planted month (a reversal and its correction, planted patterns) and 4 more files of random remittances."""
+def remits(planted_month, tmp_path_factory):
+    """A copy of the planted month (a reversal and its correction, planted patterns) and 4 more files of random
+    remittances (in the copy: the session's planted month stays as other tests expect it)."""
+    import shutil
+
     from derm_core.denials.synthetic import random_remits, write_835
 
-    folder = planted_month / "remits"
+    folder = tmp_path_factory.mktemp("spark-remits") / "remits"
+    shutil.copytree(planted_month / "remits", folder)
     (folder / "more").mkdir()
     for k in range(4):
         where = folder / "more" if k == 3 else folder  # a folder in the folder is read too
