@@ -23,6 +23,7 @@ SCENARIO_FILES = (
     "claims_sweep2.yaml",
     "claims_cosmetic.yaml",
     "claims_sweep3.yaml",
+    "claims_dx.yaml",
 )
 CLAIMS = [
     (f"case:{rid}:{name}", rid, claim)

@@ -21,6 +21,7 @@ CLAIMS = [
         "claims_sweep2.yaml",
         "claims_cosmetic.yaml",
         "claims_sweep3.yaml",
+        "claims_dx.yaml",
     )
     for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
 ]
