@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ _SHAPE = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.?[0-9A-Z]{1,4})?$")
 INDEX_NAME = "icd10cm_index.json"
 _SHIPPED = Path(__file__).with_name("data") / INDEX_NAME
 _INDEX_FORMAT = 2
+_CHANGES = Path(__file__).with_name("data") / "icd10cm_changes.json"
 
 MALIGNANT_SKIN = ("C43", "C44", "C4A", "D03", "D04")
 PREMALIGNANT = ("L57.0",)
@@ -147,6 +149,33 @@ def status(code: str) -> str:
     billable, headers = _category(key[:3])
     rest = key[4:]
     return "billable" if rest in billable else "header" if rest in headers else "unknown"
+
+
+@cache
+def _editions() -> tuple[tuple[date, str, frozenset[str], frozenset[str]], ...]:
+    """The code-set changes by edition, newest first: (effective date, edition, codes added, codes retired)."""
+    data = json.loads(_CHANGES.read_text(encoding="utf-8"))
+    rows = [(date.fromisoformat(e["effective"]), e["edition"], frozenset(e["added"]), frozenset(e["retired"])) for e in data["editions"]]
+    return tuple(sorted(rows, reverse=True))
+
+
+def status_on(code: str, dos: date | None) -> tuple[str, str | None]:
+    """``status`` in the code set in effect on the date of service, and the edition that changed it, if any:
+    ``("not_yet", "FY2026")`` for a code added after the date, ``("billable", "FY2026")`` for a code billable on
+    the date that a later edition subdivided or deleted. Example: ``status_on("E88.1", date(2025, 8, 1))[0] == "billable"``.
+    """
+    state = status(code)
+    if dos is None:
+        return state, None
+    key = _dotted(code.strip().upper())
+    for effective, edition, added, retired in _editions():
+        if dos >= effective:
+            break
+        if key in added:
+            return "not_yet", edition
+        if key in retired:
+            return "billable", edition
+    return state, None
 
 
 @lru_cache(maxsize=65536)

@@ -146,17 +146,26 @@ def _gather(index: dict[str, list[Ln]], keys: tuple[str, ...]) -> list[Ln]:
     return sorted((ln for group in found for ln in group), key=lambda ln: ln.idx)
 
 
+def pointer_number(d: str) -> int | None:
+    """The 1-based diagnosis number a line's ``dx`` entry points to, or None for a code: a number (837P) or one
+    letter (CMS-1500 item 24E, A = 1); no ICD-10-CM code is a single letter. Example: ``pointer_number("B") == 2``."""
+    d = d.strip()
+    if d.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
+        return int(d) if len(d) < 10 else 0  # thousands of digits are past int()'s limit, and out of range anyway
+    if len(d) == 1 and "A" <= d.upper() <= "Z":
+        return ord(d.upper()) - 64
+    return None
+
+
 def _resolve_dx(dx: list[str], claim_dx: tuple[str, ...]) -> tuple[str, ...]:
     out = []
     for d in dx:
-        d = d.strip()
-        if d.isdecimal():  # not isdigit(): "²" is a digit that int() refuses
-            n = int(d) if len(d) < 10 else 0  # thousands of digits are past int()'s limit, and out of range anyway
-            if 1 <= n <= len(claim_dx):
-                out.append(claim_dx[n - 1])
-            # an out-of-range pointer is reported by DRM006
-        else:
+        n = pointer_number(d)
+        if n is None:
             out.append(icd.normalize(d))
+        elif 1 <= n <= len(claim_dx):
+            out.append(claim_dx[n - 1])
+        # an out-of-range pointer is reported by DRM006
     return tuple(out)
 
 

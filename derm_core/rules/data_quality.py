@@ -12,7 +12,7 @@ from ..codes import deleted_entry, invalid_entry, modifier_shape, modifiers
 from ..coding import adjacent_tissue_transfer, biopsies, mohs, premalignant_destruction
 from ..models import Category, SuggestedLine
 from ._util import first_fact, try_code
-from .base import Ctx, Hit, Skip, rule
+from .base import Ctx, Hit, Skip, pointer_number, rule
 from .excision import expected_excision
 
 OLDEST_YEARS = 10  # filing limits are one year (Medicare) to a few years: older dates are keying errors
@@ -155,14 +155,16 @@ def modifier_count(ctx: Ctx) -> Iterator[Hit]:
     likely_denial="CO-16",
 )
 def dx_pointer(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags a line whose diagnosis pointer points past the claim's diagnosis list.
+    """What it does: flags a line whose diagnosis pointer (a number, or a CMS-1500 letter A-L) points past the
+    claim's diagnosis list.
 
     Why is this bad? The line ends up with no diagnosis, and the payer rejects it.
     """
     n = len(ctx.claim.diagnoses)
     for ln, line in zip(ctx.lines, ctx.claim.lines, strict=True):
         for d in line.dx or ():
-            if d.strip().isdecimal() and not 1 <= (int(d) if len(d.strip()) < 10 else 0) <= n:
+            at = pointer_number(d)
+            if at is not None and not 1 <= at <= n:
                 yield Hit(
                     [ln.idx],
                     f"{ln.code} points to diagnosis {d}, but the claim lists {n}.",
@@ -290,21 +292,32 @@ def not_for_medicare(ctx: Ctx) -> Iterator[Hit]:
     likely_denial="CO-146",
 )
 def invalid_diagnosis(ctx: Ctx) -> Iterator[Hit]:
-    """What it does: flags ICD-10-CM codes that are unknown, or headers that need more characters (C44.3, L82, D22.1).
+    """What it does: flags ICD-10-CM codes that are unknown, or headers that need more characters (C44.3, L82, D22.1),
+    in the code set in effect on the line's date of service: a code added in a later edition (L98.A211, E88.14 from
+    FY2026) is not valid before its effective date, and a code that a later edition subdivided (E88.1) is billable
+    before it.
 
-    Why is this bad? Only leaf codes are billable; a header is denied as an invalid diagnosis.
+    Why is this bad? Only leaf codes of the date's edition are billable; a header is denied as an invalid diagnosis.
     """
-    seen: dict[str, list[int]] = {}
+    seen: dict[tuple[str, date | None], list[int]] = {}
     for ln in ctx.lines:
         for d in ln.dx:
-            seen.setdefault(d, []).append(ln.idx)
-    for d in ctx.claim.diagnoses:
-        seen.setdefault(icd.normalize(d), [])
-    for d, idxs in seen.items():
-        state = icd.status(d)
+            seen.setdefault((d, ln.dos), []).append(ln.idx)
+    on_lines = {d for d, _ in seen}
+    for d in map(icd.normalize, ctx.claim.diagnoses):
+        if d not in on_lines:
+            seen.setdefault((d, ctx.dos), [])
+    for (d, dos), idxs in seen.items():
+        state, edition = icd.status_on(d, dos)
         if state == "billable":
             continue
-        if state == "header":
+        if state == "not_yet":
+            yield Hit(
+                idxs,
+                f"{d} is not valid on {dos}: it was added in ICD-10-CM {edition}.",
+                "Code from the edition in effect on the date of service.",
+            )
+        elif state == "header":
             kids = icd.children(d)
             more = f" Choose the specific code: {', '.join(kids[:6])}{' ...' if len(kids) > 6 else ''}." if kids else ""
             yield Hit(idxs, f"{d} is a header, not a billable ICD-10-CM code.", f"Code to the highest specificity.{more}")

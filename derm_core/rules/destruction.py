@@ -12,6 +12,9 @@ from .base import Ctx, Hit, Ln, Skip, rule
 
 REFS = ("CPT destruction guidelines", "AAPC2007")
 VASCULAR_DX = ("D18.0", "I78.1", "Q82.5", "I78.8")
+# Benign lesions that are neither skin tags nor vascular: seborrheic keratoses, warts, molluscum, condylomata,
+# melanocytic nevi, cysts.
+OTHER_BENIGN_DX = ("L82", "B07", "B08.1", "A63.0", "D22", "L72")
 
 
 @rule(
@@ -262,6 +265,66 @@ def benign_wrong_kind(ctx: Ctx) -> Iterator[Hit]:
                 "Use 17106-17108 by the total area treated.",
                 try_code(vascular_destruction, ln.facts.area_sq_cm) or [],
             )
+
+
+KIND_LABEL = {
+    "malignant": "a malignant lesion",
+    "premalignant": "an actinic keratosis (premalignant)",
+    "tag": "a skin tag",
+    "benign": "a benign lesion that is not vascular",
+}
+
+
+def _lesion_kind(dx: tuple[str, ...]) -> str | None:
+    """What every diagnosis of a line says the lesion is, when they agree: malignant, premalignant, tag or benign."""
+    if not dx:
+        return None
+    for kind, test in (
+        ("malignant", icd.is_malignant),
+        ("premalignant", icd.is_premalignant),
+        ("tag", lambda d: d.startswith("L91.8")),
+        ("benign", lambda d: d.startswith(OTHER_BENIGN_DX)),
+    ):
+        if all(map(test, dx)):
+            return kind
+    return None
+
+
+@rule(
+    "DRM118",
+    "Skin tag or vascular lesion code used for another kind of lesion",
+    Category.code_selection,
+    families=("skin_tags", "destruction_vascular"),
+    references=REFS + ("DES-08", "TAGS"),
+    likely_denial="CO-11",
+)
+def tag_or_vascular_wrong_kind(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: flags 11200/11201 (skin tags) when every diagnosis is an actinic keratosis or a skin
+    malignancy, and 17106-17108 (vascular proliferative lesions) when every diagnosis is an actinic keratosis, a
+    malignancy, a skin tag or another benign lesion that is not vascular (seborrheic keratosis, wart, molluscum,
+    condyloma, melanocytic nevus, cyst).
+
+    Why is this bad? Each family is for its own lesions: AKs are 17000-17004, malignant lesions 17260-17286, skin
+    tags 11200/11201 and other benign lesions 17110/17111, whatever the method (laser included).
+    """
+    for family, allowed in (("skin_tags", ("tag", "benign")), ("destruction_vascular", ())):
+        lines = ctx.fam(family)
+        kind = _lesion_kind(tuple(dict.fromkeys(d for ln in lines for d in ln.dx)))
+        if not lines or kind is None or kind in allowed:
+            continue
+        n, site, size = first_fact(lines, "lesion_count"), first_fact(lines, "site"), first_fact(lines, "size_cm")
+        use = {
+            "malignant": ("17260-17286 by site and diameter", try_code(malignant_destruction, site, size)),
+            "premalignant": ("17000-17004 by count", try_code(premalignant_destruction, n)),
+            "tag": ("11200/11201 by count", try_code(skin_tags, n)),
+            "benign": ("17110/17111 by count", try_code(benign_destruction, n)),
+        }[kind]
+        yield Hit(
+            [ln.idx for ln in lines],
+            f"{show(lines)} is for {'skin tags' if family == 'skin_tags' else 'vascular proliferative lesions'}; the diagnosis is {KIND_LABEL[kind]}.",
+            f"Use {use[0]}.",
+            use[1] or [],
+        )
 
 
 @rule(

@@ -24,6 +24,7 @@ SCENARIO_FILES = (
     "claims_cosmetic.yaml",
     "claims_sweep3.yaml",
     "claims_em.yaml",
+    "claims_dx.yaml",
 )
 CLAIMS = [
     (f"case:{rid}:{name}", rid, claim)

@@ -22,6 +22,7 @@ CLAIMS = [
         "claims_cosmetic.yaml",
         "claims_sweep3.yaml",
         "claims_em.yaml",
+        "claims_dx.yaml",
     )
     for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
 ]
