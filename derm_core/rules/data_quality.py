@@ -295,7 +295,8 @@ def invalid_diagnosis(ctx: Ctx) -> Iterator[Hit]:
     """What it does: flags ICD-10-CM codes that are unknown, or headers that need more characters (C44.3, L82, D22.1),
     in the code set in effect on the line's date of service: a code added in a later edition (L98.A211, E88.14 from
     FY2026) is not valid before its effective date, and a code that a later edition subdivided (E88.1) is billable
-    before it.
+    before it. A well-formed code that is not in our edition, on a date after the edition (FY2027 from October 1,
+    2026), may be one of the newer edition's codes: a warning, not an error.
 
     Why is this bad? Only leaf codes of the date's edition are billable; a header is denied as an invalid diagnosis.
     """
@@ -321,6 +322,14 @@ def invalid_diagnosis(ctx: Ctx) -> Iterator[Hit]:
             kids = icd.children(d)
             more = f" Choose the specific code: {', '.join(kids[:6])}{' ...' if len(kids) > 6 else ''}." if kids else ""
             yield Hit(idxs, f"{d} is a header, not a billable ICD-10-CM code.", f"Code to the highest specificity.{more}")
+        elif dos is not None and dos > icd.EDITION_ENDS and icd.looks_like_icd(d):
+            year = icd.EDITION_ENDS.year + 1  # a code of a newer edition than ours: a gap in our table, not an error
+            yield Hit(
+                idxs,
+                f"{d} is not in {icd.EDITION}; {dos} is in FY{year}, whose new codes this version does not have.",
+                f"Check {d} against the FY{year} ICD-10-CM code set (if it is valid there, the claim is fine).",
+                severity="warning",
+            )
         else:
             yield Hit(idxs, f"{d} is not an ICD-10-CM code.", "Check the diagnosis code against the ICD-10-CM code set.")
 
