@@ -39,6 +39,15 @@ SYMPTOMS = [
     ("obstruction", r"obstructing|obstructs"),
     ("suspicious", r"suspicious"),
 ]
+# The words of the line's own procedure ("cryo 5 AKs" on 17000, "excised" on 11602): understood with a fact beside
+# them, and only on their own family's line (an excision word on a biopsy line stays "not understood").
+_DESTRUCTION = r"cryo|cryotherapy|ln2|liquid nitrogen|ed&c|edc|curettage|destruction|destroyed|frozen|froze"
+PROCEDURE_WORDS = {
+    **dict.fromkeys(["destruction_premalignant", "destruction_benign", "destruction_malignant"], _DESTRUCTION),
+    **dict.fromkeys(["excision_benign", "excision_malignant"], r"excised|excision|exc"),
+    "shave": r"shave removal|shaved|shave",
+    "mohs": r"mohs",
+}
 # Facts of a code family sit on its primary line: from an add-on (17003, 11201, 17312) they move there.
 FAMILY_FACTS = ("lesion_count", "pathology", "symptoms", "mohs_stage_blocks", "mohs_more_stages")
 # Words that negate, hedge or look back: a run of words with one of them gives no fact ("no bleeding", "r/o BCC",
@@ -81,6 +90,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("side", re.compile(r"\b(?:left|right|lt|rt|l|r|bilateral|bilat|upper|lower|mid|medial|lateral|dorsal|proximal|distal)(?= " + _SITE.pattern + ")")),
         *((f"symptom:{s}", re.compile(r"\b(?:" + p + r")\b")) for s, p in SYMPTOMS),
         *((f"method:{m}", re.compile(r"\b(?:" + p + r")\b")) for m, p in _METHODS.items()),
+        *((f"procedure:{f}", re.compile(r"\b(?:" + p + r")\b")) for f, p in PROCEDURE_WORDS.items()),
         ("filler", re.compile(r"\b(?:bx|biopsy|lesions?|each|total|sent|to|path|cm|mm|w|x|site)\b")),
     ]
 
@@ -213,6 +223,8 @@ def read_facts(words: list[str], family: str | None, skip: frozenset[str] = froz
                 take(m, ("symptoms", value))
             elif kind == "method" and fam == "biopsy":
                 take(m, ("biopsy_method", value))
+            elif kind == "procedure" and fam == value and found:
+                take(m)
             elif kind == "filler" and found:
                 take(m)
     if "suspicious" in found.get("symptoms", []) and "pathology" in found:  # a suspicious lesion's pathology is not known
