@@ -149,7 +149,7 @@ def check(
         if claims:
             out.print(report_table(report, claims))
     if not errors and not (items if fmt == "json" else claims):
-        _warn(f"no claims in {', '.join(map(str, files or ['<stdin>']))}: nothing was checked")
+        _warn(f"no claims in {', '.join(map(str, files)) if files else '<stdin>'}: nothing was checked")
     for problem in errors:
         _error(problem)
     if errors:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from . import icd
 from .codes import lookup, modifiers
@@ -185,7 +186,7 @@ class _Reading:
         self.skip |= skip
         self.facts, self.left = read_facts(self.words, info.family if info else None, self.skip)
 
-    def placed(self, lines: list[dict]) -> list[tuple[int, str, object]]:
+    def placed(self, lines: list[dict]) -> list[tuple[int, str, Any]]:
         """(line, fact, value): family facts of an add-on go on the family's primary line (17000 for 17003)."""
         if not self.facts:
             return []
@@ -201,7 +202,7 @@ def _place_facts(lines: list[dict], readings: list[_Reading], notes: list[str]) 
     words (``17000 3 AKs; 17003 x3 4 AKs``). Mohs stages written on 17312's line (``stage 2 2 blocks``) follow the
     primary's when they go on in order. The words no fact used, in their order."""
     for _ in range(8):
-        values: dict[tuple[int, str], list[tuple[object, _Reading]]] = {}
+        values: dict[tuple[int, str], list[tuple[Any, _Reading]]] = {}
         for r in readings:
             for line, fact, value in r.placed(lines):
                 values.setdefault((line, fact), []).append((value, r))
@@ -209,8 +210,8 @@ def _place_facts(lines: list[dict], readings: list[_Reading], notes: list[str]) 
         for (line, fact), given in values.items():
             if fact == "mohs_more_stages":
                 base = values.get((line, "mohs_stage_blocks"), [])
-                blocks = list(base[0][0]) if len(base) == 1 else []  # type: ignore[call-overload]
-                for (first, more), _r in sorted(given, key=lambda g: g[0][0]):  # type: ignore[index]
+                blocks = list(base[0][0]) if len(base) == 1 else []
+                for (first, more), _r in sorted(given, key=lambda g: g[0][0]):
                     blocks = blocks + more if blocks and first == len(blocks) + 1 else []
                 if not blocks:
                     banned += [(fact, r) for _, r in given] + [("mohs_stage_blocks", r) for _, r in base]
@@ -225,7 +226,7 @@ def _place_facts(lines: list[dict], readings: list[_Reading], notes: list[str]) 
         for line, fact, value in r.placed(lines):
             facts = lines[line].setdefault("facts", {})
             if fact == "symptoms":
-                facts[fact] = sorted(set(facts.get(fact, [])) | set(value))  # type: ignore[arg-type]
+                facts[fact] = sorted(set(facts.get(fact, [])) | set(value))
             elif fact == "mohs_more_stages":
                 facts.setdefault("more", []).append(value)
             else:

@@ -53,9 +53,48 @@ FAMILY_FACTS = ("lesion_count", "pathology", "symptoms", "mohs_stage_blocks", "m
 # Words that negate, hedge or look back: a run of words with one of them gives no fact ("no bleeding", "r/o BCC",
 # "hx of 10 AKs", "s/p cryo", "BCC?", "path pending").
 HEDGES = frozenset(
-    "no not non denies denied neg negative without w/o r/o ro rule ruled vs vs. versus possible possibly probable probably "
-    "likely suspect suspected concern concerning ddx query questionable hx h/o history prior previous previously s/p "
-    "last old resolved healed pending".split()
+    [
+        "no",
+        "not",
+        "non",
+        "denies",
+        "denied",
+        "neg",
+        "negative",
+        "without",
+        "w/o",
+        "r/o",
+        "ro",
+        "rule",
+        "ruled",
+        "vs",
+        "vs.",
+        "versus",
+        "possible",
+        "possibly",
+        "probable",
+        "probably",
+        "likely",
+        "suspect",
+        "suspected",
+        "concern",
+        "concerning",
+        "ddx",
+        "query",
+        "questionable",
+        "hx",
+        "h/o",
+        "history",
+        "prior",
+        "previous",
+        "previously",
+        "s/p",
+        "last",
+        "old",
+        "resolved",
+        "healed",
+        "pending",
+    ]
 )
 _PUNCT = ".,:;)"  # may follow a fact's last word ("nose.", "path:", "(back)")
 _NOT_A_SITE = re.compile(
@@ -87,7 +126,14 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("count", re.compile(r"(?<![\w.])(\d{1,3}) (?:" + kinds + r")\b")),
         ("kind", re.compile(r"\b(?:" + kinds + r")\b")),
         ("site", _SITE),
-        ("side", re.compile(r"\b(?:left|right|lt|rt|l|r|bilateral|bilat|upper|lower|mid|medial|lateral|dorsal|proximal|distal)(?= " + _SITE.pattern + ")")),
+        (
+            "side",
+            re.compile(
+                r"\b(?:left|right|lt|rt|l|r|bilateral|bilat|upper|lower|mid|medial|lateral|dorsal|proximal|distal)(?= "
+                + _SITE.pattern
+                + ")"
+            ),
+        ),
         *((f"symptom:{s}", re.compile(r"\b(?:" + p + r")\b")) for s, p in SYMPTOMS),
         *((f"method:{m}", re.compile(r"\b(?:" + p + r")\b")) for m, p in _METHODS.items()),
         *((f"procedure:{f}", re.compile(r"\b(?:" + p + r")\b")) for f, p in PROCEDURE_WORDS.items()),
@@ -210,7 +256,11 @@ def read_facts(words: list[str], family: str | None, skip: frozenset[str] = froz
                 take(m, ("area_sq_cm", float(m.group(1))))
             elif kind == "size" and fam in _SIZED and not margins:
                 take(m, ("size_cm", round(float(m.group(1)) / (10 if m.group(2) == "mm" else 1), 2)))
-            elif kind == "count" and fam in _COUNTED and not re.search(r"(?:^| )[<>~#]?\d[\d.,/]*\+? (?:(?:of|to|or|and|-) )?$", text[: m.start()]):
+            elif (
+                kind == "count"
+                and fam in _COUNTED
+                and not re.search(r"(?:^| )[<>~#]?\d[\d.,/]*\+? (?:(?:of|to|or|and|-) )?$", text[: m.start()])
+            ):
                 path = _kind_pathology(m)
                 take(m, ("lesion_count", int(m.group(1))), *((("pathology", path),) if path else ()), *_symptoms(m.group(0)))
             elif kind == "kind" and fam in _PATHOLOGY and (path := _kind_pathology(m)):
@@ -223,9 +273,7 @@ def read_facts(words: list[str], family: str | None, skip: frozenset[str] = froz
                 take(m, ("symptoms", value))
             elif kind == "method" and fam == "biopsy":
                 take(m, ("biopsy_method", value))
-            elif kind == "procedure" and fam == value and found:
-                take(m)
-            elif kind == "filler" and found:
+            elif (kind == "procedure" and fam == value and found) or (kind == "filler" and found):
                 take(m)
     if "suspicious" in found.get("symptoms", []) and "pathology" in found:  # a suspicious lesion's pathology is not known
         for a, b in spans.pop("pathology"):
@@ -244,8 +292,8 @@ def read_facts(words: list[str], family: str | None, skip: frozenset[str] = froz
         if all(used[a] for a, _ in spans[fact]):  # none of its words given back (with a count's pathology)
             facts[fact] = sorted(set(values)) if fact == "symptoms" else values[0]
     left, pos = [], 0
-    for w in words:
-        if not all(used[pos : pos + len(w)]):
+    for w in words:  # a word is used when all of it but its brackets and end marks is ("(5", "AKs)", "nose.")
+        if not all(used[i] or text[i] in "(" + _PUNCT for i in range(pos, pos + len(w))) or all(c in "(" + _PUNCT for c in w):
             left.append(w)
         pos += len(w) + 1
     return facts, left
@@ -270,6 +318,7 @@ def describe(facts: dict[str, Any]) -> str:
     >>> describe({"lesion_count": 5, "pathology": "premalignant", "mohs_stage_blocks": [3, 2]})
     '5 lesions, premalignant, blocks per stage 3/2'
     """
+
     def show(k: str, v: Any) -> Any:
         if k == "mohs_more_stages":
             return f"{v[0]} on {'/'.join(map(str, v[1]))}"

@@ -188,7 +188,7 @@ def test_facts_inside_other_words(words, expected):
 def test_stages_out_of_order_are_not_read():
     from derm_core.textfacts import read_facts
 
-    words = "stage 1 3 blocks stage 3 2 blocks".split()
+    words = ["stage", "1", "3", "blocks", "stage", "3", "2", "blocks"]
     assert read_facts(words, "mohs") == ({}, words)
 
 
