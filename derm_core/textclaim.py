@@ -11,7 +11,8 @@ goes to ``unused_dates`` (the first date is the claim's date of service; a line 
 ``dos`` and a date written on that line's own segment: ``99213-24 L40.0 dos 2026-03-20``), an authorization
 "number" without a digit (``auth pending``) is not an authorization. Documentation facts written beside a code in
 their plain forms (``5 AKs``, ``nose``, ``1.2 cm``, ``2 stages 3 blocks each``: ``textfacts``) are read for that
-line, and listed in the notes. The TXT rules (``rules/text.py``) turn them
+line, and listed in the notes; written before the code, for that code (and then words between two codes, which
+could be either's, are not read); a fact given two values for one line is read from neither. The TXT rules (``rules/text.py``) turn them
 into warnings, so that a claim read only in part is never reported clean.
 """
 
