@@ -5,6 +5,13 @@ Only the plain forms are read, and only where the line's code uses the fact (a c
 injection line, a size on an excision, blocks on a Mohs line...). Every word a fact does not use stays "not
 understood"; a fact written twice with two values is not read at all. The words are those of ``derm ask``
 (``question_facts``): lesion kinds, sites, symptoms, biopsy methods.
+
+What is not sure is not read: a fact is read only from whole words (``>15 AKs``, ``10-12 warts``, ``non-tender``,
+``<250 sq cm`` give no count, symptom or area); a count right after another number (``5 of 10 AKs``) is none; a run
+of words that negates, hedges or looks back (``no bleeding``, ``r/o BCC``, ``hx BCC``, ``s/p``, ``?``, ``pending``)
+gives no fact at all; a suspicious lesion has no pathology; a size beside a margin (``4mm margins``) or one side of
+``1.2 x 0.8 cm`` is no size; ``back`` in ``came back`` or ``back in 2 wks`` is no site; Mohs stage numbers
+(``stages 1, 2``) and ``blocks 3 each`` are no blocks.
 """
 
 from __future__ import annotations
@@ -32,8 +39,71 @@ SYMPTOMS = [
     ("obstruction", r"obstructing|obstructs"),
     ("suspicious", r"suspicious"),
 ]
+# The words of the line's own procedure ("cryo 5 AKs" on 17000, "excised" on 11602): understood with a fact beside
+# them, and only on their own family's line (an excision word on a biopsy line stays "not understood").
+_DESTRUCTION = r"cryo|cryotherapy|ln2|liquid nitrogen|ed&c|edc|curettage|destruction|destroyed|frozen|froze"
+PROCEDURE_WORDS = {
+    **dict.fromkeys(["destruction_premalignant", "destruction_benign", "destruction_malignant"], _DESTRUCTION),
+    **dict.fromkeys(["excision_benign", "excision_malignant"], r"excised|excision|exc"),
+    "shave": r"shave removal|shaved|shave",
+    "mohs": r"mohs",
+}
 # Facts of a code family sit on its primary line: from an add-on (17003, 11201, 17312) they move there.
-FAMILY_FACTS = ("lesion_count", "pathology", "symptoms", "mohs_stage_blocks")
+FAMILY_FACTS = ("lesion_count", "pathology", "symptoms", "mohs_stage_blocks", "mohs_more_stages")
+# Words that negate, hedge or look back: a run of words with one of them gives no fact ("no bleeding", "r/o BCC",
+# "hx of 10 AKs", "s/p cryo", "BCC?", "path pending").
+HEDGES = frozenset(
+    [
+        "no",
+        "not",
+        "non",
+        "denies",
+        "denied",
+        "neg",
+        "negative",
+        "without",
+        "w/o",
+        "r/o",
+        "ro",
+        "rule",
+        "ruled",
+        "vs",
+        "vs.",
+        "versus",
+        "possible",
+        "possibly",
+        "probable",
+        "probably",
+        "likely",
+        "suspect",
+        "suspected",
+        "concern",
+        "concerning",
+        "ddx",
+        "query",
+        "questionable",
+        "hx",
+        "h/o",
+        "history",
+        "prior",
+        "previous",
+        "previously",
+        "s/p",
+        "last",
+        "old",
+        "resolved",
+        "healed",
+        "pending",
+    ]
+)
+_PUNCT = ".,:;)"  # may follow a fact's last word ("nose.", "path:", "(back)")
+_NOT_A_SITE = re.compile(
+    r"\b(?:came|come|comes|coming|sent|send|call|called|went|go|goes|get|got|be|been|is|was|will|bring|brought|"
+    r"return(?:s|ed|ing)?|check(?:ed)?) back\b|\bback (?:in|to|today|tomorrow|next|f/u|fu|after)\b|"
+    r"\bback \d+ ?(?:d|days?|wks?|weeks?|mos?|months?|yrs?)\b"
+)
+_TWO_D = re.compile(r"(?:\d+(?:\.\d+)?|\.\d+) ?(?:cm|mm)? ?(?:x|by|×) ?(?:\d+(?:\.\d+)?|\.\d+) ?(?:cm|mm)")
+_MARGIN = re.compile(r"\b(?:margins?|mgns?)\b")
 
 
 def _patterns() -> list[tuple[str, re.Pattern[str]]]:
@@ -47,7 +117,7 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         (
             "mohs_list",
             re.compile(
-                r"\b(?:stages?[:=]? ?(\d{1,2}(?: ?[/+]? ?\d{1,2})+)(?! ?blocks?)|blocks?[:=]? ?(\d{1,2}(?: ?[/+]? ?\d{1,2})*))\b(?! ?(?:cm|mm|sq))"
+                r"\b(?:stages?[:=]? ?(\d{1,2}(?: ?[/+]? ?\d{1,2})+)(?! ?blocks?)|blocks?[:=]? ?(\d{1,2}(?: ?[/+]? ?\d{1,2})*))\b(?! ?(?:cm|mm|sq|each))"
             ),
         ),
         ("area", re.compile(r"\b" + _AREA.pattern)),
@@ -56,13 +126,46 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
         ("count", re.compile(r"(?<![\w.])(\d{1,3}) (?:" + kinds + r")\b")),
         ("kind", re.compile(r"\b(?:" + kinds + r")\b")),
         ("site", _SITE),
+        (
+            "side",
+            re.compile(
+                r"\b(?:left|right|lt|rt|l|r|bilateral|bilat|upper|lower|mid|medial|lateral|dorsal|proximal|distal)(?= "
+                + _SITE.pattern
+                + ")"
+            ),
+        ),
         *((f"symptom:{s}", re.compile(r"\b(?:" + p + r")\b")) for s, p in SYMPTOMS),
         *((f"method:{m}", re.compile(r"\b(?:" + p + r")\b")) for m, p in _METHODS.items()),
+        *((f"procedure:{f}", re.compile(r"\b(?:" + p + r")\b")) for f, p in PROCEDURE_WORDS.items()),
         ("filler", re.compile(r"\b(?:bx|biopsy|lesions?|each|total|sent|to|path|cm|mm|w|x|site)\b")),
     ]
 
 
 _COMPILED: list[tuple[str, re.Pattern[str]]] = []
+
+
+def is_site(words: list[str]) -> bool:
+    """Whether ``words`` begin with a site ("cheek", "upper arm").
+
+    >>> is_site(["cheek", "2", "AKs"]), is_site(["L57.0"])
+    (True, False)
+    """
+    if not _COMPILED:
+        _COMPILED.extend(_patterns())
+    return bool(dict(_COMPILED)["site"].match(" ".join(w.lower() for w in words)))
+
+
+def is_count(words: list[str]) -> bool:
+    """Whether ``words`` begin with a number of lesions, square cm, cm, mm, stages or blocks ("25 tags", "22 AKs",
+    "25 sq cm"): the number is then no modifier.
+
+    >>> is_count(["25", "skin", "tags"]), is_count(["22", "sq", "cm"]), is_count(["25", "L57.0"])
+    (True, True, False)
+    """
+    if not _COMPILED:
+        _COMPILED.extend(_patterns())
+    text = " ".join(w.lower() for w in words)
+    return bool(dict(_COMPILED)["count"].match(text) or re.match(r"\d+ (?:sq|square|cm|mm|cm2|stages?|blocks?)\b", text))
 
 
 def _kind_pathology(match: re.Match[str]) -> str | None:
@@ -77,25 +180,47 @@ def _symptoms(text: str) -> list[tuple[str, str]]:
     return [("symptoms", s) for s, p in SYMPTOMS if re.search(r"\b(?:" + p + r")\b", text)]
 
 
-def read_facts(words: list[str], family: str | None) -> tuple[dict[str, Any], list[str]]:
-    """The facts ``words`` give for a line of ``family``, and the words no fact used (in their order).
+def read_facts(words: list[str], family: str | None, skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], list[str]]:
+    """The facts ``words`` give for a line of ``family`` (none of ``skip``), and the words no fact used (in order).
 
     >>> read_facts(["5", "AKs"], "destruction_premalignant")
     ({'lesion_count': 5, 'pathology': 'premalignant'}, [])
     >>> read_facts(["nose", "cheek"], "excision_malignant")  # two sites: neither is read
     ({}, ['nose', 'cheek'])
+    >>> read_facts(["no", "bleeding"], "destruction_benign")  # negated: nothing is read
+    ({}, ['no', 'bleeding'])
     """
     if not _COMPILED:
         _COMPILED.extend(_patterns())
     from .question_facts import _SITE_WORDS
 
+    if any(w.lower().strip(_PUNCT + "(") in HEDGES or "?" in w for w in words):
+        return {}, list(words)
     text = " ".join(w.lower() for w in words)
     used = [False] * len(text)
+    starts, ends, pos = set(), set(), 0
+    for w in words:  # a fact starts and ends where words do (after "(", before "." "," ":" ")")
+        starts |= {pos, pos + 1} if w.startswith("(") else {pos}
+        end = pos + len(w)
+        ends.add(end)
+        while end > pos and text[end - 1] in _PUNCT:
+            end -= 1
+            ends.add(end)
+        pos += len(w) + 1
+    blocked = [False] * len(text)  # words that are no fact here: one side of 1.2 x 0.8 cm, "came back"
+    for m in _TWO_D.finditer(text):
+        blocked[m.start() : m.end()] = [True] * (m.end() - m.start())
+    for m in _NOT_A_SITE.finditer(text):
+        a = text.index("back", m.start())
+        blocked[a : a + 4] = [True] * 4
+    margins = bool(_MARGIN.search(text))
     found: dict[str, list[Any]] = {}
     spans: dict[str, list[tuple[int, int]]] = {}
 
     def take(m: re.Match[str], *facts: tuple[str, Any]) -> None:
-        if any(used[m.start() : m.end()]):
+        if any(used[m.start() : m.end()]) or any(blocked[m.start() : m.end()]) or any(f in skip for f, _ in facts):
+            return
+        if m.start() not in starts or m.end() not in ends:
             return
         used[m.start() : m.end()] = [True] * (m.end() - m.start())
         for fact, value in facts:
@@ -107,10 +232,14 @@ def read_facts(words: list[str], family: str | None) -> tuple[dict[str, Any], li
         kind, _, value = name.partition(":")
         if kind == "mohs_staged":  # stage 1 3 blocks stage 2 2 blocks: read when the stages are 1, 2, ... in order
             staged = list(pattern.finditer(text)) if fam == "mohs" else []
-            if staged and [int(m.group(1)) for m in staged] == list(range(1, len(staged) + 1)):
-                take(staged[0], ("mohs_stage_blocks", [int(m.group(2)) for m in staged]))
-                for m in staged[1:]:
-                    take(m)
+            first = int(staged[0].group(1)) if staged else 0
+            if staged and [int(m.group(1)) for m in staged] == list(range(first, first + len(staged))):
+                blocks = [int(m.group(2)) for m in staged]
+                # from stage 2 on (on 17312's line): the stages after the primary's, joined there by the parser
+                take(staged[0], ("mohs_stage_blocks", blocks) if first == 1 else ("mohs_more_stages", (first, blocks)))
+                if "mohs_stage_blocks" in found or "mohs_more_stages" in found:
+                    for m in staged[1:]:
+                        take(m)
             continue
         for m in pattern.finditer(text):
             if kind == "mohs_each" and fam == "mohs":
@@ -118,37 +247,53 @@ def read_facts(words: list[str], family: str | None) -> tuple[dict[str, Any], li
             elif kind == "mohs_one" and fam == "mohs":
                 take(m, ("mohs_stage_blocks", [int(m.group(1))]))
             elif kind == "mohs_list" and fam == "mohs":
-                take(m, ("mohs_stage_blocks", [int(n) for n in re.findall(r"\d+", m.group(1) or m.group(2))]))
+                blocks = [int(n) for n in re.findall(r"\d+", m.group(1) or m.group(2))]
+                if len(blocks) < 2 or blocks != list(range(1, len(blocks) + 1)):  # "stages 1, 2": stage numbers
+                    take(m, ("mohs_stage_blocks", blocks))
             elif kind == "pathology" and fam in _PATHOLOGY:
                 take(m, ("pathology", m.group(1).replace("pre-", "pre").replace("in situ", "in_situ")))
             elif kind == "area" and fam in _AREA_FAMILIES:
                 take(m, ("area_sq_cm", float(m.group(1))))
-            elif kind == "size" and fam in _SIZED:
+            elif kind == "size" and fam in _SIZED and not margins:
                 take(m, ("size_cm", round(float(m.group(1)) / (10 if m.group(2) == "mm" else 1), 2)))
-            elif kind == "count" and fam in _COUNTED:
+            elif (
+                kind == "count"
+                and fam in _COUNTED
+                and not re.search(r"(?:^| )[<>~#]?\d[\d.,/]*\+? (?:(?:of|to|or|and|-) )?$", text[: m.start()])
+            ):
                 path = _kind_pathology(m)
                 take(m, ("lesion_count", int(m.group(1))), *((("pathology", path),) if path else ()), *_symptoms(m.group(0)))
             elif kind == "kind" and fam in _PATHOLOGY and (path := _kind_pathology(m)):
                 take(m, ("pathology", path), *_symptoms(m.group(0)))
+            elif kind == "side" and fam and fam not in _NO_SITE:  # "left cheek", "lt arm", "upper back": the site's side
+                take(m, ("side", None))
             elif kind == "site" and fam and fam not in _NO_SITE:
                 take(m, ("site", _SITE_WORDS[m.group(1)]))
             elif kind == "symptom" and fam and fam not in _NO_SITE:
                 take(m, ("symptoms", value))
             elif kind == "method" and fam == "biopsy":
                 take(m, ("biopsy_method", value))
-            elif kind == "filler" and found:
+            elif (kind == "procedure" and fam == value and found) or (kind == "filler" and found):
                 take(m)
+    if "suspicious" in found.get("symptoms", []) and "pathology" in found:  # a suspicious lesion's pathology is not known
+        for a, b in spans.pop("pathology"):
+            used[a:b] = [False] * (b - a)
+        del found["pathology"]
     for fact, values in found.items():
         if fact != "symptoms" and any(v != values[0] for v in values):  # two values: neither is read, nor its words
             for a, b in spans[fact]:
                 used[a:b] = [False] * (b - a)
+    if "site" not in found or "side" not in found:  # a side without its site is given back
+        for a, b in spans.pop("side", []):
+            used[a:b] = [False] * (b - a)
+    found.pop("side", None)
     facts: dict[str, Any] = {}
     for fact, values in found.items():
         if all(used[a] for a, _ in spans[fact]):  # none of its words given back (with a count's pathology)
             facts[fact] = sorted(set(values)) if fact == "symptoms" else values[0]
     left, pos = [], 0
-    for w in words:
-        if not all(used[pos : pos + len(w)]):
+    for w in words:  # a word is used when all of it but its brackets and end marks is ("(5", "AKs)", "nose.")
+        if not all(used[i] or text[i] in "(" + _PUNCT for i in range(pos, pos + len(w))) or all(c in "(" + _PUNCT for c in w):
             left.append(w)
         pos += len(w) + 1
     return facts, left
@@ -159,6 +304,7 @@ _LABELS = {
     "size_cm": "{} cm",
     "area_sq_cm": "{:g} sq cm",
     "mohs_stage_blocks": "blocks per stage {}",
+    "mohs_more_stages": "blocks per stage from stage {}",
     "site": "site {}",
     "pathology": "{}",
     "symptoms": "{}",
@@ -172,5 +318,11 @@ def describe(facts: dict[str, Any]) -> str:
     >>> describe({"lesion_count": 5, "pathology": "premalignant", "mohs_stage_blocks": [3, 2]})
     '5 lesions, premalignant, blocks per stage 3/2'
     """
-    shown = (("/".join(map(str, v)) if k == "mohs_stage_blocks" else ", ".join(v) if isinstance(v, list) else v) for k, v in facts.items())
+
+    def show(k: str, v: Any) -> Any:
+        if k == "mohs_more_stages":
+            return f"{v[0]} on {'/'.join(map(str, v[1]))}"
+        return "/".join(map(str, v)) if k == "mohs_stage_blocks" else ", ".join(v) if isinstance(v, list) else v
+
+    shown = (show(k, v) for k, v in facts.items())
     return ", ".join(_LABELS[k].format(v).replace("_", " ") for k, v in zip(facts, shown, strict=True))

@@ -137,3 +137,146 @@ def test_the_findings_never_quote_the_words_left_out():
     text = " ".join(f"{f.message} {f.fix}" for f in report.findings)
     assert "Wolfgang" not in text and "Zebrowski" not in text and "1950" not in text
     assert {"TXT001", "TXT002"} <= {f.rule for f in report.findings}
+
+
+# Reading documentation facts: it never changes a claim's codes, units, modifiers or diagnoses, and a fact read is
+# one the text contains.
+FACT_TOKENS = st.sampled_from(
+    [
+        "17000",
+        "17003",
+        "x4",
+        "11102",
+        "11104",
+        "11602",
+        "11402",
+        "17311",
+        "17312",
+        "96920",
+        "11200",
+        "11201",
+        "11900",
+        "99213-25",
+        "12032",
+        "17110",
+        "L57.0",
+        "C44.311",
+        "D22.5",
+        "5",
+        "AKs",
+        "12",
+        "warts",
+        "tags",
+        "22",
+        "25",
+        "nose",
+        "back",
+        "cheek",
+        "lt",
+        "left",
+        "upper",
+        "arm",
+        "1.2",
+        "cm",
+        "8mm",
+        "x",
+        "0.8",
+        "by",
+        "180",
+        "sq",
+        "cm2",
+        "stage",
+        "stages",
+        "1",
+        "2",
+        "3",
+        "4",
+        "blocks",
+        "each",
+        "benign",
+        "malignant",
+        "BCC",
+        "SK",
+        "irritated",
+        "itchy",
+        "bleeding",
+        "no",
+        "r/o",
+        "hx",
+        "shave",
+        "punch",
+        "mg",
+        "40",
+        "cc",
+        "came",
+        "margins",
+        ">15",
+        "10-12",
+        "of",
+        "to",
+        "medicare",
+        "2026-03-02",
+        "mod",
+        "59",
+        "cryo",
+        "excised",
+        ";",
+        "\n",
+    ]
+)
+
+
+def _numbers(text: str) -> set[float]:
+    import re
+
+    return {float(n) for n in re.findall(r"(?<![\w.])(\d+(?:\.\d+)?)(?=mm|cm|\b)", text)}
+
+
+def _contains(fact: str, value, text: str) -> bool:
+    import re
+
+    from derm_core.question_facts import _KINDS, _METHODS, _SITE_WORDS
+    from derm_core.textfacts import SYMPTOMS
+
+    low, numbers = text.lower(), _numbers(text)
+    if fact in ("lesion_count", "area_sq_cm"):
+        return float(value) in numbers
+    if fact == "size_cm":
+        return value in numbers or round(value * 10, 2) in numbers
+    if fact == "mohs_stage_blocks":
+        return all(float(b) in numbers for b in value)
+    if fact == "site":
+        return any(re.search(rf"\b{re.escape(w)}\b", low) for w, s in _SITE_WORDS.items() if s == value)
+    if fact == "pathology":
+        words = [p for _, p, path in _KINDS if path == value] + [value.replace("_", " "), value.replace("pre", "pre-?")]
+        return any(re.search(rf"\b(?:{w})\b", low) for w in words)
+    if fact == "symptoms":
+        return all(re.search(rf"\b(?:{p})\b", low) for s, p in SYMPTOMS if s in value)
+    if fact == "biopsy_method":
+        return bool(re.search(rf"\b(?:{_METHODS[value]})\b", low))
+    return False
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(FACT_TOKENS, min_size=1, max_size=25))
+def test_reading_facts_changes_nothing_else_and_reads_only_what_is_written(tokens):
+    from unittest import mock
+
+    text = " ".join(tokens)
+    try:
+        parsed = parse_claim_text(text, TODAY)
+    except TextParseError:
+        return
+    with mock.patch("derm_core.textclaim.read_facts", lambda words, family, skip=frozenset(): ({}, list(words))):
+        plain = parse_claim_text(text, TODAY)
+
+    def claim(c):
+        return (c.diagnoses, c.payer, c.date_of_service, [(ln.code, ln.modifiers, ln.units, ln.dx, ln.date_of_service) for ln in c.lines])
+
+    assert claim(parsed.claim) == claim(plain.claim)
+    assert all(not ln.facts.model_dump(exclude_none=True) for ln in plain.claim.lines)
+    for ln in parsed.claim.lines:
+        for fact, value in ln.facts.model_dump(exclude_none=True).items():
+            assert _contains(fact, value, text), (fact, value)
+    # every word is either read or given back: the words read never reappear as "not understood" twice
+    assert len(parsed.not_understood) <= len(plain.not_understood)

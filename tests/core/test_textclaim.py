@@ -190,3 +190,175 @@ def test_stages_out_of_order_are_not_read():
 
     words = ["stage", "1", "3", "blocks", "stage", "3", "2", "blocks"]
     assert read_facts(words, "mohs") == ({}, words)
+
+
+# The review of the fact reading: pastes the way billers write them, each with what a careful reader takes from it.
+from paste_corpus import PASTES  # noqa: E402
+
+
+def test_a_pasted_fact_is_never_misread():
+    """Every fact read is the one a careful reader takes (the parser may read less, never something else)."""
+    misread = [
+        (text, i + 1, k, v)
+        for text, expected in PASTES
+        for i, got in enumerate(facts(text))
+        for k, v in got.items()
+        if expected.get(i, {}).get(k) != v
+    ]
+    assert misread == []
+    assert len(PASTES) >= 150
+
+
+def _left(text):
+    return parse_claim_text(text, TODAY).not_understood
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "word"),
+    [
+        ("17004 L57.0 >15 AKs", "lesion_count", ">15"),
+        ("17000 L57.0 ~10 AKs", "lesion_count", "~10"),
+        ("17110 B07.8 10-12 warts", "lesion_count", "10-12"),
+        ("17110 L82.0 2 SKs non-tender", "symptoms", "non-tender"),
+        ("17110 L82.1 2 SKs non-inflamed", "symptoms", "non-inflamed"),
+        ("96920 L40.0 <250 sq cm", "area_sq_cm", "<250"),
+        ("96920 L40.0 180-250 sq cm", "area_sq_cm", "180-250"),
+        ("11301 D22.5 0.6-1.0 cm back", "size_cm", "0.6-1.0"),
+    ],
+)
+def test_a_fact_is_read_from_whole_words_only(text, fact, word):
+    assert fact not in facts(text)[0] and word in _left(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "17110 L82.1 SK no bleeding",
+        "17110 L82.0 SK denies itching",
+        "17110 L82.1 3 SKs not irritated",
+        "11402 D48.5 r/o melanoma 1.2 cm",
+        "11602 C44.519 hx BCC back 1.2 cm",
+        "11602 C44.519 h/o melanoma 1.2 cm",
+        "17000 L57.0 s/p cryo 10 AKs last visit",
+        "11102 L98.9 shave bx ?BCC",
+        "11403 L72.0 cyst 2.5 cm, no inflammation",
+        "11102 D48.5 shave bx chest pending path",
+    ],
+)
+def test_a_negated_hedged_or_past_run_gives_no_fact(text):
+    assert facts(text)[0] == {} and _left(text)
+
+
+@pytest.mark.parametrize("text", ["17000 L57.0 5 of 10 AKs treated", "17000 L57.0 5 to 7 AKs", "17000 L57.0 5 7 AKs"])
+def test_a_count_after_another_number_is_no_count(text):
+    assert "lesion_count" not in facts(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "11402 D22.5 1.2 x 0.8 cm back",
+        "11402 D22.5 12 x 8 mm back",
+        "11402 D22.5 12 x8 mm back",
+        "17262 C44.519 EDC 1.5 x 1.0 cm BCC back",
+        "11602 C44.519 back 4mm margins",
+        "11602 C44.519 0.2 cm margins",
+    ],
+)
+def test_a_size_of_two_sides_or_of_a_margin_is_no_size_nor_units(text):
+    line = parse_claim_text(text, TODAY).claim.lines[0]
+    assert line.facts.size_cm is None and line.units == 1
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["17311 C44.311; 17312 x1 blocks 3 each", "17311 C44.311; 17312 x1 stages 1, 2 nose", "17311 C44.311; 17312 x2 stages 1 2 3"],
+)
+def test_stage_numbers_and_blocks_each_are_no_blocks(text):
+    assert "mohs_stage_blocks" not in facts(text)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["17110 L82.0 2 SKs, pt back in 2 wks", "17110 L82.0 2 SKs came back", "17110 L82.0 2 SKs back 2 wks", "11102 D48.5 back to clinic"],
+)
+def test_back_in_a_visit_is_no_site(text):
+    assert "site" not in facts(text)[0] and "back" in _left(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("17000 L57.0 3 AKs; 17003 x3 L57.0 4 AKs", ["3", "4"]),  # the family's count given twice
+        ("17311 C44.311 stage 1 4 blocks; 17312 stage 3 2 blocks", ["stage", "1", "4", "blocks", "stage", "3", "2", "blocks"]),
+        ("nose 11102 D48.5 arm", ["nose", "arm"]),  # the line's site before and after its code
+    ],
+)
+def test_a_fact_given_two_values_for_a_line_is_read_from_neither(text, left):
+    p = parse_claim_text(text, TODAY)
+    assert p.not_understood == left
+    assert all("lesion_count" not in f and "mohs_stage_blocks" not in f and "site" not in f for f in facts(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("11102 L82.1; nose 11103 D48.5", [{}, {"site": "nose"}]),  # before its code on its own line: that code's
+        ("nose BCC 17311 C44.311 2 stages 3 blocks each", [{"site": "nose", "pathology": "malignant", "mohs_stage_blocks": [3, 3]}]),
+        ("cryo 5 AKs\n17000 L57.0\n17003 x4 L57.0", [{"lesion_count": 5, "pathology": "premalignant"}, {}]),
+        # written before the codes: what sits between two codes could be either's, and is not read
+        ("shave bx arm 11102 L82.1, punch bx leg 11104 D48.5", [{"site": "arm", "biopsy_method": "tangential"}, {}]),
+        ("shave bx nose\n11102 D48.5\npunch bx arm\n11104 D48.5", [{"site": "nose", "biopsy_method": "tangential"}, {}]),
+    ],
+)
+def test_facts_written_before_their_code(text, expected):
+    assert facts(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "fact", "value"),
+    [
+        ("17004 L57.0 22 AKs", "lesion_count", 22),
+        ("11200 L91.8; 11201 L91.8 25 tags", "lesion_count", 25),
+        ("11042 L97.212 debridement 22 sq cm leg", "area_sq_cm", 22.0),
+        ("15271 L97.212 25 sq cm", "area_sq_cm", 25.0),
+        ("11900 L40.0 ILK 40 mg 2 plaques", "lesion_count", 2),
+        ("11900 L73.2 kenalog 3 lesions 0.3 cc", "lesion_count", 3),
+        ("17000 L57.0 2 AKs lt cheek", "site", "face"),
+    ],
+)
+def test_numbers_and_units_of_a_note_are_no_modifiers(text, fact, value):
+    lines_ = parse_claim_text(text, TODAY).claim.lines
+    assert all(ln.modifiers == [] for ln in lines_) and facts(text)[0][fact] == value
+
+
+@pytest.mark.parametrize(
+    ("text", "blocks"),
+    [
+        ("17311 C44.311 stage 1 4 blocks; 17312 C44.311 stage 2 2 blocks", [4, 2]),
+        ("17311 C44.311 stage 1 4 blocks; 17312 stage 2 2 blocks stage 3 1 block; 17312", [4, 2, 1]),
+    ],
+)
+def test_mohs_stages_written_on_the_add_on_follow_the_primary(text, blocks):
+    assert facts(text)[0]["mohs_stage_blocks"] == blocks and _left(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "left"),
+    [
+        ("17000 L57.0 cryo 5 AKs", []),
+        ("11602 C44.519 excised BCC back 1.2 cm", []),
+        ("11300 D23.5 shave removal 0.4 cm trunk", []),
+        ("17262 C44.519 ED&C BCC back 1.5 cm", []),
+        ("11102 D48.5 excised nose; 17000 L57.0 cryo 5 AKs", ["excised"]),  # an excision word on a biopsy line: no
+        ("17000 L57.0 cryo; 11602 C44.519 excised 1.2 cm", ["cryo"]),  # alone, with no fact beside it: no
+    ],
+)
+def test_the_line_s_own_procedure_words(text, left):
+    assert _left(text) == left
+
+
+def test_a_suspicious_lesion_has_no_pathology():
+    got = facts("11402 D48.5 suspicious for melanoma back 1.2 cm")[0]
+    assert got == {"site": "trunk", "size_cm": 1.2, "symptoms": ["suspicious"]}
+    assert _left("11402 D48.5 suspicious for melanoma back 1.2 cm") == ["melanoma"]
