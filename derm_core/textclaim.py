@@ -45,7 +45,11 @@ _CLAIM_ID = re.compile(r"^(?=.*\d)[A-Za-z0-9][A-Za-z0-9._/-]{0,39}$")
 _CLAIM_ID_INLINE = re.compile(r"^(?:claim|clm)(?:[-_ ]?id)?[#:=]((?=[^,;]*\d)[A-Za-z0-9][A-Za-z0-9._/-]{0,39})$", re.I)
 PAYER_TYPES = {
     "medicare": "medicare",
+    "mcr": "medicare",  # the abbreviations billers write
+    "mcare": "medicare",
     "medicaid": "medicaid",
+    "mcd": "medicaid",
+    "mcaid": "medicaid",
     "commercial": "commercial",
     "selfpay": "self_pay",
     "self-pay": "self_pay",

@@ -46,6 +46,12 @@ def test_payer_words():
     assert parse_claim_text("17000 L57.0 aetna", TODAY).claim.payer.name == "Aetna"
 
 
+@pytest.mark.parametrize(("word", "kind"), [("MCR", "medicare"), ("mcare", "medicare"), ("MCD", "medicaid"), ("mcaid", "medicaid")])
+def test_payer_abbreviations(word, kind):
+    p = parse_claim_text(f"17000 L57.0 {word}", TODAY)
+    assert p.claim.payer.type.value == kind and p.not_understood == []
+
+
 def test_diagnoses_given_once_apply_to_all_lines():
     c = parse_claim_text("17000 17003 x4 L57.0 medicare", TODAY).claim
     assert c.diagnoses == ["L57.0"] and c.lines[0].dx is None
