@@ -141,7 +141,15 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     ]
 
 
-_COMPILED: list[tuple[str, re.Pattern[str]]] = []
+_COMPILED: list[tuple[str, re.Pattern[str]]] = []  # compiled on first use (question_facts is imported then)
+_BY_NAME: dict[str, re.Pattern[str]] = {}
+
+
+def _compiled() -> list[tuple[str, re.Pattern[str]]]:
+    if not _COMPILED:
+        _COMPILED.extend(_patterns())
+        _BY_NAME.update(_COMPILED)
+    return _COMPILED
 
 
 def is_site(words: list[str]) -> bool:
@@ -150,9 +158,8 @@ def is_site(words: list[str]) -> bool:
     >>> is_site(["cheek", "2", "AKs"]), is_site(["L57.0"])
     (True, False)
     """
-    if not _COMPILED:
-        _COMPILED.extend(_patterns())
-    return bool(dict(_COMPILED)["site"].match(" ".join(w.lower() for w in words)))
+    _compiled()
+    return bool(_BY_NAME["site"].match(" ".join(w.lower() for w in words)))
 
 
 def is_count(words: list[str]) -> bool:
@@ -162,10 +169,9 @@ def is_count(words: list[str]) -> bool:
     >>> is_count(["25", "skin", "tags"]), is_count(["22", "sq", "cm"]), is_count(["25", "L57.0"])
     (True, True, False)
     """
-    if not _COMPILED:
-        _COMPILED.extend(_patterns())
+    _compiled()
     text = " ".join(w.lower() for w in words)
-    return bool(dict(_COMPILED)["count"].match(text) or re.match(r"\d+ (?:sq|square|cm|mm|cm2|stages?|blocks?)\b", text))
+    return bool(_BY_NAME["count"].match(text) or re.match(r"\d+ (?:sq|square|cm|mm|cm2|stages?|blocks?)\b", text))
 
 
 def _kind_pathology(match: re.Match[str]) -> str | None:
@@ -190,8 +196,6 @@ def read_facts(words: list[str], family: str | None, skip: frozenset[str] = froz
     >>> read_facts(["no", "bleeding"], "destruction_benign")  # negated: nothing is read
     ({}, ['no', 'bleeding'])
     """
-    if not _COMPILED:
-        _COMPILED.extend(_patterns())
     from .question_facts import _SITE_WORDS
 
     if any(w.lower().strip(_PUNCT + "(") in HEDGES or "?" in w for w in words):
@@ -228,7 +232,7 @@ def read_facts(words: list[str], family: str | None, skip: frozenset[str] = froz
             spans.setdefault(fact, []).append(m.span())
 
     fam = family or ""
-    for name, pattern in _COMPILED:
+    for name, pattern in _compiled():
         kind, _, value = name.partition(":")
         if kind == "mohs_staged":  # stage 1 3 blocks stage 2 2 blocks: read when the stages are 1, 2, ... in order
             staged = list(pattern.finditer(text)) if fam == "mohs" else []
