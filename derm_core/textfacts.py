@@ -330,3 +330,41 @@ def describe(facts: dict[str, Any]) -> str:
 
     shown = (show(k, v) for k, v in facts.items())
     return ", ".join(_LABELS[k].format(v).replace("_", " ") for k, v in zip(facts, shown, strict=True))
+
+
+# The word written back for each symptom (``facts_text``): one that ``read_facts`` reads as that symptom.
+_SYMPTOM_WORD = {"bleeding": "bleeding", "itching": "itching", "pain": "painful", "inflammation": "inflamed"}
+_SYMPTOM_WORD |= {"irritation": "irritated", "change": "changing", "infection": "infected", "obstruction": "obstructing"}
+_PATHOLOGY_WORD = {"benign": "benign", "premalignant": "premalignant", "malignant": "malignant", "in_situ": "in situ"}
+
+
+def facts_text(facts: dict[str, Any]) -> list[str]:
+    """A line's facts written out in the forms ``read_facts`` reads back (for a claim shared again as text). Facts a
+    pasted claim cannot carry (lesion ids, ABN, purpose, a suspicious lesion...) are not written.
+
+    >>> facts_text({"lesion_count": 5, "pathology": "premalignant", "site": "face", "symptoms": ["itching"]})
+    ['5', 'lesions', 'premalignant', 'face', 'itching']
+    >>> facts_text({"mohs_stage_blocks": [3, 2], "size_cm": 1.2})
+    ['1.2', 'cm', 'stage', '1', '3', 'blocks', 'stage', '2', '2', 'blocks']
+    """
+    from .question_facts import _SITE_WORDS
+
+    words: list[str] = []
+    if facts.get("lesion_count") is not None:
+        words += [str(facts["lesion_count"]), "lesions"]
+    if facts.get("size_cm") is not None:
+        words += [f"{facts['size_cm']:g}", "cm"]
+    if facts.get("area_sq_cm") is not None:
+        words += [f"{facts['area_sq_cm']:g}", "sq", "cm"]
+    symptoms = facts.get("symptoms") or []
+    if facts.get("pathology") in _PATHOLOGY_WORD and "suspicious" not in symptoms:
+        words += _PATHOLOGY_WORD[facts["pathology"]].split()
+    site = (facts.get("site") or "").replace("_", " ")
+    if site and _SITE_WORDS.get(site) == facts["site"]:
+        words += site.split()
+    words += [_SYMPTOM_WORD[s] for s in symptoms if s in _SYMPTOM_WORD]
+    if facts.get("biopsy_method"):
+        words.append(facts["biopsy_method"])
+    for stage, blocks in enumerate(facts.get("mohs_stage_blocks") or [], 1):
+        words += ["stage", str(stage), str(blocks), "blocks"]
+    return words

@@ -26,6 +26,7 @@ from derm_core.render import rule_doc
 from derm_core.rulecases import example
 from derm_core.ruleset import Ruleset
 from derm_core.textclaim import ParsedText, TextParseError, is_claim_id, parse_claim_text
+from derm_core.textfacts import facts_text
 from derm_core.vocab import KNOWN_PAYERS
 
 from . import blocks
@@ -77,7 +78,8 @@ _PAYER_TYPES = {"medicare": "medicare", "medicaid": "medicaid", "commercial": "c
 
 def share_text(claim: Claim, payers: frozenset[str] = frozenset()) -> str:
     """The parsed claim written out again as a pasted claim (what the Share button carries, never the text that was
-    pasted): claim id, diagnoses, lines with modifiers, units, their diagnoses, prior auth and dates, the payer
+    pasted): claim id, diagnoses, lines with modifiers, units, their diagnoses and the facts read for them, prior
+    auth and dates, the payer
     (its name only when it is one the bot knows), the date of service. ``parse_claim_text`` reads it back as the
     same claim.
 
@@ -95,6 +97,7 @@ def share_text(claim: Claim, payers: frozenset[str] = frozenset()) -> str:
         if ln.units != 1:
             words.append(f"x{ln.units}")
         words += ln.dx or []
+        words += facts_text(ln.facts.model_dump(mode="json", exclude_none=True))  # what was read from the text
         if ln.prior_auth:
             words += ["auth", ln.prior_auth if is_claim_id(ln.prior_auth) else "given"]
         if ln.date_of_service:

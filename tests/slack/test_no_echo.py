@@ -62,6 +62,9 @@ def test_the_share_button_shares_the_parsed_claim_not_the_pasted_text(send):
         "17311-59-XS C44.311; 17312 x2; 88305-26 C44.311; medicaid 2026-01-20",
         "96920 x1 L40.0; selfpay",
         "17000 L57.0; payer Acme Health; 2026-03-02",
+        "17000 L57.0 5 AKs; 17003 x4 L57.0; medicare 2026-03-02",  # the facts read from the text are shared too
+        "11402 D22.5 trunk 1.2 cm benign bleeding; 12031 2.5 cm; medicare",
+        "17311 C44.311 nose 2 stages 3 blocks each; 17312; 96920 L40.0 180 sq cm; 11102 D48.5 shave bx arm",
     ],
 )
 def test_share_text_reads_back_as_the_same_claim(pasted, ruleset):
