@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterable, Iterator
+from decimal import Decimal
 
+from ..codes import lookup
 from ..coding import CodingError
 from ..models import SuggestedLine
-from .base import Hit, Ln
+from .base import Ctx, Hit, Ln
 
 DISTINCT = frozenset({"59", "XE", "XS", "XP", "XU"})
 ANATOMIC = frozenset({"RT", "LT", "E1", "E2", "E3", "E4", "FA", "TA"} | {f"F{i}" for i in range(1, 10)} | {f"T{i}" for i in range(1, 10)})
@@ -99,3 +102,26 @@ def by_date(lines: Iterable[Ln]) -> dict[object, list[Ln]]:
     for ln in lines:
         out.setdefault(ln.dos, []).append(ln)
     return out
+
+
+def addon_area_hits(ctx: Ctx, addons: dict[str, str], noun: str) -> Iterator[Hit]:
+    """Add-on units against the area (``area_sq_cm``) on the first code's line: the first code covers its area band,
+    each further ``per_unit_area`` or part of it is one add-on unit. Skipped when the area is not documented or when
+    several lines of the first code share a date (which add-on goes with which is not on the claim)."""
+    for addon, primary in addons.items():
+        info, step = lookup(primary), lookup(addon)
+        if info is None or step is None or not info.area_band or not step.per_unit_area:
+            continue
+        for ln in ctx.codes(primary):
+            area = ln.facts.area_sq_cm
+            if area is None or ln.units != 1 or sum(p.dos == ln.dos for p in ctx.codes(primary)) > 1:
+                continue
+            over = Decimal(str(area)) - Decimal(str(info.area_band[1]))
+            units = math.ceil(over / Decimal(str(step.per_unit_area))) if over > 0 else 0
+            billed = [a for a in ctx.codes(addon) if a.dos == ln.dos]
+            if sum(a.units for a in billed) == units:
+                continue
+            want = [SuggestedLine(code=primary, units=1, modifiers=sorted(ln.mods))]
+            if units:
+                want.append(SuggestedLine(code=addon, units=units))
+            yield replace_hit([ln, *billed], want, f"A {noun} of {area:g} sq cm is {show(want)}.")

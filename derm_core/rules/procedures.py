@@ -9,7 +9,7 @@ from .. import icd
 from ..codes import all_codes, exclusive_groups, included_services, lookup
 from ..coding import excimer, intralesional_chemotherapy, intralesional_injection, nail_debridement, paring, skin_tags
 from ..models import Category, SuggestedLine
-from ._util import DISTINCT, area_recode, as_is, distinct, first_fact, mismatch, replace_hit, same_lesion, show, try_code
+from ._util import DISTINCT, addon_area_hits, area_recode, as_is, distinct, first_fact, mismatch, replace_hit, same_lesion, show, try_code
 from .base import Ctx, Hit, Skip, rule
 
 # ----------------------------------------------------------------------------- skin tags
@@ -244,6 +244,29 @@ def callus_debridement(ctx: Ctx) -> Iterator[Hit]:
                 f"Bill paring by the number of lesions ({show(expected) if expected else '11055, 11056 or 11057'}), or link the wound the debridement treated.",
                 expected or [],
             )
+
+
+DEBRIDEMENT_ADDON = {"11045": "11042", "11046": "11043", "11047": "11044", "97598": "97597"}
+
+
+@rule(
+    "DRM517",
+    "Debridement add-on units do not match the area",
+    Category.units,
+    families=("debridement",),
+    references=("CPT2026", "CPT debridement guidelines (first 20 sq cm, then each further 20 sq cm or part)"),
+    likely_denial="CO-151",
+)
+def debridement_addon_units(ctx: Ctx) -> Iterator[Hit]:
+    """What it does: a debridement's first code (11042, 11043, 11044, 97597) covers the first 20 sq cm at that depth;
+    each further 20 sq cm, or part of it, is one unit of its add-on (11045, 11046, 11047, 97598). Compares the add-on
+    units with the area (``area_sq_cm``, the total of the wounds debrided to that depth) on the first code's line, when
+    that line is the only one of its code on the date.
+
+    Why is this bad? A 15 sq cm wound is 11042 alone; 11045 billed with it is denied, and 50 sq cm billed with one
+    11045 underbills.
+    """
+    yield from addon_area_hits(ctx, DEBRIDEMENT_ADDON, "debridement")
 
 
 @rule(

@@ -7,14 +7,12 @@ transfer ``area_sq_cm`` is the defect area (primary plus secondary defect).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterator
-from decimal import Decimal
 
 from ..codes import lookup
 from ..coding import ATT_GROUP, GRAFT_GROUP, REPAIR_GROUP, adjacent_tissue_transfer, repair
 from ..models import Category, SuggestedLine
-from ._util import by_date, distinct, mismatch, replace_hit, same_lesion, show, try_code
+from ._util import addon_area_hits, by_date, distinct, mismatch, replace_hit, same_lesion, show, try_code
 from .base import Ctx, Hit, Ln, rule
 
 REFS = ("CPT repair guidelines (AAD, AAPC)", "NCCI policy manual ch. III")
@@ -304,22 +302,4 @@ def graft_addon_units(ctx: Ctx) -> Iterator[Hit]:
     Why is this bad? A 90 sq cm split-thickness graft is 15100 alone; 15101 billed with it is denied, and a 250 sq cm
     graft billed with one 15101 underbills.
     """
-    for addon, primary in GRAFT_ADDON.items():
-        info = lookup(primary)
-        step = lookup(addon)
-        if info is None or step is None or not info.area_band or not step.per_unit_area:
-            continue
-        for ln in ctx.codes(primary):
-            area = ln.facts.area_sq_cm
-            if area is None or ln.units != 1 or sum(p.dos == ln.dos for p in ctx.codes(primary)) > 1:
-                continue  # several first-code lines on one date: which add-on goes with which is not on the claim
-            first = Decimal(str(info.area_band[1]))
-            over = Decimal(str(area)) - first
-            units = math.ceil(over / Decimal(str(step.per_unit_area))) if over > 0 else 0
-            billed = [a for a in ctx.codes(addon) if a.dos == ln.dos]
-            if sum(a.units for a in billed) == units:
-                continue
-            want = [SuggestedLine(code=primary, units=1, modifiers=sorted(ln.mods))]
-            if units:
-                want.append(SuggestedLine(code=addon, units=units))
-            yield replace_hit([ln, *billed], want, f"A graft of {area:g} sq cm is {show(want)}.")
+    yield from addon_area_hits(ctx, GRAFT_ADDON, "graft")

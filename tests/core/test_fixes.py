@@ -25,6 +25,7 @@ SCENARIO_FILES = (
     "claims_sweep3.yaml",
     "claims_em.yaml",
     "claims_dx.yaml",
+    "claims_heldout2.yaml",
 )
 CLAIMS = [
     (f"case:{rid}:{name}", rid, claim)

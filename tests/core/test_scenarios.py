@@ -23,6 +23,7 @@ CLAIMS = [
         "claims_sweep3.yaml",
         "claims_em.yaml",
         "claims_dx.yaml",
+        "claims_heldout2.yaml",
     )
     for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
 ]
