@@ -26,7 +26,7 @@ from typing import Any
 from . import icd
 from .codes import lookup, modifiers
 from .models import Claim
-from .textfacts import FAMILY_FACTS, describe, is_count, is_site, read_facts
+from .textfacts import FAMILY_FACTS, describe, is_count, is_kind, is_site, read_facts
 from .vocab import KNOWN_PAYERS
 
 MAX_TEXT = 20_000
@@ -341,6 +341,11 @@ def parse_claim_text(text: str, today: date | None = None) -> ParsedText:
         # 12 x 8 mm, 1.2 x 0.8 cm, 12 x8 mm: a size's two sides, not units
         after_size = bool(loose) and loose[-1][0] == k - 1 and bool(_SIZE_NUMBER.match(loose[-1][2]))
         if after_size and (low in ("x", "by", "×") or (low[:1] in "x×" and k + 1 < len(tokens) and tokens[k + 1].lower() in ("cm", "mm"))):
+            loose.append((k, len(lines) - 1, raw))
+            expect = None
+            continue
+        # "AKs x5", "skin tags x 12": units of the line, or the count of lesions? Neither is read.
+        if (_UNITS.match(low) or low in ("x", "×")) and loose and loose[-1][0] == k - 1 and is_kind(loose[-1][2]):
             loose.append((k, len(lines) - 1, raw))
             expect = None
             continue

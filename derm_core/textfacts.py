@@ -162,6 +162,16 @@ def is_site(words: list[str]) -> bool:
     return bool(_BY_NAME["site"].match(" ".join(w.lower() for w in words)))
 
 
+def is_kind(word: str) -> bool:
+    """Whether ``word`` names a kind of lesion ("AKs", "warts"): ``x5`` after it is no count of units.
+
+    >>> is_kind("AKs"), is_kind("L57.0")
+    (True, False)
+    """
+    _compiled()
+    return bool(_BY_NAME["kind"].fullmatch(word.lower().strip(_PUNCT + "(")))
+
+
 def is_count(words: list[str]) -> bool:
     """Whether ``words`` begin with a number of lesions, square cm, cm, mm, stages or blocks ("25 tags", "22 AKs",
     "25 sq cm"): the number is then no modifier.

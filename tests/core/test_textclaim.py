@@ -368,3 +368,11 @@ def test_a_suspicious_lesion_has_no_pathology():
     got = facts("11402 D48.5 suspicious for melanoma back 1.2 cm")[0]
     assert got == {"site": "trunk", "size_cm": 1.2, "symptoms": ["suspicious"]}
     assert _left("11402 D48.5 suspicious for melanoma back 1.2 cm") == ["melanoma"]
+
+
+@pytest.mark.parametrize("text", ["17000 L57.0 AKs x5", "17003 AK x4", "11200 L91.8 skin tags x12", "17110 B07.8 warts x 3"])
+def test_x_after_a_lesion_word_is_neither_units_nor_a_count(text):
+    p = parse_claim_text(text, TODAY)
+    line = p.claim.lines[0]
+    assert line.units == 1 and line.facts.lesion_count is None  # 5 AKs, or 17003 x5? not sure: not read
+    assert p.not_understood  # so the claim gets TXT001 and is never clean
