@@ -26,6 +26,7 @@ SCENARIO_FILES = (
     "claims_em.yaml",
     "claims_dx.yaml",
     "claims_heldout2.yaml",
+    "claims_heldout3.yaml",
 )
 CLAIMS = [
     (f"case:{rid}:{name}", rid, claim)

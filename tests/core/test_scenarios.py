@@ -24,6 +24,7 @@ CLAIMS = [
         "claims_em.yaml",
         "claims_dx.yaml",
         "claims_heldout2.yaml",
+        "claims_heldout3.yaml",
     )
     for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
 ]
