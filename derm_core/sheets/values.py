@@ -101,6 +101,19 @@ def whole(value: Any) -> int | None:
     return int(n) if n is not None and n.is_integer() else None
 
 
+def stage_blocks(value: Any) -> tuple[int, ...] | None:
+    """Blocks in each Mohs stage: ``"6, 3"`` or ``"6/3"`` -> (6, 3), one stage as a number -> (6,); None when unreadable.
+
+    >>> stage_blocks("6, 3"), stage_blocks(4.0), stage_blocks("six")
+    ((6, 3), (4,), None)
+    """
+    t = text(value)
+    if t is None:
+        return None
+    parts = [whole(p) for p in re.split(r"[\s,;/+]+", t) if p]
+    return tuple(p for p in parts if p is not None) if parts and all(p is not None and p >= 0 for p in parts) else None
+
+
 def ambiguous_text_date(value: Any) -> bool:
     """A date typed as text in numbers only (``03/02/2026``), which Excel set to another country reads day first;
     ``2026-03-02`` and ``02-NOV-2026`` cannot be misread.
