@@ -128,7 +128,9 @@ def value_not_understood(row: RowCells) -> Iterator[Hit]:
             yield Hit([], f"{what} '{value}' is not a number; ignored.", fix, field=name)
     blocks = row.text("mohs_stage_blocks")
     if blocks is not None and stage_blocks(blocks) is None:
-        yield Hit([], f"Mohs blocks '{blocks}' not understood; ignored.", "Enter the blocks of each stage, e.g. 6, 3.", field="mohs_stage_blocks")
+        yield Hit(
+            [], f"Mohs blocks '{blocks}' not understood; ignored.", "Enter the blocks of each stage, e.g. 6, 3.", field="mohs_stage_blocks"
+        )
     for name, table, read in (
         ("site", SITE_WORDS, site_of),
         ("pathology", PATHOLOGY_WORDS, pathology_of),

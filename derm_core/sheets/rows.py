@@ -62,7 +62,6 @@ _SIZE_UNIT = re.compile(r"\s*(cm|mm)$")
 FACT_FIELDS = ("lesion_count", "size_cm", "site", "pathology", "biopsy_method", "lesion_id", "mohs_stage_blocks", "area_sq_cm", "drug_mg")
 
 
-
 def _row_problems(row: RowCells) -> tuple[tuple[str, Finding], ...]:
     """The sheet rules' findings for one row: (the cell's field, the finding)."""
     out: list[tuple[str, Finding]] = []

@@ -135,13 +135,14 @@ def rows_of(claim_id: str, claim: Claim, layout: str) -> list[list[Any]]:
             ]  # fmt: skip
         else:
             values = [
-                claim_id, dos.strftime("%m/%d/%Y") if dos else None, claim.payer and claim.payer.type.value,
+                claim_id, dos.strftime("%m/%d/%Y") if dos else None,
+                claim.payer and claim.payer.type.value.replace("_", " ").title(),  # a financial class: "Self Pay"
                 claim.payer and claim.payer.name, npi, claim.place_of_service, line.code, *mods, str(line.units),
                 ", ".join(claim.diagnoses) or None, pointers(claim, line.dx), line.prior_auth,
                 None if facts.lesion_count is None else str(facts.lesion_count), facts.site,
                 None if facts.size_cm is None else str(facts.size_cm), facts.pathology, facts.biopsy_method, facts.lesion_id,
                 blocks(facts.mohs_stage_blocks), *(None if v is None else str(v) for v in (facts.area_sq_cm, facts.drug_mg)),
-                None if line.charge is None else f"{line.charge:.2f}",
+                None if line.charge is None else f"${line.charge:,.2f}",
             ]  # fmt: skip
         if layout == "dx_columns":
             named = dict(zip(FIELDS, values, strict=True))
