@@ -30,7 +30,7 @@ from derm_core.service import apply_overrides, stored_overrides
 from derm_core.vocab import header_candidates, method_of, normalise_header, pathology_of, payer_entry, payer_type_of, site_of
 
 from .columns import ColumnMap, looks_like_code
-from .values import number, parse_date, stage_blocks, text, whole
+from .values import number, parse_date, stage_blocks, symptoms_of, text, whole, yes_no
 
 MAX_CELL_TEXT = 32_000  # Excel holds 32,767 characters in a cell
 CLAIM_CACHE_SIZE = 20_000
@@ -59,7 +59,8 @@ def _split(value: str, separators: re.Pattern[str]) -> list[str]:
 
 
 _SIZE_UNIT = re.compile(r"\s*(cm|mm)$")
-FACT_FIELDS = ("lesion_count", "size_cm", "site", "pathology", "biopsy_method", "lesion_id", "mohs_stage_blocks", "area_sq_cm", "drug_mg")
+FACT_FIELDS = ("lesion_count", "size_cm", "site", "pathology", "biopsy_method", "lesion_id", "mohs_stage_blocks", "area_sq_cm", "drug_mg",
+               "symptoms", "purpose", "abn_signed")  # fmt: skip
 
 
 def _row_problems(row: RowCells) -> tuple[tuple[str, Finding], ...]:
@@ -350,6 +351,12 @@ class RowReader:
                     facts.append((name, amount))
             if (blocks := stage_blocks(get("mohs_stage_blocks"))) is not None:
                 facts.append(("mohs_stage_blocks", blocks))
+            if (symptoms := symptoms_of(get("symptoms"))) is not None:
+                facts.append(("symptoms", symptoms))
+            if (purpose := (text(get("purpose")) or "").lower()) in ("medical", "cosmetic"):
+                facts.append(("purpose", purpose))
+            if (abn := yes_no(get("abn_signed"))) is not None:
+                facts.append(("abn_signed", abn))
 
         claim_id = text(get("claim_id"))
         patient = text(get("patient_id")) or text(get("patient_name"))

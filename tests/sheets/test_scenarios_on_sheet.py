@@ -7,8 +7,7 @@ Two workbooks: the values typed (dates as Excel dates, units, charges, counts, s
 numbers), and the values as text, as a practice-management export writes them (``03/02/2026``, ``"17000"``).
 
 Left out (counted in ``LEFT_OUT``; a sheet has no column for them, or a sheet means something else by the rows):
-- facts with no column: symptoms (also ``[]``: "no symptom documented"), purpose,
-  abn_signed, diagnostic_frozen_section, deep_structures, photosensitizer;
+- facts with no column: diagnostic_frozen_section, deep_structures, photosensitizer;
 - a line diagnosis that is not one of the claim's diagnoses (a sheet's Dx Pointer points into the claim's list);
 - more than 12 claim diagnoses (the pointers are the claim form's letters A-L);
 - a claim without a date, NPI or with a first line dated or rendered apart from the claim (a sheet's claim takes
@@ -39,13 +38,14 @@ from derm_core.sheets.rows import MISSING_VALUE_FINDINGS, absent_values
 
 FIELDS = ["claim_id", "dos", "payer_type", "payer_name", "npi", "place_of_service", "code", "mod1", "mod2", "mod3", "mod4",
           "units", "diagnoses", "dx_pointer", "prior_auth", "lesion_count", "site", "size_cm", "pathology", "biopsy_method",
-          "lesion_id", "mohs_stage_blocks", "area_sq_cm", "drug_mg", "charge"]  # fmt: skip
+          "lesion_id", "mohs_stage_blocks", "area_sq_cm", "drug_mg", "symptoms", "purpose", "abn_signed", "charge"]  # fmt: skip
 # The third layout, as the template and most exports have it: the line's own diagnoses in Dx 1-4 (the claim's list is
 # theirs in order) and the modifiers in one Modifiers cell.
 DX_FIELDS = [f for f in FIELDS if f not in ("mod2", "mod3", "mod4", "diagnoses", "dx_pointer")]
 DX_FIELDS[DX_FIELDS.index("mod1")] = "modifiers"
 DX_FIELDS[DX_FIELDS.index("units") + 1 : DX_FIELDS.index("units") + 1] = ["dx1", "dx2", "dx3", "dx4"]
-SHEET_FACTS = {"lesion_count", "site", "size_cm", "pathology", "biopsy_method", "lesion_id", "mohs_stage_blocks", "area_sq_cm", "drug_mg"}
+SHEET_FACTS = {"lesion_count", "site", "size_cm", "pathology", "biopsy_method", "lesion_id", "mohs_stage_blocks", "area_sq_cm", "drug_mg",
+               "symptoms", "purpose", "abn_signed"}  # fmt: skip
 ABSENT_ON_SHEET = absent_values(map_header([SYNONYMS[f][0] for f in FIELDS]))  # the photosensitizer
 _RULE = re.compile(r"^([A-Z]{3}\d{3})\b")
 _RANK = {"clean": 0, "warning": 1, "error": 2}
@@ -108,6 +108,13 @@ def blocks(stages: list[int] | None) -> int | str | None:
     return stages[0] if len(stages) == 1 else ", ".join(map(str, stages))
 
 
+def symptoms(found: list[str] | None) -> str | None:
+    """Symptoms as words (``functional impairment, itching``); ``none`` for a note that documents none."""
+    if found is None:
+        return None
+    return ", ".join(s.replace("_", " ") for s in found) or "none"
+
+
 def pointers(claim: Claim, dx: list[str] | None) -> str | None:
     if dx is None:
         return None
@@ -131,7 +138,8 @@ def rows_of(claim_id: str, claim: Claim, layout: str) -> list[list[Any]]:
                 int(claim.place_of_service) if claim.place_of_service and claim.place_of_service.isdigit() else claim.place_of_service,
                 code, *mods, line.units, ", ".join(claim.diagnoses) or None, pointers(claim, line.dx), line.prior_auth,
                 facts.lesion_count, facts.site, facts.size_cm, facts.pathology, facts.biopsy_method, facts.lesion_id,
-                blocks(facts.mohs_stage_blocks), facts.area_sq_cm, facts.drug_mg, line.charge,
+                blocks(facts.mohs_stage_blocks), facts.area_sq_cm, facts.drug_mg, symptoms(facts.symptoms), facts.purpose,
+                facts.abn_signed, line.charge,
             ]  # fmt: skip
         else:
             values = [
@@ -142,6 +150,7 @@ def rows_of(claim_id: str, claim: Claim, layout: str) -> list[list[Any]]:
                 None if facts.lesion_count is None else str(facts.lesion_count), facts.site,
                 None if facts.size_cm is None else str(facts.size_cm), facts.pathology, facts.biopsy_method, facts.lesion_id,
                 blocks(facts.mohs_stage_blocks), *(None if v is None else str(v) for v in (facts.area_sq_cm, facts.drug_mg)),
+                symptoms(facts.symptoms), facts.purpose and facts.purpose.title(), {True: "Y", False: "N", None: None}[facts.abn_signed],
                 None if line.charge is None else f"${line.charge:,.2f}",
             ]  # fmt: skip
         if layout == "dx_columns":

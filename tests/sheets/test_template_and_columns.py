@@ -49,7 +49,8 @@ def test_template_has_recognised_headers_dropdowns_hints_and_examples(tmp_path):
         ("PA#", "prior_auth"), ("Auth", "prior_auth"), ("Lesion count", "lesion_count"), ("Site", "site"),
         ("Size", "size_cm"), ("Pathology", "pathology"), ("  date_of_service ", "dos"), ("Mohs Blocks", "mohs_stage_blocks"),
         ("Blocks per stage", "mohs_stage_blocks"), ("Area (sq cm)", "area_sq_cm"), ("Treated Area", "area_sq_cm"),
-        ("Dose (mg)", "drug_mg"), ("Drug mg", "drug_mg"),
+        ("Dose (mg)", "drug_mg"), ("Drug mg", "drug_mg"), ("Symptoms", "symptoms"), ("Purpose", "purpose"),
+        ("ABN signed", "abn_signed"),
     ],
 )  # fmt: skip
 def test_header_synonyms(header, field):
@@ -107,6 +108,23 @@ def test_mohs_blocks_treated_area_and_drug_amount_are_read_into_the_facts(rulese
     results, _ = check_rows(rows, ruleset, absent={0: absent_values(reader.columns)})
     assert "DRM208" in results[4].findings and "no blocks per stage column" not in results[4].findings
     assert "DRM208" not in results[0].findings
+
+
+def test_symptoms_purpose_and_abn_are_read_into_the_facts():
+    reader = RowReader(map_header(["Claim ID", "DOS", "CPT", "Dx 1", "Symptoms", "Purpose", "ABN"]))
+    rows = [
+        reader.read(1, ["S1", 46083.0, 17110.0, "L82.1", "Itching, bleeding", None, None]),
+        reader.read(2, ["S2", 46083.0, 17110.0, "L82.1", "none", "Cosmetic", "Y"]),
+        reader.read(3, ["S3", 46083.0, 17000.0, "L57.0", "functional impairment", "medical", False]),
+    ]
+    assert [dict(r.facts) for r in rows if r] == [
+        {"symptoms": ("itching", "bleeding")},
+        {"symptoms": (), "purpose": "cosmetic", "abn_signed": True},  # none: the note documents no symptom
+        {"symptoms": ("functional_impairment",), "purpose": "medical", "abn_signed": False},
+    ]
+    assert all(r and not r.problems for r in rows)
+    odd = reader.read(4, ["S4", 46083.0, 17110.0, "L82.1", "ugly", "maybe", "ask"])
+    assert odd is not None and not odd.facts and {fld for fld, _ in odd.problems} == {"symptoms", "purpose", "abn_signed"}
 
 
 def test_rows_group_into_claims_by_claim_id_else_patient_and_date():
