@@ -33,11 +33,17 @@ TEMPLATE_COLUMNS: list[tuple[str, str, float]] = [
     ("site", "Body site: face, scalp, trunk, arm, leg, hand, ...", 11),
     ("size_cm", "Excised diameter in cm (lesion plus margins).", 9),
     ("pathology", "benign, premalignant, malignant, in_situ or pending.", 13),
+    ("mohs_stage_blocks", "Mohs: blocks in each stage, e.g. 6, 3.", 10),
+    ("area_sq_cm", "Treated area in sq cm (phototherapy, excimer laser, debridement).", 10),
+    ("drug_mg", "Drug amount given in mg, for J-code units.", 9),
+    ("symptoms", "Documented symptoms, e.g. itching, bleeding; none when the note documents none.", 14),
+    ("purpose", "medical or cosmetic.", 10),
+    ("abn_signed", "Y when a Medicare ABN is on file, N when not.", 6),
     ("charge", "Billed amount.", 10),
 ]
 TEMPLATE_EXAMPLES = [
-    ["EX-1001", "PT-0001", date(2026, 3, 2), "medicare", "Medicare Part B", "1234567893", "99213", "25", "", 1, "L40.0", "", "", None, "", None, "", 120.0],
-    ["EX-1001", "PT-0001", date(2026, 3, 2), "medicare", "Medicare Part B", "1234567893", "17000", "", "", 1, "L57.0", "", "", 1, "face", None, "premalignant", 95.0],
+    ["EX-1001", "PT-0001", date(2026, 3, 2), "medicare", "Medicare Part B", "1234567893", "99213", "25", "", 1, "L40.0", "", "", None, "", None, "", None, None, None, None, None, None, 120.0],
+    ["EX-1001", "PT-0001", date(2026, 3, 2), "medicare", "Medicare Part B", "1234567893", "17000", "", "", 1, "L57.0", "", "", 1, "face", None, "premalignant", None, None, None, None, None, None, 95.0],
 ]  # fmt: skip
 
 

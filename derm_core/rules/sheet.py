@@ -9,12 +9,12 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 from pydantic import ValidationError
 
-from ..models import Category, Claim
-from ..sheets.values import ambiguous_text_date, number, parse_date, text, whole
+from ..models import Category, Claim, Symptom
+from ..sheets.values import ambiguous_text_date, number, parse_date, stage_blocks, symptoms_of, text, whole, yes_no
 from ..vocab import METHOD_WORDS, PATHOLOGY_WORDS, SITE_WORDS, method_of, pathology_of, payer_type_of, site_of
 from .base import Hit, rule
 
@@ -95,8 +95,8 @@ _UNITS_SUFFIX = re.compile(r"\s*(cm|mm)$")
 
 @rule("SHT004", "Value not understood; ignored", Category.data_quality, "warning", families=(), scope="row", references=REFS)
 def value_not_understood(row: RowCells) -> Iterator[Hit]:
-    """What it does: flags a payer type, charge, lesion count, size, site, pathology or biopsy method that the
-    sheet reader cannot read; the value is ignored (a payer type is then read as commercial). A payer type is
+    """What it does: flags a payer type, charge, lesion count, size, site, pathology, biopsy method, treated area,
+    drug amount, Mohs blocks per stage, symptoms, purpose or ABN that the sheet reader cannot read; the value is ignored (a payer type is then read as commercial). A payer type is
     understood when the payer table (the ruleset's Payers) knows it or the payer's name, or its words say it.
 
     Why is this bad? An ignored fact cannot support the check that needs it: a misspelt site or pathology leaves
@@ -119,6 +119,28 @@ def value_not_understood(row: RowCells) -> Iterator[Hit]:
     size = row.text("size_cm")
     if size is not None and number(_UNITS_SUFFIX.sub("", size.lower())) is None:
         yield Hit([], f"Size '{size}' is not a size in cm; ignored.", "Enter the size in centimetres, e.g. 1.2.", field="size_cm")
+    for name, what, fix in (
+        ("area_sq_cm", "Treated area", "Enter the treated area in sq cm, e.g. 120."),
+        ("drug_mg", "Drug amount", "Enter the amount given in mg, e.g. 40."),
+    ):
+        value = row.text(name)
+        if value is not None and number(row.cells.get(name)) is None:
+            yield Hit([], f"{what} '{value}' is not a number; ignored.", fix, field=name)
+    symptoms = row.text("symptoms")
+    if symptoms is not None and symptoms_of(symptoms) is None:
+        choices = ", ".join(get_args(Symptom))
+        yield Hit([], f"Symptoms '{symptoms}' not understood; ignored.", f"Use none, or some of: {choices}.", field="symptoms")
+    purpose = row.text("purpose")
+    if purpose is not None and purpose.lower() not in ("medical", "cosmetic"):
+        yield Hit([], f"Purpose '{purpose}' not understood; ignored.", "Use medical or cosmetic.", field="purpose")
+    abn = row.text("abn_signed")
+    if abn is not None and yes_no(row.cells.get("abn_signed")) is None:
+        yield Hit([], f"ABN '{abn}' not understood; ignored.", "Use Y or N.", field="abn_signed")
+    blocks = row.text("mohs_stage_blocks")
+    if blocks is not None and stage_blocks(blocks) is None:
+        yield Hit(
+            [], f"Mohs blocks '{blocks}' not understood; ignored.", "Enter the blocks of each stage, e.g. 6, 3.", field="mohs_stage_blocks"
+        )
     for name, table, read in (
         ("site", SITE_WORDS, site_of),
         ("pathology", PATHOLOGY_WORDS, pathology_of),

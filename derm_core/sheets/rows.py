@@ -30,7 +30,7 @@ from derm_core.service import apply_overrides, stored_overrides
 from derm_core.vocab import header_candidates, method_of, normalise_header, pathology_of, payer_entry, payer_type_of, site_of
 
 from .columns import ColumnMap, looks_like_code
-from .values import number, parse_date, text, whole
+from .values import number, parse_date, stage_blocks, symptoms_of, text, whole, yes_no
 
 MAX_CELL_TEXT = 32_000  # Excel holds 32,767 characters in a cell
 CLAIM_CACHE_SIZE = 20_000
@@ -59,6 +59,8 @@ def _split(value: str, separators: re.Pattern[str]) -> list[str]:
 
 
 _SIZE_UNIT = re.compile(r"\s*(cm|mm)$")
+FACT_FIELDS = ("lesion_count", "size_cm", "site", "pathology", "biopsy_method", "lesion_id", "mohs_stage_blocks", "area_sq_cm", "drug_mg",
+               "symptoms", "purpose", "abn_signed")  # fmt: skip
 
 
 def _row_problems(row: RowCells) -> tuple[tuple[str, Finding], ...]:
@@ -186,7 +188,7 @@ class RowReader:
         self._values: dict[Any, Any] = {}
         self._mod_fields: tuple[str, ...] = tuple(f for f in ("mod1", "mod2", "mod3", "mod4", "modifiers") if f in self._read)
         self._dx_fields: tuple[str, ...] = tuple(f for f in ("dx1", "dx2", "dx3", "dx4", "diagnoses") if f in self._read)
-        self._fact_fields = any(f in self._read for f in ("lesion_count", "size_cm", "site", "pathology", "biopsy_method", "lesion_id"))
+        self._fact_fields = any(f in self._read for f in FACT_FIELDS)
         self._header = {normalise_header(h) for h in self.columns.headers.values()}
         fields = self._read
         self._key_field = next((f for f in ("claim_id", "patient_id", "patient_name") if f in fields), "dos" if "dos" in fields else None)
@@ -344,6 +346,17 @@ class RowReader:
                     facts.append((name, value))
             if (lesion := text(get("lesion_id"))) is not None:
                 facts.append(("lesion_id", lesion))
+            for name in ("area_sq_cm", "drug_mg"):
+                if (amount := number(get(name))) is not None:
+                    facts.append((name, amount))
+            if (blocks := stage_blocks(get("mohs_stage_blocks"))) is not None:
+                facts.append(("mohs_stage_blocks", blocks))
+            if (symptoms := symptoms_of(get("symptoms"))) is not None:
+                facts.append(("symptoms", symptoms))
+            if (purpose := (text(get("purpose")) or "").lower()) in ("medical", "cosmetic"):
+                facts.append(("purpose", purpose))
+            if (abn := yes_no(get("abn_signed"))) is not None:
+                facts.append(("abn_signed", abn))
 
         claim_id = text(get("claim_id"))
         patient = text(get("patient_id")) or text(get("patient_name"))
@@ -767,7 +780,11 @@ def not_on_sheet(f: Finding, absent: frozenset[str]) -> Finding:
 def absent_values(columns: ColumnMap) -> frozenset[str]:
     """The values of ``MISSING_VALUE_FINDINGS`` that a sheet with these columns cannot carry."""
     fields = columns.fields
-    have = {"dos": "dos" in fields, "dx": any(f in fields for f in ("diagnoses", "dx1", "dx2", "dx3", "dx4", "dx_pointer"))}
+    have = {
+        "dos": "dos" in fields,
+        "dx": any(f in fields for f in ("diagnoses", "dx1", "dx2", "dx3", "dx4", "dx_pointer")),
+        "mohs_stage_blocks": "mohs_stage_blocks" in fields,
+    }
     return frozenset(name for name, _ in MISSING_VALUE_FINDINGS.values() if not have.get(name, False))
 
 

@@ -101,6 +101,55 @@ def whole(value: Any) -> int | None:
     return int(n) if n is not None and n.is_integer() else None
 
 
+def stage_blocks(value: Any) -> tuple[int, ...] | None:
+    """Blocks in each Mohs stage: ``"6, 3"`` or ``"6/3"`` -> (6, 3), one stage as a number -> (6,); None when unreadable.
+
+    >>> stage_blocks("6, 3"), stage_blocks(4.0), stage_blocks("six")
+    ((6, 3), (4,), None)
+    """
+    t = text(value)
+    if t is None:
+        return None
+    parts = [whole(p) for p in re.split(r"[\s,;/+]+", t) if p]
+    return tuple(p for p in parts if p is not None) if parts and all(p is not None and p >= 0 for p in parts) else None
+
+
+_YES = {"y", "yes", "true", "1", "signed", "on file"}
+_NO = {"n", "no", "false", "0", "not signed", "none"}
+
+
+def yes_no(value: Any) -> bool | None:
+    """A yes/no cell: ``Y``, ``Yes``, ``TRUE``, ``signed`` or a ticked box -> True; ``N``, ``No``, ``FALSE`` -> False.
+
+    >>> yes_no("Y"), yes_no(False), yes_no("no"), yes_no("maybe")
+    (True, False, False, None)
+    """
+    if isinstance(value, bool):
+        return value
+    t = (text(value) or "").lower()
+    return True if t in _YES else False if t in _NO else None
+
+
+def symptoms_of(value: Any) -> tuple[str, ...] | None:
+    """The documented symptoms in a cell, ``"itching, bleeding"`` -> ('itching', 'bleeding'); ``none`` -> () (the note
+    documents none); None when a word is not one of the symptoms.
+
+    >>> symptoms_of("Itching, bleeding"), symptoms_of("functional impairment"), symptoms_of("none"), symptoms_of("ugly")
+    (('itching', 'bleeding'), ('functional_impairment',), (), None)
+    """
+    from typing import get_args
+
+    from ..models import Symptom
+
+    t = (text(value) or "").lower()
+    if not t:
+        return None
+    if t in ("none", "no symptoms", "asymptomatic"):
+        return ()
+    words = tuple("_".join(w.split()) for w in re.split(r"\s*[,;/]\s*|\s+and\s+", t) if w.strip())
+    return words if words and all(w in get_args(Symptom) for w in words) else None
+
+
 def ambiguous_text_date(value: Any) -> bool:
     """A date typed as text in numbers only (``03/02/2026``), which Excel set to another country reads day first;
     ``2026-03-02`` and ``02-NOV-2026`` cannot be misread.

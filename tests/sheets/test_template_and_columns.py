@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from derm_cli.main import app
 from derm_core.ruleset import default_ruleset
 from derm_core.sheets.columns import find_header, is_charge_sheet, map_header
-from derm_core.sheets.rows import RowReader, check_rows, claim_data, claim_label, parse_date, text
+from derm_core.sheets.rows import RowReader, absent_values, check_rows, claim_data, claim_label, parse_date, text
 
 
 def test_template_has_recognised_headers_dropdowns_hints_and_examples(tmp_path):
@@ -47,7 +47,10 @@ def test_template_has_recognised_headers_dropdowns_hints_and_examples(tmp_path):
         ("Qty", "units"), ("Insurance", "payer_name"), ("Payer", "payer_name"), ("Encounter", "claim_id"),
         ("Claim #", "claim_id"), ("MRN", "patient_id"), ("Account", "patient_id"), ("Rendering", "npi"), ("NPI", "npi"),
         ("PA#", "prior_auth"), ("Auth", "prior_auth"), ("Lesion count", "lesion_count"), ("Site", "site"),
-        ("Size", "size_cm"), ("Pathology", "pathology"), ("  date_of_service ", "dos"),
+        ("Size", "size_cm"), ("Pathology", "pathology"), ("  date_of_service ", "dos"), ("Mohs Blocks", "mohs_stage_blocks"),
+        ("Blocks per stage", "mohs_stage_blocks"), ("Area (sq cm)", "area_sq_cm"), ("Treated Area", "area_sq_cm"),
+        ("Dose (mg)", "drug_mg"), ("Drug mg", "drug_mg"), ("Symptoms", "symptoms"), ("Purpose", "purpose"),
+        ("ABN signed", "abn_signed"),
     ],
 )  # fmt: skip
 def test_header_synonyms(header, field):
@@ -87,6 +90,41 @@ def test_one_row_read_into_a_charge_line():
     unknown = reader.read(5, ["E2", 46083.0, "11102", None, 1, "D48.5", None, None, None, None, "Northwind Health", None])
     assert unknown is not None and unknown.payer == ("commercial", "Northwind Health")
     assert reader.unknown_payers == {"Northwind Health"}  # flagged in the Summary, never typed silently
+
+
+def test_mohs_blocks_treated_area_and_drug_amount_are_read_into_the_facts(ruleset):
+    reader = RowReader(map_header(["Claim ID", "DOS", "CPT", "Dx 1", "Mohs Blocks", "Area (sq cm)", "Dose (mg)"]))
+    rows = [
+        reader.read(1, ["M1", 46083.0, 17311.0, "C44.311", "6, 3", None, None]),
+        reader.read(2, ["M1", 46083.0, 17312.0, "C44.311", None, None, None]),
+        reader.read(3, ["P1", 46083.0, 96920.0, "L40.0", None, 210.5, None]),
+        reader.read(4, ["J1", 46083.0, "J3301", "L91.0", None, None, "40"]),
+        reader.read(5, ["M2", 46083.0, 17311.0, "C44.311", None, None, None]),
+        reader.read(6, ["M2", 46083.0, 17312.0, "C44.311", None, None, None]),
+    ]
+    assert [dict(r.facts) for r in rows if r] == [{"mohs_stage_blocks": (6, 3)}, {}, {"area_sq_cm": 210.5}, {"drug_mg": 40.0}, {}, {}]
+    assert claim_data(rows[:2])["lines"][0]["facts"] == {"mohs_stage_blocks": (6, 3)}
+    # With the column on the sheet, Mohs add-ons without blocks get the engine's finding, not "the sheet has no column"
+    results, _ = check_rows(rows, ruleset, absent={0: absent_values(reader.columns)})
+    assert "DRM208" in results[4].findings and "no blocks per stage column" not in results[4].findings
+    assert "DRM208" not in results[0].findings
+
+
+def test_symptoms_purpose_and_abn_are_read_into_the_facts():
+    reader = RowReader(map_header(["Claim ID", "DOS", "CPT", "Dx 1", "Symptoms", "Purpose", "ABN"]))
+    rows = [
+        reader.read(1, ["S1", 46083.0, 17110.0, "L82.1", "Itching, bleeding", None, None]),
+        reader.read(2, ["S2", 46083.0, 17110.0, "L82.1", "none", "Cosmetic", "Y"]),
+        reader.read(3, ["S3", 46083.0, 17000.0, "L57.0", "functional impairment", "medical", False]),
+    ]
+    assert [dict(r.facts) for r in rows if r] == [
+        {"symptoms": ("itching", "bleeding")},
+        {"symptoms": (), "purpose": "cosmetic", "abn_signed": True},  # none: the note documents no symptom
+        {"symptoms": ("functional_impairment",), "purpose": "medical", "abn_signed": False},
+    ]
+    assert all(r and not r.problems for r in rows)
+    odd = reader.read(4, ["S4", 46083.0, 17110.0, "L82.1", "ugly", "maybe", "ask"])
+    assert odd is not None and not odd.facts and {fld for fld, _ in odd.problems} == {"symptoms", "purpose", "abn_signed"}
 
 
 def test_rows_group_into_claims_by_claim_id_else_patient_and_date():
