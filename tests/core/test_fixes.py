@@ -4,7 +4,7 @@ payer's unit limit) and every worked scenario."""
 
 import pytest
 import yaml
-from testpaths import FIXTURES
+from testpaths import FIXTURES, SCENARIO_FILES
 
 from derm_core.corrections import corrected
 from derm_core.engine import all_rules, check_claim
@@ -13,21 +13,6 @@ from derm_core.ncci import with_ncci
 from derm_core.rulecases import _case_ncci, case_claims, case_ruleset
 from derm_core.ruleset import default_ruleset
 
-SCENARIO_FILES = (
-    "claims.yaml",
-    "claims_extra.yaml",
-    "claims_procedures.yaml",
-    "claims_coverage.yaml",
-    "claims_heldout.yaml",
-    "claims_clean_sweep.yaml",
-    "claims_sweep2.yaml",
-    "claims_cosmetic.yaml",
-    "claims_sweep3.yaml",
-    "claims_em.yaml",
-    "claims_dx.yaml",
-    "claims_heldout2.yaml",
-    "claims_heldout3.yaml",
-)
 CLAIMS = [
     (f"case:{rid}:{name}", rid, claim)
     for rid, r in all_rules().items()

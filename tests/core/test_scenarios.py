@@ -2,32 +2,14 @@
 
 import pytest
 import yaml
-from testpaths import FIXTURES
+from testpaths import FIXTURES, SCENARIO_FILES
 
 from derm_core.coding import SuggestRequest, suggest
 from derm_core.engine import check_claim
 from derm_core.models import Claim
 from derm_core.ruleset import PriorAuthRow
 
-CLAIMS = [
-    sc
-    for name in (
-        "claims.yaml",
-        "claims_extra.yaml",
-        "claims_procedures.yaml",
-        "claims_coverage.yaml",
-        "claims_heldout.yaml",
-        "claims_clean_sweep.yaml",
-        "claims_sweep2.yaml",
-        "claims_cosmetic.yaml",
-        "claims_sweep3.yaml",
-        "claims_em.yaml",
-        "claims_dx.yaml",
-        "claims_heldout2.yaml",
-        "claims_heldout3.yaml",
-    )
-    for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))
-]
+CLAIMS = [sc for name in SCENARIO_FILES for sc in yaml.safe_load((FIXTURES / name).read_text(encoding="utf-8"))]
 SUGGEST = yaml.safe_load((FIXTURES / "suggest.yaml").read_text(encoding="utf-8"))
 
 
