@@ -19,9 +19,9 @@ from pathlib import Path
 from typing import Any
 
 EDITION = "ICD-10-CM FY2026 (April 1, 2026 release)"
-# The last date of service the edition covers: FY2027's code set took effect on October 1, 2026, and its new codes
+# The last date of service the edition covers (September 30 of its fiscal year): FY2027's code set took effect on October 1, 2026, and its new codes
 # are not in this one (an admin updates simple-icd-10-cm when a release that has them is out).
-EDITION_ENDS = date(2026, 9, 30)
+EDITION_ENDS = date(int(EDITION.split("FY")[1][:4]), 9, 30)
 _SHAPE = re.compile(r"^[A-TV-Z][0-9][0-9AB](\.?[0-9A-Z]{1,4})?$")
 INDEX_NAME = "icd10cm_index.json"
 _SHIPPED = Path(__file__).with_name("data") / INDEX_NAME

@@ -193,7 +193,7 @@ def _kind_pathology(match: re.Match[str]) -> str | None:
 
 def _symptoms(text: str) -> list[tuple[str, str]]:
     """The symptoms inside a lesion's words ("irritated SKs", "inflamed cyst")."""
-    return [("symptoms", s) for s, p in SYMPTOMS if re.search(r"\b(?:" + p + r")\b", text)]
+    return [("symptoms", s) for s, _ in SYMPTOMS if _BY_NAME[f"symptom:{s}"].search(text)]
 
 
 def read_facts(words: list[str], family: str | None, skip: frozenset[str] = frozenset()) -> tuple[dict[str, Any], list[str]]:
